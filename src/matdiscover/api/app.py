@@ -1,0 +1,81 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from matdiscover import __version__
+from matdiscover.api.errors import install_error_handlers
+from matdiscover.api.limits import MaxBodySizeMiddleware
+from matdiscover.api.routes import health
+from matdiscover.db.engine import check_database, create_db_engine, make_session_factory, session_scope
+from matdiscover.db.migrate import current_revision, head_revision
+from matdiscover.domains.materials import router as materials_router
+from matdiscover.domains.organizations.service import ensure_local_identity
+from matdiscover.errors import DatabaseUnavailable
+from matdiscover.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+
+
+def api_router() -> APIRouter:
+    router = APIRouter(prefix=API_PREFIX)
+    router.include_router(health.router)
+    router.include_router(materials_router.router)
+    return router
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app. The database is opened in the lifespan, not at import time.
+
+    With ``MATDISCOVER_DATABASE_URL`` unset the app starts (or attaches to) the
+    embedded PostgreSQL in the data directory.
+    """
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        embedded = None
+        url = settings.database_url
+        if url is None:
+            from matdiscover.db.embedded import start_embedded
+
+            embedded = start_embedded(settings.resolved_data_dir)
+            url = embedded.url
+        engine = create_db_engine(url)
+        try:
+            check_database(engine)
+            if current_revision(engine) != head_revision():
+                raise DatabaseUnavailable(
+                    "the database schema is not up to date: run `matdiscover db upgrade`"
+                )
+            factory = make_session_factory(engine)
+            with session_scope(factory) as session:
+                app.state.local_caller = ensure_local_identity(session)
+            app.state.engine = engine
+            app.state.session_factory = factory
+            app.state.settings = settings
+            yield
+        finally:
+            engine.dispose()
+            if embedded is not None:
+                embedded.stop()
+
+    app = FastAPI(
+        title="MatDiscover",
+        version=__version__,
+        description="AI-assisted materials discovery: structures in, predictions out.",
+        lifespan=lifespan,
+        docs_url="/docs",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+    )
+    app.add_middleware(MaxBodySizeMiddleware, max_bytes=settings.max_upload_bytes + 1024 * 1024)
+    install_error_handlers(app)
+    app.include_router(api_router())
+    return app

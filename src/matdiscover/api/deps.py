@@ -1,0 +1,41 @@
+"""Request dependencies, declared once as typed aliases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from matdiscover.domains.organizations.service import Caller
+from matdiscover.settings import Settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request; commits when the endpoint returns, rolls back on error."""
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def get_app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_caller(request: Request) -> Caller:
+    """The caller's scope. Local mode: the implicit local organisation and user."""
+    caller: Caller = request.app.state.local_caller
+    return caller
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+CallerDep = Annotated[Caller, Depends(get_caller)]

@@ -1,0 +1,52 @@
+"""The one place where domain errors become HTTP responses."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from matdiscover.errors import (
+    Conflict,
+    DatabaseUnavailable,
+    InputTooLarge,
+    InvalidInput,
+    InvalidStructure,
+    MatDiscoverError,
+    NotFound,
+    ParseTimeout,
+)
+
+logger = logging.getLogger(__name__)
+
+STATUS_BY_ERROR: list[tuple[type[MatDiscoverError], int]] = [
+    (NotFound, 404),
+    (InputTooLarge, 413),
+    (InvalidStructure, 422),
+    (ParseTimeout, 422),
+    (InvalidInput, 400),
+    (Conflict, 409),
+    (DatabaseUnavailable, 503),
+]
+
+
+def status_for(exc: MatDiscoverError) -> int:
+    for cls, status in STATUS_BY_ERROR:
+        if isinstance(exc, cls):
+            return status
+    return 500
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(MatDiscoverError)
+    async def _domain_error(request: Request, exc: MatDiscoverError) -> JSONResponse:
+        status = status_for(exc)
+        if status >= 500:
+            logger.error("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc)
+        return JSONResponse({"detail": exc.message}, status_code=status)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse({"detail": "internal server error"}, status_code=500)

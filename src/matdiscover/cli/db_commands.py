@@ -1,0 +1,49 @@
+"""``matdiscover db ...``: schema management."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from matdiscover.cli.errors import handle_errors
+from matdiscover.settings import get_settings
+
+app = typer.Typer(help="Database schema and data.", no_args_is_help=True)
+console = Console()
+
+
+@app.command("upgrade")
+@handle_errors
+def upgrade_cmd(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+    data_dir: Annotated[Path | None, typer.Option(help="Data directory.")] = None,
+) -> None:
+    """Apply database migrations (creates the embedded database if needed)."""
+    from matdiscover.cli.database import open_database
+    from matdiscover.db.migrate import current_revision, upgrade
+
+    settings = get_settings()
+    if data_dir is not None:
+        settings = settings.model_copy(update={"data_dir": data_dir})
+    with open_database(settings, migrate=False) as db:
+        before = current_revision(db.engine)
+        upgrade(db.engine, revision)
+        after = current_revision(db.engine)
+    console.print(f"database schema: {before or 'empty'} → [bold]{after}[/]")
+
+
+@app.command("status")
+@handle_errors
+def status_cmd(data_dir: Annotated[Path | None, typer.Option(help="Data directory.")] = None) -> None:
+    """Show the schema revision of the database and the latest one available."""
+    from matdiscover.cli.database import open_database
+    from matdiscover.db.migrate import current_revision, head_revision
+
+    settings = get_settings()
+    if data_dir is not None:
+        settings = settings.model_copy(update={"data_dir": data_dir})
+    with open_database(settings, migrate=False) as db:
+        console.print(f"current: {current_revision(db.engine) or 'empty'}; head: {head_revision()}")

@@ -1,0 +1,87 @@
+"""The ``matdiscover`` command line."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from matdiscover import __version__
+from matdiscover.cli import db_commands, materials_commands
+from matdiscover.settings import Settings, get_settings
+
+app = typer.Typer(
+    name="matdiscover",
+    help="MatDiscover: AI-assisted materials discovery. Run `matdiscover serve` to start.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(db_commands.app, name="db")
+app.add_typer(materials_commands.app, name="materials")
+
+
+def settings_with(data_dir: Path | None = None, **overrides: object) -> Settings:
+    settings = get_settings()
+    update = {k: v for k, v in overrides.items() if v is not None}
+    if data_dir is not None:
+        update["data_dir"] = data_dir
+    return settings.model_copy(update=update) if update else settings
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"matdiscover {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
+    ] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (MATDISCOVER_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (MATDISCOVER_PORT).")] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Data directory (MATDISCOVER_DATA_DIR).")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes to start (MATDISCOVER_WORKERS).")
+    ] = None,
+) -> None:
+    """Start the database (if embedded), apply migrations, start the API and worker(s)."""
+    from matdiscover.cli.serve import serve as run_serve
+
+    settings = settings_with(data_dir, host=host, port=port)
+    logging.getLogger("matdiscover").setLevel(logging.INFO)
+    run_serve(settings, workers=workers if workers is not None else settings.workers)
+
+
+@app.command()
+def worker(
+    queue: Annotated[
+        list[str] | None, typer.Option("--queue", "-q", help="Queue(s) to listen on (default: all).")
+    ] = None,
+    concurrency: Annotated[int, typer.Option(min=1, max=64, help="Jobs run at once.")] = 1,
+    data_dir: Annotated[Path | None, typer.Option(help="Data directory.")] = None,
+) -> None:
+    """Run a job-queue worker (on any machine that reaches the database)."""
+    from matdiscover.worker.main import run_worker
+
+    logging.getLogger("matdiscover").setLevel(logging.INFO)
+    run_worker(settings_with(data_dir), queues=queue or None, concurrency=concurrency)
+
+
+if __name__ == "__main__":
+    app()

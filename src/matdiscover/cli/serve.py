@@ -1,0 +1,113 @@
+"""``matdiscover serve``: database + migrations + API + worker processes, stopped together."""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from matdiscover.settings import Settings
+
+logger = logging.getLogger(__name__)
+console = Console(stderr=True)
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:  # runs in the child between fork and exec
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except OSError:
+        pass
+
+
+def start_worker_processes(n: int, env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
+    procs = []
+    for _ in range(n):
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "matdiscover.cli.main", "worker"],
+                env=env,
+                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+            )
+        )
+    return procs
+
+
+def stop_processes(procs: list[subprocess.Popen[bytes]], *, timeout: float = 15.0) -> None:
+    for p in procs:
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+    for p in procs:
+        try:
+            p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait(5)
+
+
+def serve(settings: Settings, *, workers: int) -> None:
+    """Run MatDiscover until Ctrl-C / SIGTERM, then stop every child process."""
+    import uvicorn
+
+    from matdiscover.api.app import create_app
+    from matdiscover.db.embedded import spawn_watchdog, start_embedded
+    from matdiscover.db.engine import check_database, create_db_engine
+    from matdiscover.db.migrate import upgrade
+
+    data_dir = settings.resolved_data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    embedded = None
+    watchdog = None
+    url = settings.database_url
+    if url is None:
+        console.print(f"[bold]Starting embedded PostgreSQL[/] in {data_dir / 'pgdata'}")
+        embedded = start_embedded(data_dir)
+        watchdog = spawn_watchdog(embedded.pgdata, os.getpid())
+        url = embedded.url
+    worker_procs: list[subprocess.Popen[bytes]] = []
+    # SIGTERM (e.g. from a process manager) should shut down like Ctrl-C
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        engine = create_db_engine(url, pool_size=1)
+        check_database(engine)
+        upgrade(engine)
+        engine.dispose()
+        child_env = {**os.environ, "MATDISCOVER_DATABASE_URL": url}
+        child_env["MATDISCOVER_DATA_DIR"] = str(data_dir)
+        worker_procs = start_worker_processes(workers, child_env)
+        app_settings = settings.model_copy(update={"database_url": url})
+        console.print(
+            f"[bold green]MatDiscover[/] on http://{settings.host}:{settings.port}/ "
+            f"(API docs: /docs) with {workers} worker(s). Press Ctrl-C to stop."
+        )
+        config = uvicorn.Config(
+            create_app(app_settings),
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level,
+            timeout_graceful_shutdown=10,
+        )
+        uvicorn.Server(config).run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        console.print("Stopping workers and database...")
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        stop_processes(worker_procs)
+        if embedded is not None:
+            embedded.stop()
+            from matdiscover.db.embedded import stop_server_at
+
+            stop_server_at(Path(embedded.pgdata))
+        if watchdog is not None and watchdog.poll() is None:
+            watchdog.terminate()
+            watchdog.wait(5)
+        console.print("Stopped.")

@@ -1,0 +1,33 @@
+"""Import every ORM model so ``Base.metadata`` is complete (Alembic, tests)."""
+
+from matdiscover.db.base import Base
+from matdiscover.domains.audit.models import AuditEntry
+from matdiscover.domains.experiments.models import ExperimentalResult
+from matdiscover.domains.jobs.models import Job, JobChunk, JobStatus
+from matdiscover.domains.materials.models import Material
+from matdiscover.domains.organizations.models import Organization, OrgMembership, Plan, Role, User
+from matdiscover.domains.predictions.models import MLModel, Prediction
+from matdiscover.domains.projects.models import Project
+from matdiscover.domains.usage.models import UsageRecord
+
+metadata = Base.metadata
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "ExperimentalResult",
+    "Job",
+    "JobChunk",
+    "JobStatus",
+    "MLModel",
+    "Material",
+    "OrgMembership",
+    "Organization",
+    "Plan",
+    "Prediction",
+    "Project",
+    "Role",
+    "UsageRecord",
+    "User",
+    "metadata",
+]

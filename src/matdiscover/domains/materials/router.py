@@ -1,0 +1,205 @@
+"""HTTP endpoints of the materials domain: thin, look up, delegate."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Query, UploadFile
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+
+from matdiscover.api.deps import CallerDep, SessionDep, SettingsDep
+from matdiscover.domains.materials import service
+from matdiscover.domains.materials.models import Material
+from matdiscover.domains.materials.schemas import (
+    MaterialFilters,
+    MaterialPage,
+    MaterialRead,
+    SortField,
+    UploadedMaterial,
+    UploadError,
+)
+from matdiscover.errors import InputTooLarge, InvalidInput
+from matdiscover.science.io import ParseLimits
+from matdiscover.settings import Settings
+
+router = APIRouter(prefix="/materials", tags=["materials"])
+
+
+def limits_from(settings: Settings) -> ParseLimits:
+    return ParseLimits(
+        max_bytes=settings.max_file_bytes,
+        max_sites=settings.max_sites,
+        timeout_s=settings.parse_timeout_s,
+        min_distance=settings.min_distance,
+        max_archive_members=settings.max_files_per_upload,
+        max_archive_bytes=settings.max_upload_bytes,
+    )
+
+
+def to_read(row: Material) -> MaterialRead:
+    return MaterialRead.model_validate(
+        {**_attrs(row), "is_reference": row.organization_id is None}
+    )
+
+
+def _attrs(row: Material) -> dict[str, object]:
+    return {c.key: getattr(row, c.key) for c in Material.__mapper__.column_attrs}
+
+
+_UPLOAD_RESPONSES: dict[int | str, dict[str, object]] = {
+    201: {"description": "One entry per structure read or per file that failed."},
+    413: {"description": "The request or a file exceeds a size limit."},
+    422: {"description": "No file could be read; per-file errors in detail."},
+}
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=list[UploadedMaterial | UploadError],
+    responses=_UPLOAD_RESPONSES,
+)
+def upload_materials(
+    session: SessionDep,
+    caller: CallerDep,
+    settings: SettingsDep,
+    files: Annotated[
+        list[UploadFile],
+        File(description="Structure files (CIF, POSCAR/CONTCAR/.vasp, extended XYZ, "
+             "pymatgen JSON) or .zip archives of them"),
+    ],
+) -> list[UploadedMaterial | UploadError] | JSONResponse:
+    """Upload structure files; each valid structure becomes a material."""
+    if len(files) > settings.max_files_per_upload:
+        raise InputTooLarge(
+            f"too many files in one upload ({len(files)}; limit {settings.max_files_per_upload})"
+        )
+    uploads: list[service.UploadFile] = []
+    early_errors: list[UploadError] = []
+    total = 0
+    for f in files:
+        name = service.sanitize_filename(f.filename)
+        data = f.file.read(settings.max_upload_bytes + 1)
+        total += len(data)
+        if total > settings.max_upload_bytes:
+            raise InputTooLarge(
+                f"upload exceeds the limit of {settings.max_upload_bytes // (1024 * 1024)} MB"
+            )
+        if len(data) > settings.max_file_bytes and not data.startswith(b"PK\x03\x04"):
+            early_errors.append(
+                UploadError(
+                    filename=name,
+                    error=f"file is {len(data) / 1e6:.1f} MB; the limit per structure file is "
+                    f"{settings.max_file_bytes / 1e6:.0f} MB",
+                )
+            )
+            continue
+        uploads.append(service.UploadFile(name, data))
+    outcome = service.ingest_files(
+        session,
+        uploads,
+        organization_id=caller.organization_id,
+        limits=limits_from(settings),
+        symprec=settings.symprec,
+    )
+    errors = early_errors + [UploadError(filename=n, error=e) for n, e in outcome.errors]
+    if not outcome.created:
+        session.rollback()
+        detail = [e.model_dump() for e in errors] or [
+            {"filename": "", "error": "no files were uploaded"}
+        ]
+        return JSONResponse({"detail": detail}, status_code=422)
+    created: list[UploadedMaterial | UploadError] = [
+        UploadedMaterial.model_validate({**to_read(row).model_dump(), "label": label})
+        for row, label in outcome.created
+    ]
+    return created + errors
+
+
+@router.get("", response_model=MaterialPage)
+def list_materials(
+    session: SessionDep,
+    caller: CallerDep,
+    formula: Annotated[str | None, Query(max_length=200)] = None,
+    reduced_formula: Annotated[str | None, Query(max_length=200)] = None,
+    elements: Annotated[list[str] | None, Query(description="Contains all (Fe,O or repeated)")] = None,
+    elements_any: Annotated[list[str] | None, Query(description="Contains any of")] = None,
+    elements_exclude: Annotated[list[str] | None, Query(description="Contains none of")] = None,
+    chemical_system: Annotated[str | None, Query(max_length=200, examples=["Fe-O"])] = None,
+    space_group_number: Annotated[int | None, Query(ge=1, le=230)] = None,
+    crystal_system: Annotated[
+        Literal["triclinic", "monoclinic", "orthorhombic", "tetragonal", "trigonal",
+                "hexagonal", "cubic"] | None,
+        Query(),
+    ] = None,
+    source: Annotated[str | None, Query(max_length=32)] = None,
+    include_reference: bool = True,
+    sort: SortField = "id",
+    order: Literal["asc", "desc"] = "asc",
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[str | None, Query(max_length=1000)] = None,
+) -> MaterialPage:
+    """Search materials with filters, sorting and cursor pagination."""
+    filters = MaterialFilters(
+        formula=formula,
+        reduced_formula=reduced_formula,
+        elements=elements,
+        elements_any=elements_any,
+        elements_exclude=elements_exclude,
+        chemical_system=chemical_system,
+        space_group_number=space_group_number,
+        crystal_system=crystal_system,
+        source=source,
+        include_reference=include_reference,
+    )
+    rows, total, next_cursor = service.list_materials(
+        session,
+        filters,
+        organization_id=caller.organization_id,
+        sort=sort,
+        descending=order == "desc",
+        limit=limit,
+        cursor=cursor,
+    )
+    return MaterialPage(items=[to_read(r) for r in rows], total=total, next_cursor=next_cursor)
+
+
+@router.get("/{material_id}", response_model=MaterialRead, responses={404: {}})
+def get_material(material_id: int, session: SessionDep, caller: CallerDep) -> MaterialRead:
+    """One material."""
+    return to_read(service.get(session, material_id, organization_id=caller.organization_id))
+
+
+@router.delete("/{material_id}", status_code=204, responses={404: {}})
+def delete_material(material_id: int, session: SessionDep, caller: CallerDep) -> Response:
+    """Delete one of your materials (reference entries cannot be deleted)."""
+    service.delete(session, material_id, organization_id=caller.organization_id)
+    return Response(status_code=204)
+
+
+_MEDIA = {"cif": "chemical/x-cif", "poscar": "text/plain", "json": "application/json"}
+_SUFFIX = {"cif": ".cif", "poscar": ".vasp", "json": ".json"}
+
+
+@router.get(
+    "/{material_id}/structure",
+    response_class=PlainTextResponse,
+    responses={404: {}, 200: {"content": {m: {} for m in _MEDIA.values()}}},
+)
+def get_structure(
+    material_id: int,
+    session: SessionDep,
+    caller: CallerDep,
+    format: Literal["cif", "poscar", "json"] = "cif",
+) -> Response:
+    """The stored structure as CIF, POSCAR or pymatgen JSON."""
+    row = service.get(session, material_id, organization_id=caller.organization_id)
+    if format not in _MEDIA:
+        raise InvalidInput("format must be cif, poscar or json")
+    text = service.export_structure(row, format)
+    name = f"{row.reduced_formula}_{row.id}{_SUFFIX[format]}"
+    return Response(
+        content=text,
+        media_type=_MEDIA[format],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

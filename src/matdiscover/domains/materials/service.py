@@ -1,0 +1,355 @@
+"""Materials service: ingest uploaded files, list with filters, get, delete, export.
+
+Every function takes the session first and the caller's organisation as a
+keyword; queries only ever see that organisation's rows plus reference entries.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+from pymatgen.core import Structure
+from sqlalchemy import Select, func, or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from matdiscover.domains.materials.models import Material
+from matdiscover.domains.materials.schemas import MaterialFilters, SortField
+from matdiscover.errors import InvalidInput, NotFound
+from matdiscover.science.io import (
+    ParsedStructure,
+    ParseLimits,
+    is_zip,
+    read_structures_isolated,
+    safe_archive_members,
+    write_structure,
+)
+from matdiscover.science.structures import same_crystal
+
+logger = logging.getLogger(__name__)
+
+MAX_DUPLICATE_CANDIDATES = 50
+
+
+@dataclass
+class UploadFile:
+    filename: str
+    data: bytes
+
+
+@dataclass
+class IngestOutcome:
+    """Result of one upload: stored materials (with their labels) and per-file errors."""
+
+    created: list[tuple[Material, str]] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+
+def sanitize_filename(name: str | None) -> str:
+    """Base name only, no directories, control characters or absurd lengths."""
+    base = PurePath((name or "").replace("\\", "/")).name
+    base = "".join(ch for ch in base if ch.isprintable() and ch not in "/\\")
+    return base[:255] or "upload"
+
+
+def expand_uploads(files: list[UploadFile], *, limits: ParseLimits) -> tuple[
+    list[UploadFile], list[tuple[str, str]]
+]:
+    """Unpack .zip uploads (safely) into member files; return files and per-file errors."""
+    out: list[UploadFile] = []
+    errors: list[tuple[str, str]] = []
+    for f in files:
+        name = sanitize_filename(f.filename)
+        if f.data and is_zip(f.data):
+            try:
+                members = safe_archive_members(f.data, limits=limits)
+            except InvalidInput as exc:
+                errors.append((name, exc.message))
+                continue
+            if not members:
+                errors.append((name, "the archive contains no structure files"))
+            out.extend(UploadFile(f"{name}/{sanitize_filename(m)}", data) for m, data in members)
+        else:
+            out.append(UploadFile(name, f.data))
+    return out, errors
+
+
+def _row_from_parsed(parsed: ParsedStructure, *, organization_id: int) -> Material:
+    s = parsed.structure
+    comp = s.composition
+    elements = sorted({el.symbol for el in comp.elements})
+    a, b, c = s.lattice.abc
+    alpha, beta, gamma = s.lattice.angles
+    sym = parsed.symmetry
+    return Material(
+        organization_id=organization_id,
+        formula=comp.formula,
+        reduced_formula=comp.reduced_formula,
+        chemical_system="-".join(elements),
+        elements=elements,
+        nsites=len(s),
+        nelements=len(elements),
+        space_group_number=sym.space_group_number,
+        space_group_symbol=sym.space_group_symbol,
+        crystal_system=sym.crystal_system,
+        volume=float(s.volume),
+        density=float(s.density),
+        lattice={"a": a, "b": b, "c": c, "alpha": alpha, "beta": beta, "gamma": gamma},
+        is_ordered=parsed.is_ordered,
+        structure=s.as_dict(),
+        source="upload",
+        filename=parsed.filename[:255],
+        content_hash=parsed.canonical_hash,
+        warnings=list(parsed.warnings),
+        properties={},
+    )
+
+
+def find_duplicate(
+    session: Session, parsed: ParsedStructure, *, organization_id: int
+) -> Material | None:
+    """An existing material of the organisation that is the same crystal, if any.
+
+    Candidates share the reduced formula (and the canonical hash or space group);
+    the match is confirmed with pymatgen's StructureMatcher.
+    """
+    comp = parsed.structure.composition
+    conds = [Material.content_hash == parsed.canonical_hash]
+    if parsed.symmetry.space_group_number is not None:
+        conds.append(Material.space_group_number == parsed.symmetry.space_group_number)
+    candidates = session.scalars(
+        select(Material)
+        .where(
+            Material.organization_id == organization_id,
+            Material.reduced_formula == comp.reduced_formula,
+            Material.structure.is_not(None),
+            or_(*conds),
+        )
+        .order_by((Material.content_hash == parsed.canonical_hash).desc(), Material.id)
+        .limit(MAX_DUPLICATE_CANDIDATES)
+    ).all()
+    for cand in candidates:
+        original = cand.duplicate_of_id
+        try:
+            if same_crystal(parsed.structure, Structure.from_dict(cand.structure or {})):
+                if original is not None:
+                    return session.get(Material, original) or cand
+                return cand
+        except Exception:  # noqa: BLE001 - a failing comparison is "not a duplicate"
+            logger.debug("structure comparison failed for candidate %s", cand.id, exc_info=True)
+    return None
+
+
+def ingest_files(
+    session: Session,
+    files: list[UploadFile],
+    *,
+    organization_id: int,
+    limits: ParseLimits,
+    symprec: float,
+) -> IngestOutcome:
+    """Parse uploaded files (zip archives expanded) and store every valid structure.
+
+    Files that fail are reported and nothing of them is stored. Duplicates of
+    existing materials are stored with ``duplicate_of_id`` set.
+    """
+    outcome = IngestOutcome()
+    expanded, outcome.errors = expand_uploads(files, limits=limits)
+    for f in expanded:
+        try:
+            result = read_structures_isolated(f.data, f.filename, symprec=symprec, limits=limits)
+        except InvalidInput as exc:
+            outcome.errors.append((f.filename, exc.message))
+            continue
+        for label, message in result.errors:
+            outcome.errors.append((label, message))
+        for parsed in result.structures:
+            row = _row_from_parsed(parsed, organization_id=organization_id)
+            dup = find_duplicate(session, parsed, organization_id=organization_id)
+            if dup is not None:
+                row.duplicate_of_id = dup.id
+            session.add(row)
+            session.flush()
+            outcome.created.append((row, parsed.label))
+    return outcome
+
+
+# ---------------------------------------------------------------- queries
+
+
+def visible_to(organization_id: int, *, include_reference: bool = True) -> Any:
+    """The tenancy filter: own rows, plus shared reference entries if asked."""
+    own = Material.organization_id == organization_id
+    return or_(own, Material.organization_id.is_(None)) if include_reference else own
+
+
+def get(session: Session, material_id: int, *, organization_id: int) -> Material:
+    row = session.scalar(
+        select(Material).where(Material.id == material_id, visible_to(organization_id))
+    )
+    if row is None:
+        raise NotFound(f"material {material_id} not found")
+    return row
+
+
+def delete(session: Session, material_id: int, *, organization_id: int) -> None:
+    row = session.scalar(
+        select(Material).where(
+            Material.id == material_id, Material.organization_id == organization_id
+        )
+    )
+    if row is None:
+        raise NotFound(f"material {material_id} not found")
+    session.delete(row)
+    session.flush()
+
+
+def export_structure(material: Material, fmt: str) -> str:
+    if material.structure is None:
+        raise NotFound(f"material {material.id} has no stored structure (composition only)")
+    if fmt not in ("cif", "poscar", "json"):
+        raise InvalidInput(f"unknown format {fmt!r}; use cif, poscar or json")
+    return write_structure(Structure.from_dict(material.structure), fmt)  # type: ignore[arg-type]
+
+
+_NULL_SENTINELS: dict[str, tuple[Any, Any]] = {
+    # column -> (value used for NULL when ascending, when descending): NULLs sort last
+    "nsites": (2**31 - 1, -1),
+    "space_group_number": (2**31 - 1, -1),
+    "volume": (float("inf"), float("-inf")),
+    "density": (float("inf"), float("-inf")),
+}
+
+
+def _sort_expr(sort: SortField, descending: bool) -> Any:
+    col = getattr(Material, sort)
+    if sort in _NULL_SENTINELS:
+        asc_null, desc_null = _NULL_SENTINELS[sort]
+        return func.coalesce(col, desc_null if descending else asc_null)
+    return col
+
+
+def encode_cursor(values: list[Any]) -> str:
+    raw = json.dumps(values, default=str, allow_nan=True).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, TypeError) as exc:
+        raise InvalidInput("invalid cursor") from exc
+    if not isinstance(values, list) or len(values) != 2 or not isinstance(values[1], int):
+        raise InvalidInput("invalid cursor")
+    return values
+
+
+def _normalise_elements(symbols: list[str] | None) -> list[str] | None:
+    if not symbols:
+        return None
+    from pymatgen.core.periodic_table import Element
+
+    out = []
+    for raw in symbols:
+        for sym in raw.replace(",", " ").split():
+            sym = sym.strip().capitalize()
+            if not Element.is_valid_symbol(sym):
+                raise InvalidInput(f"unknown element symbol {sym!r}")
+            out.append(sym)
+    return out or None
+
+
+def _apply_filters(stmt: Select[Any], filters: MaterialFilters, organization_id: int) -> Select[Any]:
+    stmt = stmt.where(visible_to(organization_id, include_reference=filters.include_reference))
+    if filters.formula:
+        from pymatgen.core import Composition
+
+        try:
+            comp = Composition(filters.formula)
+        except Exception as exc:  # noqa: BLE001 - pymatgen raises many types
+            raise InvalidInput(f"invalid formula {filters.formula!r}") from exc
+        stmt = stmt.where(
+            or_(Material.formula == comp.formula, Material.reduced_formula == comp.reduced_formula)
+            if comp.reduced_formula == filters.formula.replace(" ", "")
+            else Material.formula == comp.formula
+        )
+    if filters.reduced_formula:
+        from pymatgen.core import Composition
+
+        try:
+            reduced = Composition(filters.reduced_formula).reduced_formula
+        except Exception as exc:  # noqa: BLE001
+            raise InvalidInput(f"invalid formula {filters.reduced_formula!r}") from exc
+        stmt = stmt.where(Material.reduced_formula == reduced)
+    if els := _normalise_elements(filters.elements):
+        stmt = stmt.where(Material.elements.contains(els))
+    if els := _normalise_elements(filters.elements_any):
+        stmt = stmt.where(Material.elements.overlap(els))
+    if els := _normalise_elements(filters.elements_exclude):
+        stmt = stmt.where(~Material.elements.overlap(els))
+    if filters.chemical_system:
+        els = _normalise_elements(filters.chemical_system.split("-")) or []
+        stmt = stmt.where(Material.chemical_system == "-".join(sorted(set(els))))
+    if filters.space_group_number is not None:
+        stmt = stmt.where(Material.space_group_number == filters.space_group_number)
+    if filters.crystal_system:
+        stmt = stmt.where(Material.crystal_system == filters.crystal_system.lower())
+    if filters.source:
+        stmt = stmt.where(Material.source == filters.source)
+    return stmt
+
+
+def list_materials(
+    session: Session,
+    filters: MaterialFilters,
+    *,
+    organization_id: int,
+    sort: SortField = "id",
+    descending: bool = False,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> tuple[list[Material], int, str | None]:
+    """A page of materials, the total matching count and the cursor of the next page."""
+    base = _apply_filters(select(Material), filters, organization_id)
+    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    key = _sort_expr(sort, descending)
+    stmt = base
+    if cursor:
+        value, last_id = decode_cursor(cursor)
+        if sort in ("volume", "density") and isinstance(value, str):
+            value = float(value)
+        if sort == "created_at":
+            from datetime import datetime
+
+            value = datetime.fromisoformat(str(value))
+        cmp = tuple_(key, Material.id)
+        stmt = stmt.where(cmp < tuple_(value, last_id) if descending else cmp > tuple_(value, last_id))
+    order = (key.desc(), Material.id.desc()) if descending else (key.asc(), Material.id.asc())
+    rows = list(session.scalars(stmt.order_by(*order).limit(limit + 1)).all())
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        raw = getattr(last, sort)
+        if raw is None and sort in _NULL_SENTINELS:
+            raw = _NULL_SENTINELS[sort][1 if descending else 0]
+        if isinstance(raw, float) and raw in (float("inf"), float("-inf")):
+            raw = str(raw)
+        next_cursor = encode_cursor([raw.isoformat() if sort == "created_at" else raw, last.id])
+    return rows, int(total), next_cursor
+
+
+__all__ = [
+    "IngestOutcome",
+    "UploadFile",
+    "delete",
+    "export_structure",
+    "get",
+    "ingest_files",
+    "list_materials",
+]
