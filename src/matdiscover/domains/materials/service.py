@@ -33,6 +33,10 @@ from matdiscover.science.structures import same_crystal
 logger = logging.getLogger(__name__)
 
 MAX_DUPLICATE_CANDIDATES = 50
+# Duplicate = the same crystal within measurement scatter: lattice lengths within 3 %,
+# angles within 2°, sites within 0.15 of the mean free length. A strained or relaxed
+# variant (say 5 % larger) is stored as a separate entry.
+DUPLICATE_TOLERANCES = {"ltol": 0.03, "stol": 0.15, "angle_tol": 2.0}
 
 
 @dataclass
@@ -135,7 +139,11 @@ def find_duplicate(
     for cand in candidates:
         original = cand.duplicate_of_id
         try:
-            if same_crystal(parsed.structure, Structure.from_dict(cand.structure or {})):
+            if same_crystal(
+                parsed.structure,
+                Structure.from_dict(cand.structure or {}),
+                **DUPLICATE_TOLERANCES,
+            ):
                 if original is not None:
                     return session.get(Material, original) or cand
                 return cand
