@@ -34,18 +34,23 @@ class Settings(BaseSettings):
     )
     storage_url: str | None = Field(
         default=None,
-        description="fsspec URL for object storage (e.g. s3://bucket/prefix). Unset: DATA_DIR/storage.",
+        description="fsspec URL for object storage (s3://bucket/prefix). Unset: DATA_DIR/storage.",
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=0, le=64, description="Worker processes started by serve.")
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    auto_predict: bool = Field(
+        default=True,
+        description="Queue a prediction of all properties for every uploaded structure.",
+    )
 
     # Input limits
     max_file_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
     max_files_per_upload: int = Field(default=1000, ge=1)
     max_sites: int = Field(default=5000, ge=1)
+    max_batch_rows: int = Field(default=1_000_000, ge=1, description="Rows per batch job.")
     parse_timeout_s: float = Field(default=30.0, gt=0)
     symprec: float = Field(default=0.1, gt=0, le=1.0, description="Symmetry tolerance, Å.")
     min_distance: float = Field(default=0.5, ge=0, description="Closest allowed atom pair, Å.")

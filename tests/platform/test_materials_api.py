@@ -16,7 +16,9 @@ from tests.platform.conftest import count_rows
 
 
 def rocksalt(a: float = 5.64, species: tuple[str, str] = ("Na", "Cl")) -> Structure:
-    return Structure.from_spacegroup("Fm-3m", Lattice.cubic(a), list(species), [[0, 0, 0], [0.5, 0.5, 0.5]])
+    return Structure.from_spacegroup(
+        "Fm-3m", Lattice.cubic(a), list(species), [[0, 0, 0], [0.5, 0.5, 0.5]]
+    )
 
 
 def upload(client: TestClient, *files: tuple[str, bytes]):  # type: ignore[no-untyped-def]
@@ -56,7 +58,9 @@ def test_same_crystal_in_other_cell_is_a_duplicate(client: TestClient) -> None:
     second = upload(client, ("POSCAR", write_structure(prim, "poscar").encode())).json()[0]
     assert second["nsites"] == 2
     assert second["duplicate_of"] == first["id"]
-    other = upload(client, ("KCl.cif", write_structure(rocksalt(6.29, ("K", "Cl")), "cif").encode()))
+    other = upload(
+        client, ("KCl.cif", write_structure(rocksalt(6.29, ("K", "Cl")), "cif").encode())
+    )
     assert other.json()[0]["duplicate_of"] is None
     strained = upload(client, ("NaCl_big.cif", write_structure(rocksalt(5.90), "cif").encode()))
     assert strained.json()[0]["duplicate_of"] is None, "a 5% larger cell is a different entry"
@@ -110,7 +114,7 @@ def test_get_delete_and_structure_formats(client: TestClient) -> None:
         r = client.get(f"/api/v1/materials/{m['id']}/structure", params={"format": fmt})
         assert r.status_code == 200
         assert "attachment" in r.headers["content-disposition"]
-        back = upload(client, (f"back.{ 'vasp' if fmt == 'poscar' else fmt}", r.content)).json()[0]
+        back = upload(client, (f"back.{'vasp' if fmt == 'poscar' else fmt}", r.content)).json()[0]
         assert back["reduced_formula"] == "NaCl" and back["duplicate_of"] == m["id"]
     assert client.get(f"/api/v1/materials/{m['id']}/structure?format=xyz").status_code == 422
     assert client.delete(f"/api/v1/materials/{m['id']}").status_code == 204

@@ -40,8 +40,16 @@ class Server:
         self.log = open(data_dir.parent / f"serve-{self.port}.log", "wb")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [
-                sys.executable, "-m", "matdiscover.cli.main", "serve",
-                "--port", str(self.port), "--data-dir", str(data_dir), "--workers", str(workers),
+                sys.executable,
+                "-m",
+                "matdiscover.cli.main",
+                "serve",
+                "--port",
+                str(self.port),
+                "--data-dir",
+                str(data_dir),
+                "--workers",
+                str(workers),
             ],
             env=env,
             stdout=self.log,

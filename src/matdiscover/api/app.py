@@ -12,12 +12,20 @@ from matdiscover import __version__
 from matdiscover.api.errors import install_error_handlers
 from matdiscover.api.limits import MaxBodySizeMiddleware
 from matdiscover.api.routes import health
-from matdiscover.db.engine import check_database, create_db_engine, make_session_factory, session_scope
+from matdiscover.db.engine import (
+    check_database,
+    create_db_engine,
+    make_session_factory,
+    session_scope,
+)
 from matdiscover.db.migrate import current_revision, head_revision
+from matdiscover.domains.jobs import router as jobs_router
 from matdiscover.domains.materials import router as materials_router
+from matdiscover.domains.predictions import router as predictions_router
 from matdiscover.domains.organizations.service import ensure_local_identity
 from matdiscover.errors import DatabaseUnavailable
 from matdiscover.settings import Settings, get_settings
+from matdiscover.storage import ObjectStore
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +36,8 @@ def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
     router.include_router(health.router)
     router.include_router(materials_router.router)
+    router.include_router(predictions_router.router)
+    router.include_router(jobs_router.router)
     return router
 
 
@@ -61,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.engine = engine
             app.state.session_factory = factory
             app.state.settings = settings
+            app.state.store = ObjectStore(settings.resolved_storage_url)
             yield
         finally:
             engine.dispose()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from matdiscover.domains.organizations.service import Caller
 from matdiscover.settings import Settings
+from matdiscover.storage import ObjectStore
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -30,6 +31,11 @@ def get_app_settings(request: Request) -> Settings:
     return settings
 
 
+def get_store(request: Request) -> ObjectStore:
+    store: ObjectStore = request.app.state.store
+    return store
+
+
 def get_caller(request: Request) -> Caller:
     """The caller's scope. Local mode: the implicit local organisation and user."""
     caller: Caller = request.app.state.local_caller
@@ -39,3 +45,4 @@ def get_caller(request: Request) -> Caller:
 SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 CallerDep = Annotated[Caller, Depends(get_caller)]
+StoreDep = Annotated[ObjectStore, Depends(get_store)]

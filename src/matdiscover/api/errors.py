@@ -43,7 +43,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _domain_error(request: Request, exc: MatDiscoverError) -> JSONResponse:
         status = status_for(exc)
         if status >= 500:
-            logger.error("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc)
+            logger.error(
+                "%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc
+            )
         return JSONResponse({"detail": exc.message}, status_code=status)
 
     @app.exception_handler(Exception)

@@ -37,7 +37,9 @@ def upgrade_cmd(
 
 @app.command("status")
 @handle_errors
-def status_cmd(data_dir: Annotated[Path | None, typer.Option(help="Data directory.")] = None) -> None:
+def status_cmd(
+    data_dir: Annotated[Path | None, typer.Option(help="Data directory.")] = None,
+) -> None:
     """Show the schema revision of the database and the latest one available."""
     from matdiscover.cli.database import open_database
     from matdiscover.db.migrate import current_revision, head_revision

@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from matdiscover import __version__
-from matdiscover.cli import db_commands, materials_commands
+from matdiscover.cli import batch_commands, db_commands, materials_commands, models_commands
+from matdiscover.cli.predict_command import predict
 from matdiscover.settings import Settings, get_settings
 
 app = typer.Typer(
@@ -20,6 +21,10 @@ app = typer.Typer(
 )
 app.add_typer(db_commands.app, name="db")
 app.add_typer(materials_commands.app, name="materials")
+app.add_typer(models_commands.app, name="models")
+app.command(name="predict")(predict)
+app.add_typer(batch_commands.app, name="batch")
+app.command(name="workers")(batch_commands.handle_errors(batch_commands.workers_command))
 
 
 def settings_with(data_dir: Path | None = None, **overrides: object) -> Settings:
@@ -71,7 +76,8 @@ def serve(
 @app.command()
 def worker(
     queue: Annotated[
-        list[str] | None, typer.Option("--queue", "-q", help="Queue(s) to listen on (default: all).")
+        list[str] | None,
+        typer.Option("--queue", "-q", help="Queue(s) to listen on (default: all)."),
     ] = None,
     concurrency: Annotated[int, typer.Option(min=1, max=64, help="Jobs run at once.")] = 1,
     data_dir: Annotated[Path | None, typer.Option(help="Data directory.")] = None,

@@ -72,7 +72,9 @@ def add(
         try:
             size = path.stat().st_size
             if size > settings.max_upload_bytes:
-                read_errors.append((str(path), f"file is larger than {settings.max_upload_bytes} bytes"))
+                read_errors.append(
+                    (str(path), f"file is larger than {settings.max_upload_bytes} bytes")
+                )
                 continue
             uploads.append(service.UploadFile(path.name, path.read_bytes()))
         except OSError as exc:
@@ -94,7 +96,9 @@ def add(
         typer.echo(json.dumps(out, indent=2))
     else:
         if created:
-            console.print(_table([m for m, _ in created], title=f"{len(created)} material(s) added"))
+            console.print(
+                _table([m for m, _ in created], title=f"{len(created)} material(s) added")
+            )
         for name, message in errors:
             err.print(f"[red]✗ {name}[/]: {message}")
     if not created:

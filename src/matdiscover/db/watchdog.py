@@ -1,4 +1,7 @@
-"""``python -m matdiscover.db.watchdog OWNER_PID PGDATA``: stop the embedded database when its owner dies."""
+"""Stop the embedded database when its owner dies.
+
+Usage: ``python -m matdiscover.db.watchdog OWNER_PID PGDATA``.
+"""
 
 from __future__ import annotations
 

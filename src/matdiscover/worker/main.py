@@ -26,10 +26,16 @@ def run_worker(settings: Settings, *, queues: list[str] | None, concurrency: int
 
         embedded = start_embedded(settings.resolved_data_dir)
         url = embedded.url
-    from matdiscover.worker.queue import build_queue_app
+    from matdiscover.worker import context, registry
+    from matdiscover.worker.queue import QUEUES, build_queue_app
+    from matdiscover.worker.tasks import STALLED_AFTER_S
 
+    context.configure(url)
     app = build_queue_app(url)
     logger.info("worker %s starting on queues %s", os.getpid(), queues or "all")
+    stop_beat = registry.start(
+        context.session_factory(), queues=list(queues or QUEUES), concurrency=concurrency
+    )
     try:
         with app.open():
             app.run_worker(
@@ -37,7 +43,11 @@ def run_worker(settings: Settings, *, queues: list[str] | None, concurrency: int
                 concurrency=concurrency,
                 name=f"matdiscover-{os.uname().nodename}-{os.getpid()}",
                 install_signal_handlers=True,
+                update_heartbeat_interval=STALLED_AFTER_S / 4,
+                stalled_worker_timeout=STALLED_AFTER_S,
             )
     finally:
+        stop_beat.set()
+        registry.unregister()
         if embedded is not None:
             embedded.stop()

@@ -6,14 +6,23 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from matdiscover.db.base import Base, IdMixin, TimestampMixin
 
 
-class JobStatus(str, enum.Enum):
+class JobStatus(enum.StrEnum):
     queued = "queued"
     running = "running"
     succeeded = "succeeded"
@@ -64,3 +73,17 @@ class JobChunk(IdMixin, TimestampMixin, Base):
     queue_job_id: Mapped[int | None] = mapped_column(BigInteger)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class WorkerProcess(IdMixin, TimestampMixin, Base):
+    """A live (or recently dead) worker process; heartbeats every few seconds."""
+
+    __tablename__ = "worker_processes"
+
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    queues: Mapped[list[Any]] = mapped_column(JSONB, default=list, server_default="[]")
+    concurrency: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    last_heartbeat: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    current_task: Mapped[str | None] = mapped_column(String(255))
+    current_job_id: Mapped[int | None] = mapped_column(BigInteger)

@@ -37,9 +37,7 @@ def limits_from(settings: Settings) -> ParseLimits:
 
 
 def to_read(row: Material) -> MaterialRead:
-    return MaterialRead.model_validate(
-        {**_attrs(row), "is_reference": row.organization_id is None}
-    )
+    return MaterialRead.model_validate({**_attrs(row), "is_reference": row.organization_id is None})
 
 
 def _attrs(row: Material) -> dict[str, object]:
@@ -65,8 +63,10 @@ def upload_materials(
     settings: SettingsDep,
     files: Annotated[
         list[UploadFile],
-        File(description="Structure files (CIF, POSCAR/CONTCAR/.vasp, extended XYZ, "
-             "pymatgen JSON) or .zip archives of them"),
+        File(
+            description="Structure files (CIF, POSCAR/CONTCAR/.vasp, extended XYZ, "
+            "pymatgen JSON) or .zip archives of them"
+        ),
     ],
 ) -> list[UploadedMaterial | UploadError] | JSONResponse:
     """Upload structure files; each valid structure becomes a material."""
@@ -102,6 +102,16 @@ def upload_materials(
         limits=limits_from(settings),
         symprec=settings.symprec,
     )
+    if settings.auto_predict:
+        from matdiscover.db.enqueue import defer_in_session
+
+        for row, _ in outcome.created:
+            defer_in_session(
+                session,
+                "matdiscover.predict_material",
+                {"material_id": row.id, "organization_id": caller.organization_id},
+                queueing_lock=f"predict-material-{row.id}",
+            )
     errors = early_errors + [UploadError(filename=n, error=e) for n, e in outcome.errors]
     if not outcome.created:
         session.rollback()
@@ -122,14 +132,24 @@ def list_materials(
     caller: CallerDep,
     formula: Annotated[str | None, Query(max_length=200)] = None,
     reduced_formula: Annotated[str | None, Query(max_length=200)] = None,
-    elements: Annotated[list[str] | None, Query(description="Contains all (Fe,O or repeated)")] = None,
+    elements: Annotated[
+        list[str] | None, Query(description="Contains all (Fe,O or repeated)")
+    ] = None,
     elements_any: Annotated[list[str] | None, Query(description="Contains any of")] = None,
     elements_exclude: Annotated[list[str] | None, Query(description="Contains none of")] = None,
     chemical_system: Annotated[str | None, Query(max_length=200, examples=["Fe-O"])] = None,
     space_group_number: Annotated[int | None, Query(ge=1, le=230)] = None,
     crystal_system: Annotated[
-        Literal["triclinic", "monoclinic", "orthorhombic", "tetragonal", "trigonal",
-                "hexagonal", "cubic"] | None,
+        Literal[
+            "triclinic",
+            "monoclinic",
+            "orthorhombic",
+            "tetragonal",
+            "trigonal",
+            "hexagonal",
+            "cubic",
+        ]
+        | None,
         Query(),
     ] = None,
     source: Annotated[str | None, Query(max_length=32)] = None,

@@ -78,7 +78,9 @@ class MaterialPage(BaseModel):
 class MaterialFilters(BaseModel):
     """Filters of ``GET /api/v1/materials`` (all optional, combined with AND)."""
 
-    formula: str | None = Field(default=None, description="Exact cell or reduced formula, e.g. Fe2O3")
+    formula: str | None = Field(
+        default=None, description="Exact cell or reduced formula, e.g. Fe2O3"
+    )
     reduced_formula: str | None = None
     elements: list[str] | None = Field(default=None, description="Must contain all of these")
     elements_any: list[str] | None = Field(default=None, description="Contains at least one")

@@ -60,9 +60,9 @@ def sanitize_filename(name: str | None) -> str:
     return base[:255] or "upload"
 
 
-def expand_uploads(files: list[UploadFile], *, limits: ParseLimits) -> tuple[
-    list[UploadFile], list[tuple[str, str]]
-]:
+def expand_uploads(
+    files: list[UploadFile], *, limits: ParseLimits
+) -> tuple[list[UploadFile], list[tuple[str, str]]]:
     """Unpack .zip uploads (safely) into member files; return files and per-file errors."""
     out: list[UploadFile] = []
     errors: list[tuple[str, str]] = []
@@ -147,7 +147,7 @@ def find_duplicate(
                 if original is not None:
                     return session.get(Material, original) or cand
                 return cand
-        except Exception:  # noqa: BLE001 - a failing comparison is "not a duplicate"
+        except Exception:
             logger.debug("structure comparison failed for candidate %s", cand.id, exc_info=True)
     return None
 
@@ -272,14 +272,16 @@ def _normalise_elements(symbols: list[str] | None) -> list[str] | None:
     return out or None
 
 
-def _apply_filters(stmt: Select[Any], filters: MaterialFilters, organization_id: int) -> Select[Any]:
+def _apply_filters(
+    stmt: Select[Any], filters: MaterialFilters, organization_id: int
+) -> Select[Any]:
     stmt = stmt.where(visible_to(organization_id, include_reference=filters.include_reference))
     if filters.formula:
         from pymatgen.core import Composition
 
         try:
             comp = Composition(filters.formula)
-        except Exception as exc:  # noqa: BLE001 - pymatgen raises many types
+        except Exception as exc:
             raise InvalidInput(f"invalid formula {filters.formula!r}") from exc
         stmt = stmt.where(
             or_(Material.formula == comp.formula, Material.reduced_formula == comp.reduced_formula)
@@ -291,7 +293,7 @@ def _apply_filters(stmt: Select[Any], filters: MaterialFilters, organization_id:
 
         try:
             reduced = Composition(filters.reduced_formula).reduced_formula
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise InvalidInput(f"invalid formula {filters.reduced_formula!r}") from exc
         stmt = stmt.where(Material.reduced_formula == reduced)
     if els := _normalise_elements(filters.elements):
@@ -336,7 +338,9 @@ def list_materials(
 
             value = datetime.fromisoformat(str(value))
         cmp = tuple_(key, Material.id)
-        stmt = stmt.where(cmp < tuple_(value, last_id) if descending else cmp > tuple_(value, last_id))
+        stmt = stmt.where(
+            cmp < tuple_(value, last_id) if descending else cmp > tuple_(value, last_id)
+        )
     order = (key.desc(), Material.id.desc()) if descending else (key.asc(), Material.id.asc())
     rows = list(session.scalars(stmt.order_by(*order).limit(limit + 1)).all())
     next_cursor = None

@@ -10,13 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from matdiscover.db.base import Base, IdMixin, TimestampMixin
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     admin = "admin"
     researcher = "researcher"
     viewer = "viewer"
 
 
-class Plan(str, enum.Enum):
+class Plan(enum.StrEnum):
     free_academic = "free_academic"
     researcher = "researcher"
     lab = "lab"

@@ -13,7 +13,9 @@ from matdiscover.db.base import Base, IdMixin, TimestampMixin
 
 class UsageRecord(IdMixin, TimestampMixin, Base):
     __tablename__ = "usage_records"
-    __table_args__ = (Index("ix_usage_records_org_kind_created", "organization_id", "kind", "created_at"),)
+    __table_args__ = (
+        Index("ix_usage_records_org_kind_created", "organization_id", "kind", "created_at"),
+    )
 
     organization_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("organizations.id", ondelete="CASCADE")

@@ -1,0 +1,102 @@
+"""Store a finished chunk's valid rows as searchable materials with predictions."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+from pymatgen.core import Composition
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from matdiscover.domains.jobs.models import Job
+from matdiscover.domains.materials.models import Material
+from matdiscover.domains.predictions.models import Prediction
+
+UNITS = {
+    "formation_energy": "eV/atom",
+    "band_gap": "eV",
+    "bulk_modulus": "GPa",
+    "shear_modulus": "GPa",
+    "debye_temperature": "K",
+    "energy_above_hull": "eV/atom",
+}
+
+
+def _finite(x: Any) -> float | None:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def store_batch_rows(
+    session: Session, job: Job, results: pd.DataFrame, *, properties: Sequence[str]
+) -> int:
+    """Insert one material per valid row and its predictions; return rows stored."""
+    valid = results[results["error"].isna()]
+    if valid.empty:
+        return 0
+    material_rows: list[dict[str, Any]] = []
+    kept: list[int] = []
+    for pos, row in enumerate(valid.itertuples(index=False)):
+        raw = getattr(row, "formula", "") or ""
+        try:
+            comp = Composition(str(raw))
+        except Exception:  # noqa: BLE001 - already validated by the featuriser; be safe
+            continue
+        elements = sorted({el.symbol for el in comp.elements})
+        material_rows.append(
+            {
+                "organization_id": job.organization_id,
+                "formula": comp.formula,
+                "reduced_formula": comp.reduced_formula,
+                "chemical_system": "-".join(elements),
+                "elements": elements,
+                "nelements": len(elements),
+                "source": "batch",
+                "source_id": f"job-{job.id}:row-{int(row.row_index)}",
+                "filename": str(job.params.get("filename", ""))[:255],
+                "warnings": [],
+                "properties": {},
+                "is_ordered": True,
+            }
+        )
+        kept.append(pos)
+    if not material_rows:
+        return 0
+    ids = session.scalars(insert(Material).returning(Material.id), material_rows).all()
+    pred_rows: list[dict[str, Any]] = []
+    frame = valid.iloc[kept]
+    method = frame["method"].tolist() if "method" in frame else ["composition"] * len(frame)
+    for mat_id, (_, row), meth in zip(ids, frame.iterrows(), method, strict=True):
+        for p in properties:
+            value = _finite(row.get(p))
+            if value is None:
+                continue
+            warnings = [w for w in str(row.get(f"{p}_warnings") or "").split("; ") if w]
+            pred_rows.append(
+                {
+                    "organization_id": job.organization_id,
+                    "material_id": mat_id,
+                    "property": p,
+                    "value": value,
+                    "std": _finite(row.get(f"{p}_std")),
+                    "interval_low": _finite(row.get(f"{p}_low95")),
+                    "interval_high": _finite(row.get(f"{p}_high95")),
+                    "unit": UNITS.get(p, ""),
+                    "method": meth or "composition",
+                    "model_name": str(job.params.get("models", {}).get(p, "batch")),
+                    "model_version": str(job.params.get("model_versions", {}).get(p, "")),
+                    "in_domain": bool(row.get(f"{p}_in_domain", True)),
+                    "warnings": warnings,
+                    "details": {},
+                    "job_id": job.id,
+                }
+            )
+    if pred_rows:
+        session.execute(insert(Prediction), pred_rows)
+    return len(ids)

@@ -1,0 +1,148 @@
+"""HTTP endpoints of the predictions domain."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict
+
+from matdiscover.api.deps import CallerDep, SessionDep, SettingsDep
+from matdiscover.domains.materials.router import limits_from
+from matdiscover.domains.predictions import service
+from matdiscover.domains.predictions.models import Prediction
+from matdiscover.domains.predictions.schemas import (
+    MaterialPredictions,
+    PredictionRead,
+    PredictionRequest,
+    PredictionResponse,
+    RelaxationRead,
+)
+from matdiscover.science.io import read_structures_isolated
+from matdiscover.science.models.types import PropertyPrediction
+from matdiscover.science.predict import (
+    PredictionReport,
+    predict_composition_report,
+    predict_structure_report,
+)
+
+router = APIRouter(tags=["predictions"])
+
+
+class ModelCardRead(BaseModel):
+    """A shipped model with its card (training data, held-out metrics, calibration)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: str
+    version: str
+    property: str
+    method: str
+    unit: str
+
+
+@router.get("/models", response_model=list[ModelCardRead], tags=["models"])
+def list_models() -> list[ModelCardRead]:
+    """Every shipped model with its card."""
+    from matdiscover.science.models.registry import list_model_cards
+
+    return [ModelCardRead.model_validate(c) for c in list_model_cards()]
+
+
+def read_row(row: Prediction) -> PredictionRead:
+    return PredictionRead.model_validate(row)
+
+
+def read_value(p: PropertyPrediction) -> PredictionRead:
+    return PredictionRead(
+        property=p.property,
+        value=p.value,
+        unit=p.unit,
+        std=p.std,
+        interval_low=p.interval_95[0],
+        interval_high=p.interval_95[1],
+        method=p.method,
+        model_name=p.model,
+        model_version=p.model_version,
+        in_domain=p.in_domain,
+        warnings=list(p.warnings),
+    )
+
+
+def response_from(
+    report: PredictionReport, *, material_id: int | None, rows: list[Prediction] | None = None
+) -> PredictionResponse:
+    preds = [read_row(r) for r in rows] if rows else [read_value(p) for p in report.predictions]
+    relax = report.relaxation
+    return PredictionResponse(
+        input=report.input,
+        formula=report.formula,
+        material_id=material_id,
+        predictions=preds,
+        relaxation=RelaxationRead(
+            converged=relax.converged,
+            steps=relax.steps,
+            max_force=relax.max_force,
+            message=relax.message,
+        )
+        if relax
+        else None,
+        warnings=list(report.warnings),
+    )
+
+
+@router.post(
+    "/predictions",
+    response_model=PredictionResponse,
+    responses={404: {}, 422: {}},
+)
+def create_prediction(
+    body: PredictionRequest, session: SessionDep, caller: CallerDep, settings: SettingsDep
+) -> PredictionResponse:
+    """Predict properties of a stored material (results stored), an inline structure or a
+    formula (results returned, not stored)."""
+    props = list(body.properties) if body.properties else None
+    if body.material_id is not None:
+        report, rows = service.predict_material(
+            session,
+            body.material_id,
+            organization_id=caller.organization_id,
+            properties=props,
+            relax=body.relax,
+        )
+        return response_from(report, material_id=body.material_id, rows=rows)
+    if body.structure is not None:
+        result = read_structures_isolated(
+            body.structure.content.encode("utf-8"),
+            body.structure.filename,
+            symprec=settings.symprec,
+            limits=limits_from(settings),
+        )
+        parsed = result.structures[0]
+        report = predict_structure_report(
+            parsed.structure, properties=props, relax=body.relax, label=parsed.label
+        )
+        return response_from(report, material_id=None)
+    assert body.formula is not None
+    if body.relax:
+        from matdiscover.errors import InvalidInput
+
+        raise InvalidInput("relax needs a structure, not a formula")
+    return response_from(predict_composition_report(body.formula, properties=props), material_id=None)
+
+
+@router.get(
+    "/materials/{material_id}/predictions",
+    response_model=MaterialPredictions,
+    responses={404: {}},
+)
+def material_predictions(
+    material_id: int, session: SessionDep, caller: CallerDep
+) -> MaterialPredictions:
+    """The latest prediction per property and the full history of a material."""
+    latest, history = service.list_for_material(
+        session, material_id, organization_id=caller.organization_id
+    )
+    return MaterialPredictions(
+        material_id=material_id,
+        latest=[read_row(r) for r in latest],
+        history=[read_row(r) for r in history],
+    )
