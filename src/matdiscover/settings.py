@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=0, le=64, description="Worker processes started by serve.")
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    load_reference: Literal["auto", "never"] = Field(
+        default="auto",
+        description="auto: serve loads the bundled reference database on first start (worker).",
+    )
     auto_predict: bool = Field(
         default=True,
         description="Queue a prediction of all properties for every uploaded structure.",

@@ -85,7 +85,9 @@ def submit(client: TestClient, data: bytes, name: str = "in.csv", **form: str) -
     return dict(r.json())
 
 
-def wait_for(client: TestClient, job_id: int, pred: Callable[[dict], bool], timeout: float = 180) -> dict:  # type: ignore[type-arg]
+def wait_for(
+    client: TestClient, job_id: int, pred: Callable[[dict], bool], timeout: float = 180
+) -> dict:  # type: ignore[type-arg]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         job = client.get(f"/api/v1/jobs/{job_id}").json()
@@ -202,9 +204,7 @@ def live_server(settings: Settings) -> Iterator[str]:
 def test_sse_stream_reaches_100_percent(live_server: str, workers: Workers) -> None:
     data, _ = make_csv(3000)
     with httpx.Client(base_url=live_server, timeout=30) as http:
-        job = http.post(
-            "/api/v1/jobs/batch-predictions", files={"file": ("in.csv", data)}
-        ).json()
+        job = http.post("/api/v1/jobs/batch-predictions", files={"file": ("in.csv", data)}).json()
         workers.start(1)
         events = []
         with http.stream("GET", f"/api/v1/jobs/{job['id']}/events", timeout=180) as r:
@@ -259,7 +259,9 @@ def test_structure_zip_batch(client: TestClient, workers: Workers) -> None:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         for a, (x, y) in [(5.64, ("Na", "Cl")), (6.29, ("K", "Cl")), (4.21, ("Mg", "O"))]:
-            s = Structure.from_spacegroup("Fm-3m", Lattice.cubic(a), [x, y], [[0, 0, 0], [0.5, 0.5, 0.5]])
+            s = Structure.from_spacegroup(
+                "Fm-3m", Lattice.cubic(a), [x, y], [[0, 0, 0], [0.5, 0.5, 0.5]]
+            )
             zf.writestr(f"{x}{y}.cif", write_structure(s, "cif"))
         zf.writestr("broken.cif", "data_broken\n_cell_length_a 5\n")
     job = submit(client, buf.getvalue(), name="set.zip")
@@ -281,9 +283,23 @@ def test_cli_batch_run_against_server(live_server: str, workers: Workers, tmp_pa
     out = tmp_path / "out.csv"
     workers.start(1)
     proc = subprocess.run(
-        [sys.executable, "-m", "matdiscover.cli.main", "batch", "run", str(src), "-o", str(out),
-         "--property", "band_gap", "--server", live_server],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "matdiscover.cli.main",
+            "batch",
+            "run",
+            str(src),
+            "-o",
+            str(out),
+            "--property",
+            "band_gap",
+            "--server",
+            live_server,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
     res = pd.read_csv(out)

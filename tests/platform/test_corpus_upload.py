@@ -44,6 +44,6 @@ def test_malformed_file_is_rejected_specifically(
     data = (MALFORMED_DIR / name).read_bytes()
     r = client.post("/api/v1/materials", files=[("files", (name, data))])
     assert 400 <= r.status_code < 500, f"{name}: {r.status_code} {r.text}"
-    text = json.dumps(r.json()["detail"]).lower()
+    text = json.dumps(r.json()["detail"], ensure_ascii=False).lower()
     assert EXPECTED[name].lower() in text, f"{name}: expected {EXPECTED[name]!r} in {text}"
     assert count_rows(engine, "materials") == 0, "nothing may be stored for bad input"

@@ -37,6 +37,7 @@ class Server:
         self.data_dir = data_dir
         self.port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("MATDISCOVER_")}
+        env["MATDISCOVER_LOAD_REFERENCE"] = "never"  # keep these tests about processes
         self.log = open(data_dir.parent / f"serve-{self.port}.log", "wb")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [

@@ -46,7 +46,9 @@ def follow(client: ServerClient, job: dict[str, Any]) -> dict[str, Any]:
             for event, data in client.events(f"/jobs/{job['id']}/events"):
                 if event == "progress":
                     state = data
-                    rate = f"{data['rows_per_second']:.0f} rows/s" if data["rows_per_second"] else ""
+                    rate = (
+                        f"{data['rows_per_second']:.0f} rows/s" if data["rows_per_second"] else ""
+                    )
                     progress.update(
                         bar,
                         completed=data["processed"],
@@ -64,7 +66,12 @@ def follow(client: ServerClient, job: dict[str, Any]) -> dict[str, Any]:
 @app.command("run")
 @handle_errors
 def run(
-    input_file: Annotated[Path, typer.Argument(help="CSV/TSV/Parquet with a 'formula' column, or a .zip of structure files.")],
+    input_file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV/TSV/Parquet with a 'formula' column, or a .zip of structure files."
+        ),
+    ],
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Results file (.csv or .parquet).")
     ] = None,
@@ -89,9 +96,13 @@ def run(
         console.print(f"submitted job {job['id']}: {job['total']} rows")
         final = follow(client, job)
         if final["status"] != "succeeded":
-            console.print(f"[red]job {final['id']} {final['status']}[/]: {final.get('error') or ''}")
+            console.print(
+                f"[red]job {final['id']} {final['status']}[/]: {final.get('error') or ''}"
+            )
             raise typer.Exit(1)
-        content = client.request("GET", f"/jobs/{final['id']}/results", params={"format": fmt}).content
+        content = client.request(
+            "GET", f"/jobs/{final['id']}/results", params={"format": fmt}
+        ).content
         out.write_bytes(content)
         console.print(
             f"[green]done[/]: {final['total'] - final['error_count']} rows predicted, "
@@ -102,7 +113,9 @@ def run(
             for e in errs["items"]:
                 console.print(f"  row {e['row']}: {e['input']!r}: {e['error']}")
             if errs["total"] > 10:
-                console.print(f"  ... {errs['total'] - 10} more (GET /api/v1/jobs/{final['id']}/errors)")
+                console.print(
+                    f"  ... {errs['total'] - 10} more (GET /api/v1/jobs/{final['id']}/errors)"
+                )
 
 
 @app.command("status")
@@ -137,7 +150,9 @@ def workers_command(
     for col in ("id", "host", "pid", "queues", "heartbeat", "current"):
         table.add_column(col)
     for w in rows:
-        current = f"{w['current_task']} (job {w['current_job_id']})" if w["current_task"] else "idle"
+        current = (
+            f"{w['current_task']} (job {w['current_job_id']})" if w["current_task"] else "idle"
+        )
         table.add_row(
             str(w["id"]),
             w["host"],

@@ -36,7 +36,9 @@ class ServerClient:
     def __init__(self, base_url: str, *, api_key: str | None = None, timeout: float = 60) -> None:
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self.base_url = base_url.rstrip("/")
-        self.http = httpx.Client(base_url=self.base_url + "/api/v1", headers=headers, timeout=timeout)
+        self.http = httpx.Client(
+            base_url=self.base_url + "/api/v1", headers=headers, timeout=timeout
+        )
 
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
@@ -56,12 +58,12 @@ class ServerClient:
             if r.status_code >= 400:
                 r.read()
                 raise ServerError(f"{r.status_code}: {_detail(r)}")
-            event, data = "message", []
+            event, data = "message", list[str]()
             for line in r.iter_lines():
                 if not line:
                     if data:
                         yield event, json.loads("\n".join(data))
-                    event, data = "message", []
+                    event, data = "message", list[str]()
                 elif line.startswith("event:"):
                     event = line[6:].strip()
                 elif line.startswith("data:"):

@@ -49,3 +49,47 @@ def status_cmd(
         settings = settings.model_copy(update={"data_dir": data_dir})
     with open_database(settings, migrate=False) as db:
         console.print(f"current: {current_revision(db.engine) or 'empty'}; head: {head_revision()}")
+
+
+@app.command("load-reference")
+@handle_errors
+def load_reference_cmd(
+    force: Annotated[bool, typer.Option(help="Reload tables even if already loaded.")] = False,
+    table: Annotated[list[str] | None, typer.Option(help="Only these tables (repeatable).")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Data directory.")] = None,
+) -> None:
+    """Load the bundled Materials Project, AFLOW and OQMD tables as reference entries."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskID,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from matdiscover.cli.database import open_database
+    from matdiscover.domains.reference.service import load_reference
+
+    settings = get_settings()
+    if data_dir is not None:
+        settings = settings.model_copy(update={"data_dir": data_dir})
+    columns = (
+        TextColumn("{task.description:<34}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with open_database(settings) as db, Progress(*columns, console=console) as progress:
+        bars: dict[str, TaskID] = {}
+
+        def update(name: str, done: int, total: int) -> None:
+            if name not in bars:
+                bars[name] = progress.add_task(name, total=total)
+            progress.update(bars[name], completed=done, total=total)
+
+        report = load_reference(db.engine, tables=table or None, force=force, progress=update)
+    console.print(
+        f"loaded {report.total_loaded:,} reference entries from {len(report.loaded)} table(s) "
+        f"in {report.seconds:.0f} s; {len(report.skipped)} table(s) already up to date"
+    )

@@ -58,7 +58,8 @@ def list_cmd(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 def train_cmd(
     prop: Annotated[str, typer.Argument(help="Property key, e.g. formation_energy.")],
     out_dir: Annotated[
-        Path | None, typer.Option(help="Where to write the artifact (default: the shipped location).")
+        Path | None,
+        typer.Option(help="Where to write the artifact (default: the shipped location)."),
     ] = None,
     seed: Annotated[int, typer.Option(help="Split and ensemble seed.")] = 0,
     fast: Annotated[bool, typer.Option(help="Tiny run on a subset (for smoke tests).")] = False,
@@ -73,4 +74,6 @@ def train_cmd(
     with console.status(f"training {prop} ..."):
         card = train_property(prop, out_dir=target, seed=seed, fast=fast)
     console.print(f"[green]wrote[/] {target / prop}")
-    console.print_json(json.dumps(card.to_dict() if hasattr(card, "to_dict") else card.__dict__, default=str))
+    console.print_json(
+        json.dumps(card.to_dict() if hasattr(card, "to_dict") else card.__dict__, default=str)
+    )

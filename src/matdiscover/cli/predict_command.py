@@ -53,7 +53,9 @@ def _fmt(x: float) -> str:
 
 @handle_errors
 def predict(
-    target: Annotated[str, typer.Argument(help="A structure file (CIF, POSCAR, XYZ, JSON) or a formula.")],
+    target: Annotated[
+        str, typer.Argument(help="A structure file (CIF, POSCAR, XYZ, JSON) or a formula.")
+    ],
     prop: Annotated[
         list[str] | None,
         typer.Option(

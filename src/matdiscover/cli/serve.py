@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -53,6 +54,31 @@ def stop_processes(procs: list[subprocess.Popen[bytes]], *, timeout: float = 15.
             p.wait(5)
 
 
+def queue_reference_load(engine: Any) -> None:
+    """On a fresh installation, have a worker load the bundled reference database."""
+    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.orm import Session
+
+    from matdiscover.db.enqueue import defer_in_session
+    from matdiscover.domains.reference.service import is_loaded
+
+    with Session(engine) as session:
+        if is_loaded(session):
+            return
+        try:
+            defer_in_session(
+                session, "matdiscover.load_reference", {}, queueing_lock="load-reference"
+            )
+            session.commit()
+        except IntegrityError:  # already queued by an earlier start
+            session.rollback()
+            return
+    console.print(
+        "Loading the bundled reference database (Materials Project, AFLOW, OQMD) in the "
+        "background; search results grow as it completes."
+    )
+
+
 def serve(settings: Settings, *, workers: int) -> None:
     """Run MatDiscover until Ctrl-C / SIGTERM, then stop every child process."""
     import uvicorn
@@ -79,6 +105,8 @@ def serve(settings: Settings, *, workers: int) -> None:
         engine = create_db_engine(url, pool_size=1)
         check_database(engine)
         upgrade(engine)
+        if settings.load_reference == "auto":
+            queue_reference_load(engine)
         engine.dispose()
         child_env = {**os.environ, "MATDISCOVER_DATABASE_URL": url}
         child_env["MATDISCOVER_DATA_DIR"] = str(data_dir)

@@ -8,6 +8,7 @@ from matdiscover.domains.materials.models import Material
 from matdiscover.domains.organizations.models import Organization, OrgMembership, Plan, Role, User
 from matdiscover.domains.predictions.models import MLModel, Prediction
 from matdiscover.domains.projects.models import Project
+from matdiscover.domains.reference.models import ReferenceLoad
 from matdiscover.domains.usage.models import UsageRecord
 
 metadata = Base.metadata
@@ -26,6 +27,7 @@ __all__ = [
     "Plan",
     "Prediction",
     "Project",
+    "ReferenceLoad",
     "Role",
     "UsageRecord",
     "User",

@@ -132,8 +132,12 @@ def predict_structure_files(
                 if p in by_row[i]:
                     pred = by_row[i][p]
                     vals: tuple[object, ...] = (
-                        pred.value, pred.std, pred.interval_95[0], pred.interval_95[1],
-                        pred.in_domain, "; ".join(pred.warnings),
+                        pred.value,
+                        pred.std,
+                        pred.interval_95[0],
+                        pred.interval_95[1],
+                        pred.in_domain,
+                        "; ".join(pred.warnings),
                     )
                 else:
                     vals = tuple(comp[f"{p}{s}"].iloc[k] for s in RESULT_SUFFIXES)

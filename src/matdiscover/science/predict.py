@@ -83,7 +83,7 @@ def parse_formula(formula: str) -> Composition:
         raise InvalidComposition(f"formula longer than {MAX_FORMULA_LENGTH} characters")
     try:
         comp = Composition(text)
-    except Exception as exc:  # noqa: BLE001 - pymatgen raises ValueError/KeyError/...
+    except Exception as exc:
         raise InvalidComposition(f"cannot parse formula {formula!r}: {exc}") from exc
     if comp.num_atoms <= 0 or any(amt < 0 for amt in comp.values()):
         raise InvalidComposition(f"formula {formula!r} has no atoms or negative amounts")

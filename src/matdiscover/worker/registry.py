@@ -26,7 +26,9 @@ _row_id: int | None = None
 _factory: sessionmaker[Session] | None = None
 
 
-def start(factory: sessionmaker[Session], *, queues: list[str], concurrency: int) -> threading.Event:
+def start(
+    factory: sessionmaker[Session], *, queues: list[str], concurrency: int
+) -> threading.Event:
     """Register this process and heartbeat in a daemon thread until the returned event is set."""
     global _row_id, _factory
     _factory = factory
@@ -52,7 +54,7 @@ def start(factory: sessionmaker[Session], *, queues: list[str], concurrency: int
                         .where(WorkerProcess.id == _row_id)
                         .values(last_heartbeat=datetime.now(UTC))
                     )
-            except Exception:  # noqa: BLE001 - a missed beat is not fatal
+            except Exception:
                 logger.warning("worker heartbeat failed", exc_info=True)
 
     threading.Thread(target=beat, name="matdiscover-heartbeat", daemon=True).start()
@@ -70,7 +72,7 @@ def set_current(task: str | None, job_id: int | None = None) -> None:
                 .where(WorkerProcess.id == _row_id)
                 .values(current_task=task, current_job_id=job_id)
             )
-    except Exception:  # noqa: BLE001
+    except Exception:
         logger.debug("could not record current task", exc_info=True)
 
 

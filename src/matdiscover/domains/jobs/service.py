@@ -21,11 +21,11 @@ import pandas as pd
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
+from matdiscover.db.enqueue import defer_in_session
 from matdiscover.domains.jobs.models import Job, JobChunk, JobStatus
 from matdiscover.domains.jobs.schemas import JobRead
 from matdiscover.errors import Conflict, InputTooLarge, InvalidInput, NotFound
 from matdiscover.storage import ObjectStore
-from matdiscover.db.enqueue import defer_in_session
 
 logger = logging.getLogger(__name__)
 
@@ -177,9 +177,9 @@ def get_job(session: Session, job_id: int, *, organization_id: int) -> Job:
 
 def chunk_counts(session: Session, job_id: int) -> dict[JobStatus, int]:
     rows = session.execute(
-        select(JobChunk.status, func.count()).where(JobChunk.job_id == job_id).group_by(
-            JobChunk.status
-        )
+        select(JobChunk.status, func.count())
+        .where(JobChunk.job_id == job_id)
+        .group_by(JobChunk.status)
     ).all()
     return {status: int(n) for status, n in rows}
 
@@ -191,10 +191,7 @@ def to_read(session: Session, job: Job) -> JobRead:
         end = job.finished_at or now()
         elapsed = max((end - job.started_at).total_seconds(), 1e-3)
         rate = job.processed / elapsed
-        if job.status not in TERMINAL:
-            eta = max(job.total - job.processed, 0) / rate
-        else:
-            eta = 0.0
+        eta = max(job.total - job.processed, 0) / rate if job.status not in TERMINAL else 0.0
     return JobRead(
         id=job.id,
         kind=job.kind,
@@ -258,9 +255,7 @@ def cancel_job(session: Session, job_id: int, *, organization_id: int) -> Job:
             )
         chunk.status = JobStatus.cancelled
     running = session.scalar(
-        select(func.count()).where(
-            JobChunk.job_id == job_id, JobChunk.status == JobStatus.running
-        )
+        select(func.count()).where(JobChunk.job_id == job_id, JobChunk.status == JobStatus.running)
     )
     if running:
         job.status = JobStatus.cancelling
@@ -281,7 +276,9 @@ def retry_job(session: Session, job_id: int, *, organization_id: int) -> Job:
     if job is None:
         raise NotFound(f"job {job_id} not found")
     if job.status not in (JobStatus.failed, JobStatus.cancelled):
-        raise Conflict(f"only failed or cancelled jobs can be retried (this one is {job.status.value})")
+        raise Conflict(
+            f"only failed or cancelled jobs can be retried (this one is {job.status.value})"
+        )
     chunks = session.scalars(
         select(JobChunk).where(
             JobChunk.job_id == job_id,
@@ -332,9 +329,7 @@ def start_chunk(session: Session, job_id: int, index: int) -> JobChunk | None:
 
 def _settle_cancel(session: Session, job: Job) -> None:
     running = session.scalar(
-        select(func.count()).where(
-            JobChunk.job_id == job.id, JobChunk.status == JobStatus.running
-        )
+        select(func.count()).where(JobChunk.job_id == job.id, JobChunk.status == JobStatus.running)
     )
     if job.status == JobStatus.cancelling and not running:
         job.status = JobStatus.cancelled
@@ -416,9 +411,7 @@ def _after_chunk_settled(session: Session, job: Job) -> None:
         job.error = f"{failed} chunk(s) failed; POST /api/v1/jobs/{job.id}/retry re-runs them"
         job.finished_at = now()
         return
-    defer_in_session(
-        session, REDUCE_TASK, {"job_id": job.id}, queueing_lock=f"reduce-{job.id}"
-    )
+    defer_in_session(session, REDUCE_TASK, {"job_id": job.id}, queueing_lock=f"reduce-{job.id}")
 
 
 def assemble_results(session: Session, store: ObjectStore, job_id: int) -> Job | None:
@@ -444,7 +437,11 @@ def assemble_results(session: Session, store: ObjectStore, job_id: int) -> Job |
     bad = results[results["error"].notna()]
     store.put(result_key(job_id, "parquet"), _to_parquet(ok))
     store.put(result_key(job_id, "csv"), ok.to_csv(index=False).encode())
-    input_col = "formula" if "formula" in bad.columns and job.params.get("input_kind") == "formulas" else "filename"
+    input_col = (
+        "formula"
+        if "formula" in bad.columns and job.params.get("input_kind") == "formulas"
+        else "filename"
+    )
     err = pd.DataFrame(
         {
             "row": bad["row_index"].astype(int),

@@ -46,7 +46,7 @@ def store_batch_rows(
         raw = getattr(row, "formula", "") or ""
         try:
             comp = Composition(str(raw))
-        except Exception:  # noqa: BLE001 - already validated by the featuriser; be safe
+        except Exception:
             continue
         elements = sorted({el.symbol for el in comp.elements})
         material_rows.append(

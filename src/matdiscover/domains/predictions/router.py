@@ -126,7 +126,9 @@ def create_prediction(
         from matdiscover.errors import InvalidInput
 
         raise InvalidInput("relax needs a structure, not a formula")
-    return response_from(predict_composition_report(body.formula, properties=props), material_id=None)
+    return response_from(
+        predict_composition_report(body.formula, properties=props), material_id=None
+    )
 
 
 @router.get(

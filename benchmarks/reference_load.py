@@ -1,0 +1,72 @@
+"""Full reference-database load into a fresh embedded PostgreSQL.
+
+Measures `load_reference` over every bundled table (what `matdiscover db
+load-reference` and the first `make run` do), then a second, idempotent run.
+Writes benchmarks/results/reference_load.json and prints a summary.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import text
+
+from matdiscover.db.embedded import start_embedded, stop_server_at
+from matdiscover.db.engine import create_db_engine
+from matdiscover.db.migrate import upgrade
+from matdiscover.domains.reference.service import load_reference
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def main() -> int:
+    root = Path(tempfile.mkdtemp(prefix="matdiscover-bench-ref-"))
+    db = start_embedded(root)
+    engine = create_db_engine(db.url, pool_size=1)
+    try:
+        upgrade(engine)
+        t0 = time.perf_counter()
+        first = load_reference(engine)
+        first_s = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        second = load_reference(engine)
+        second_s = time.perf_counter() - t1
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT source_database, count(*) FROM materials GROUP BY 1 ORDER BY 1")
+            ).all()
+    finally:
+        engine.dispose()
+        db.stop()
+        stop_server_at(db.pgdata)
+        shutil.rmtree(root, ignore_errors=True)
+    out = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "processor": platform.processor() or platform.machine(),
+        },
+        "rows_loaded": first.total_loaded,
+        "rows_by_source": {k: int(v) for k, v in rows},
+        "tables": first.loaded,
+        "first_load_s": round(first_s, 1),
+        "second_load_s": round(second_s, 2),
+        "second_load_loaded_tables": len(second.loaded),
+    }
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "reference_load.json").write_text(json.dumps(out, indent=2))
+    print(
+        f"loaded {out['rows_loaded']:,} reference entries in {out['first_load_s']} s "
+        f"({out['rows_by_source']}); second run {out['second_load_s']} s, "
+        f"{out['second_load_loaded_tables']} tables reloaded"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""reference domain: bundled reference entries (MP, AFLOW, OQMD)."""

@@ -1,0 +1,101 @@
+"""Reference entries: the bundled MP/AFLOW/OQMD tables as materials with known properties.
+
+Each row of a bundled table becomes one entry (polymorphs and repeated
+calculations stay separate, as in the source). This module only shapes the
+data; the platform loads it into the database.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+from pymatgen.core import Composition
+
+from matdiscover.science.reference_data import load_table
+
+
+@dataclass(frozen=True)
+class ReferenceTable:
+    """How one bundled table maps onto a reference property."""
+
+    table: str
+    source_database: str  # materials_project | aflow | oqmd | experimental
+    property: str
+    unit: str
+    log10: bool = False  # the table stores log10 of the value
+
+
+REFERENCE_TABLES: tuple[ReferenceTable, ...] = (
+    ReferenceTable("mp_e_form", "materials_project", "formation_energy", "eV/atom"),
+    ReferenceTable("mp_gap", "materials_project", "band_gap", "eV"),
+    ReferenceTable("mp_e_hull", "materials_project", "energy_above_hull", "eV/atom"),
+    ReferenceTable("mp_log10_k_vrh", "materials_project", "bulk_modulus", "GPa", log10=True),
+    ReferenceTable("mp_log10_g_vrh", "materials_project", "shear_modulus", "GPa", log10=True),
+    ReferenceTable("mp_bulk_modulus", "materials_project", "bulk_modulus", "GPa"),
+    ReferenceTable("mp_shear_modulus", "materials_project", "shear_modulus", "GPa"),
+    ReferenceTable("mp_mu_b", "materials_project", "magnetic_moment", "μB/cell"),
+    ReferenceTable("aflow_bulk_modulus_vrh", "aflow", "bulk_modulus", "GPa"),
+    ReferenceTable("aflow_shear_modulus_vrh", "aflow", "shear_modulus", "GPa"),
+    ReferenceTable("aflow_debye_temperature", "aflow", "debye_temperature", "K"),
+    ReferenceTable("aflow_egap", "aflow", "band_gap", "eV"),
+    ReferenceTable("aflow_energy_atom", "aflow", "energy_per_atom", "eV/atom"),
+    ReferenceTable("aflow_thermal_conductivity_300k", "aflow", "thermal_conductivity", "W/(m K)"),
+    ReferenceTable("oqmd_formation_enthalpy", "oqmd", "formation_energy", "eV/atom"),
+    ReferenceTable("oqmd_bandgap", "oqmd", "band_gap", "eV"),
+    ReferenceTable("expt_gap", "experimental", "band_gap", "eV"),
+)
+
+
+@dataclass(frozen=True)
+class ParsedFormula:
+    formula: str  # pymatgen cell formula, e.g. "Fe4 O6"
+    reduced_formula: str
+    elements: tuple[str, ...]  # sorted symbols
+
+
+@lru_cache(maxsize=1_000_000)
+def parse_reference_formula(text: str) -> ParsedFormula | None:
+    """Normalised formula fields, or ``None`` if the formula is unusable."""
+    with warnings.catch_warnings():
+        # pymatgen warns about missing electronegativities of noble gases while ordering
+        warnings.simplefilter("ignore")
+        try:
+            comp = Composition(text)
+            if comp.num_atoms <= 0:
+                return None
+            formula, reduced = comp.formula, comp.reduced_formula
+        except Exception:
+            return None
+    elements = tuple(sorted({el.symbol for el in comp.elements}))
+    return ParsedFormula(formula, reduced, elements)
+
+
+def reference_entries(
+    spec: ReferenceTable, *, root: Path | str | None = None
+) -> Iterator[dict[str, object]]:
+    """One dict per usable row: formula fields, source, property value (in ``spec.unit``)."""
+    frame: pd.DataFrame = load_table(spec.table, root=root)
+    for row, (text, target) in enumerate(zip(frame["formula"], frame["target"], strict=True)):
+        value = float(target)
+        if spec.log10:
+            value = 10.0**value
+        if not math.isfinite(value):
+            continue
+        parsed = parse_reference_formula(str(text))
+        if parsed is None:
+            continue
+        yield {
+            "formula": parsed.formula,
+            "reduced_formula": parsed.reduced_formula,
+            "elements": parsed.elements,
+            "source_database": spec.source_database,
+            "source_id": f"{spec.table}:{row}",
+            "property": spec.property,
+            "value": value,
+        }
