@@ -21,8 +21,8 @@ from matdiscover.db.engine import (
 from matdiscover.db.migrate import current_revision, head_revision
 from matdiscover.domains.jobs import router as jobs_router
 from matdiscover.domains.materials import router as materials_router
-from matdiscover.domains.predictions import router as predictions_router
 from matdiscover.domains.organizations.service import ensure_local_identity
+from matdiscover.domains.predictions import router as predictions_router
 from matdiscover.errors import DatabaseUnavailable
 from matdiscover.settings import Settings, get_settings
 from matdiscover.storage import ObjectStore

@@ -50,7 +50,11 @@ def read_composition_table(
         if fmt == "parquet":
             frame = pd.read_parquet(io.BytesIO(data))
         else:
-            text = data.decode("utf-8-sig", errors="strict") if _is_utf8(data) else data.decode("latin-1")
+            text = (
+                data.decode("utf-8-sig", errors="strict")
+                if _is_utf8(data)
+                else data.decode("latin-1")
+            )
             frame = pd.read_csv(
                 io.StringIO(text),
                 sep="\t" if fmt == "tsv" else ",",
