@@ -49,17 +49,29 @@ class Workers:
             "MATDISCOVER_DATA_DIR": str(settings.data_dir),
         }
         self.procs: list[subprocess.Popen[bytes]] = []
+        self.logs: list[Path] = []
+        self.log_dir = Path(str(settings.data_dir)).parent
 
     def start(self, n: int = 1) -> None:
         for _ in range(n):
-            self.procs.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "matdiscover.cli.main", "worker"],
-                    env=self.env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
+            log = self.log_dir / f"worker-{len(self.procs)}.log"
+            self.logs.append(log)
+            with open(log, "wb") as fh:
+                self.procs.append(
+                    subprocess.Popen(
+                        [sys.executable, "-m", "matdiscover.cli.main", "worker"],
+                        env=self.env,
+                        stdout=fh,
+                        stderr=subprocess.STDOUT,
+                    )
                 )
-            )
+
+    def tails(self) -> str:
+        return "\n".join(
+            f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}"
+            for log in self.logs
+            if log.exists()
+        )
 
     def stop(self) -> None:
         for p in self.procs:
@@ -72,11 +84,16 @@ class Workers:
                 p.kill()
 
 
+_ACTIVE: list[Workers] = []
+
+
 @pytest.fixture()
 def workers(settings: Settings) -> Iterator[Workers]:
     w = Workers(settings)
+    _ACTIVE.append(w)
     yield w
     w.stop()
+    _ACTIVE.remove(w)
 
 
 def submit(client: TestClient, data: bytes, name: str = "in.csv", **form: str) -> dict:  # type: ignore[type-arg]
@@ -94,7 +111,8 @@ def wait_for(
         if pred(job):
             return dict(job)
         time.sleep(0.3)
-    raise AssertionError(f"timed out; last state {job}")
+    logs = "\n".join(w.tails() for w in _ACTIVE)
+    raise AssertionError(f"timed out; last state {job}\n{logs}")
 
 
 def results_frame(client: TestClient, job_id: int, fmt: str = "parquet") -> pd.DataFrame:

@@ -76,20 +76,20 @@ def predict(
         typer.echo(json.dumps(report_to_json(report), indent=2))
         return
     table = Table(title=f"{report.formula}  ({report.input})")
-    for col in ("property", "value", "± σ", "95 % interval", "unit", "method", "model", "notes"):
+    for col in ("property", "value ± σ", "95 % interval", "unit", "method", "notes"):
         table.add_column(col, overflow="fold")
     for p in report.predictions:
         table.add_row(
             p.property,
-            _fmt(p.value),
-            _fmt(p.std),
+            f"{_fmt(p.value)} ± {_fmt(p.std)}",
             f"{_fmt(p.interval_95[0])} … {_fmt(p.interval_95[1])}",
             p.unit,
             p.method,
-            f"{p.model} ({p.model_version})",
             ("[yellow]out of domain[/] " if not p.in_domain else "") + "; ".join(p.warnings),
         )
     console.print(table)
+    for p in report.predictions:
+        console.print(f"  [dim]{p.property}: {p.model} (version {p.model_version})[/]")
     if report.relaxation is not None:
         r = report.relaxation
         state = "[green]converged[/]" if r.converged else "[red]NOT converged[/]"

@@ -26,6 +26,10 @@ def create_db_engine(url: str, *, pool_size: int = 5) -> Engine:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions bound to ``engine``; every ORM model is registered first, so foreign keys
+    resolve in any process (API, worker, CLI) whatever it imported before."""
+    import matdiscover.db.models  # noqa: F401
+
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
 
 
