@@ -1,0 +1,38 @@
+"""Types shared by all property predictors (composition and structure paths)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["PropertyPrediction"]
+
+
+@dataclass(frozen=True)
+class PropertyPrediction:
+    """One predicted property value with calibrated uncertainty.
+
+    Attributes:
+        property: property key, e.g. ``"formation_energy"``.
+        value: predicted value in ``unit``.
+        unit: e.g. ``"eV/atom"``, ``"eV"``, ``"GPa"``, ``"K"``.
+        std: calibrated one-standard-deviation uncertainty in ``unit``.
+        interval_95: calibrated central 95 % interval ``(low, high)`` in ``unit``; may be
+            asymmetric (log-trained properties) and is clipped to physical bounds.
+        method: ``"composition"`` or ``"structure"``.
+        model: model name, e.g. ``"lgbm-ens5-mp_e_form-2026.11-formation_energy"``.
+        model_version: model version string.
+        warnings: human-readable warnings (e.g. out-of-domain elements).
+        in_domain: ``False`` when the input lies outside the model's training domain.
+    """
+
+    property: str
+    value: float
+    unit: str
+    std: float
+    interval_95: tuple[float, float]
+    method: Literal["composition", "structure"]
+    model: str
+    model_version: str
+    warnings: tuple[str, ...] = ()
+    in_domain: bool = True

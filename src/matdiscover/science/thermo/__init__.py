@@ -1,0 +1,28 @@
+"""Thermodynamic stability: convex hulls of formation energy and energy above hull.
+
+Curated API: :class:`ReferenceHull`, :func:`energy_above_hull`, :func:`phase_diagram` and
+their result types. All energies are formation energies in eV/atom in the convention of
+the reference table (MP legacy corrections for the bundled ``mp_e_form``).
+"""
+
+from matdiscover.science.thermo.hull import (
+    MAX_COMPONENTS,
+    MP_LEGACY_CONVENTION,
+    HullProvenance,
+    HullResult,
+    PhaseDiagramResult,
+    ReferenceHull,
+    energy_above_hull,
+    phase_diagram,
+)
+
+__all__ = [
+    "MAX_COMPONENTS",
+    "MP_LEGACY_CONVENTION",
+    "HullProvenance",
+    "HullResult",
+    "PhaseDiagramResult",
+    "ReferenceHull",
+    "energy_above_hull",
+    "phase_diagram",
+]
