@@ -8,7 +8,9 @@ export OMP_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: install run test lint typecheck pytest bench clean
+FRONTEND_SRC := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/tsconfig*.json -type f 2>/dev/null)
+
+.PHONY: install frontend frontend-test chromium run test lint typecheck pytest bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "MatDiscover needs Python 3.11"'
@@ -20,7 +22,26 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install
+# The web UI: npm ci only when the lock file changes, a build only when sources change.
+frontend/node_modules/.installed: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+frontend/dist/index.html: frontend/node_modules/.installed $(FRONTEND_SRC)
+	cd frontend && npm run build
+
+frontend: frontend/dist/index.html
+
+frontend-test: frontend
+	cd frontend && npm test
+
+# Debian's Chromium for the end-to-end browser tests (never a downloaded browser).
+chromium:
+	@test -x /usr/bin/chromium || { \
+		echo "installing Debian chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+run: install frontend
 	$(BIN)/matdiscover serve
 
 lint: install
@@ -30,13 +51,13 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install
+pytest: install frontend chromium
 	$(BIN)/python -m pytest
 
-test: lint typecheck pytest
+test: lint typecheck frontend-test pytest
 
 bench: install
 	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache frontend/node_modules frontend/dist
