@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     load_reference: Literal["auto", "never"] = Field(
         default="auto",
-        description="auto: serve loads the bundled reference database on first start (worker).",
+        description="auto: serve loads the bundled reference database on first start.",
     )
     auto_predict: bool = Field(
         default=True,

@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 
 from matdiscover import __version__
 from matdiscover.api.errors import install_error_handlers
+from matdiscover.api.frontend import mount_frontend
 from matdiscover.api.limits import MaxBodySizeMiddleware
 from matdiscover.api.routes import health
 from matdiscover.db.engine import (
@@ -23,6 +24,7 @@ from matdiscover.domains.jobs import router as jobs_router
 from matdiscover.domains.materials import router as materials_router
 from matdiscover.domains.organizations.service import ensure_local_identity
 from matdiscover.domains.predictions import router as predictions_router
+from matdiscover.domains.visualization import router as visualization_router
 from matdiscover.errors import DatabaseUnavailable
 from matdiscover.settings import Settings, get_settings
 from matdiscover.storage import ObjectStore
@@ -38,6 +40,7 @@ def api_router() -> APIRouter:
     router.include_router(materials_router.router)
     router.include_router(predictions_router.router)
     router.include_router(jobs_router.router)
+    router.include_router(visualization_router.router)
     return router
 
 
@@ -89,4 +92,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(MaxBodySizeMiddleware, max_bytes=settings.max_upload_bytes + 1024 * 1024)
     install_error_handlers(app)
     app.include_router(api_router())
+    mount_frontend(app)
     return app

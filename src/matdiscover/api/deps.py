@@ -14,7 +14,8 @@ from matdiscover.storage import ObjectStore
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request; commits when the endpoint returns, rolls back on error."""
+    """One session per request; commits when the endpoint returns (before the response is
+    sent, see ``SessionDep``), rolls back on error."""
     session: Session = request.app.state.session_factory()
     try:
         yield session
@@ -42,7 +43,9 @@ def get_caller(request: Request) -> Caller:
     return caller
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": commit before the response leaves, so a client that GETs what it just
+# created never races the commit.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 CallerDep = Annotated[Caller, Depends(get_caller)]
 StoreDep = Annotated[ObjectStore, Depends(get_store)]

@@ -54,29 +54,33 @@ def stop_processes(procs: list[subprocess.Popen[bytes]], *, timeout: float = 15.
             p.wait(5)
 
 
-def queue_reference_load(engine: Any) -> None:
-    """On a fresh installation, have a worker load the bundled reference database."""
-    from sqlalchemy.exc import IntegrityError
+def start_reference_loader(engine: Any, env: dict[str, str], log_path: Path) -> Any:
+    """On a fresh installation, load the bundled reference database in a separate process.
+
+    It runs beside the API and the workers (so first predictions never queue behind it),
+    commits table by table (an interrupted load resumes where it stopped) and exits
+    when done. Returns the process, or ``None`` when everything is loaded already.
+    """
     from sqlalchemy.orm import Session
 
-    from matdiscover.db.enqueue import defer_in_session
     from matdiscover.domains.reference.service import is_loaded
 
     with Session(engine) as session:
         if is_loaded(session):
-            return
-        try:
-            defer_in_session(
-                session, "matdiscover.load_reference", {}, queueing_lock="load-reference"
-            )
-            session.commit()
-        except IntegrityError:  # already queued by an earlier start
-            session.rollback()
-            return
+            return None
     console.print(
         "Loading the bundled reference database (Materials Project, AFLOW, OQMD) in the "
-        "background; search results grow as it completes."
+        f"background (a few minutes; log: {log_path}); search results grow as it completes."
     )
+    with open(log_path, "ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "matdiscover.cli.main", "db", "load-reference"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+        )
 
 
 def serve(settings: Settings, *, workers: int) -> None:
@@ -105,12 +109,14 @@ def serve(settings: Settings, *, workers: int) -> None:
         engine = create_db_engine(url, pool_size=1)
         check_database(engine)
         upgrade(engine)
-        if settings.load_reference == "auto":
-            queue_reference_load(engine)
-        engine.dispose()
         child_env = {**os.environ, "MATDISCOVER_DATABASE_URL": url}
         child_env["MATDISCOVER_DATA_DIR"] = str(data_dir)
         worker_procs = start_worker_processes(workers, child_env)
+        if settings.load_reference == "auto":
+            loader = start_reference_loader(engine, child_env, data_dir / "reference-load.log")
+            if loader is not None:
+                worker_procs.append(loader)
+        engine.dispose()
         app_settings = settings.model_copy(update={"database_url": url})
         console.print(
             f"[bold green]MatDiscover[/] on http://{settings.host}:{settings.port}/ "

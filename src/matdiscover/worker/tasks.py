@@ -22,7 +22,6 @@ logger = logging.getLogger(__name__)
 
 BATCH_CHUNK = "matdiscover.batch_chunk"
 BATCH_REDUCE = "matdiscover.batch_reduce"
-LOAD_REFERENCE = "matdiscover.load_reference"
 
 
 def queue_self_test(*, sent_at: float) -> dict[str, Any]:
@@ -66,26 +65,6 @@ def batch_reduce(*, job_id: int) -> dict[str, Any]:
     return run_reduce(job_id)
 
 
-def load_reference_task() -> dict[str, Any]:
-    """Load the bundled reference tables (first start of a fresh installation)."""
-    from matdiscover.domains.reference.service import load_reference
-
-    factory = session_factory()
-    engine = factory.kw["bind"]
-    registry_note("loading reference database")
-    try:
-        report = load_reference(engine)
-    finally:
-        registry_note(None)
-    return {"loaded": report.loaded, "skipped": report.skipped, "seconds": report.seconds}
-
-
-def registry_note(task: str | None) -> None:
-    from matdiscover.worker import registry
-
-    registry.set_current(task)
-
-
 #: A worker whose procrastinate heartbeat is older than this is considered dead (s).
 STALLED_AFTER_S = 20.0
 
@@ -113,7 +92,6 @@ def register(app: procrastinate.App) -> None:
     )(predict_material)
     app.task(name=BATCH_CHUNK, queue="default", pass_context=False)(batch_chunk)
     app.task(name=BATCH_REDUCE, queue="default", pass_context=False)(batch_reduce)
-    app.task(name=LOAD_REFERENCE, queue="default", pass_context=False)(load_reference_task)
     app.periodic(cron="*/10 * * * * *", periodic_id="recover-stalled")(
         app.task(name="matdiscover.recover_stalled_jobs", queue="default", pass_context=True)(
             recover_stalled_jobs

@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import * as THREE from "three";
+import { octahedronScene } from "../../test/fixtures";
+import { BALL_SCALE, POLY_BALL_SCALE, drawSpec, groupSpheres, parseSupercell } from "./sceneModel";
+import { buildThreeScene } from "./threeScene";
+
+describe("drawSpec", () => {
+  it("ball-and-stick draws every atom at a fraction of its covalent radius, and two-colour bonds", () => {
+    const spec = drawSpec(octahedronScene(), "ball-and-stick");
+    expect(spec.spheres).toHaveLength(7);
+    expect(spec.spheres[0].radius).toBeCloseTo(1.6 * BALL_SCALE);
+    // 6 bonds between drawn atoms plus one across the boundary
+    expect(spec.bonds).toHaveLength(7);
+    expect(spec.bonds[0]).toMatchObject({ a: 0, b: 1, colourA: "#bfc2c7", colourB: "#ff0d0d" });
+    expect(spec.bonds[0].end).toEqual([2, 0, 0]);
+    // the bond to an atom that is not drawn is a one-colour half bond to the midpoint
+    const boundary = spec.bonds.find((b) => b.b === null)!;
+    expect(boundary.start).toEqual([2, 0, 0]);
+    expect(boundary.end).toEqual([3, 0, 0]);
+    expect(boundary.colourB).toBe(boundary.colourA);
+    expect(spec.polyhedra).toHaveLength(0);
+    expect(spec.note).toBeNull();
+  });
+
+  it("space-filling uses the space-filling radii and draws no bonds", () => {
+    const spec = drawSpec(octahedronScene(), "space-filling");
+    expect(spec.bonds).toHaveLength(0);
+    expect(spec.spheres.find((s) => s.element === "O")!.radius).toBeCloseTo(1.4);
+  });
+
+  it("polyhedral mode hides the centre atom and its bonds and keeps the polyhedron", () => {
+    const spec = drawSpec(octahedronScene(), "polyhedra");
+    expect(spec.polyhedra).toHaveLength(1);
+    expect(spec.polyhedra[0].indices).toHaveLength(24);
+    expect(spec.polyhedra[0].positions).toHaveLength(18);
+    expect(spec.spheres.map((s) => s.element)).not.toContain("Ti");
+    expect(spec.bonds).toHaveLength(1); // only the O bond that leaves the cell
+  });
+
+  it("polyhedral mode without polyhedra falls back to ball-and-stick with a note", () => {
+    const scene = { ...octahedronScene(), polyhedra: [] };
+    const spec = drawSpec(scene, "polyhedra");
+    expect(spec.spheres).toHaveLength(7);
+    expect(spec.note).toMatch(/no coordination polyhedra/i);
+  });
+
+  it("groups spheres per element so each element is one instanced mesh", () => {
+    const groups = groupSpheres(drawSpec(octahedronScene(), "ball-and-stick").spheres);
+    expect([...groups.values()].map((g) => g.length).sort()).toEqual([1, 6]);
+  });
+});
+
+describe("buildThreeScene", () => {
+  it("draws all atoms and all bond halves in one call each, plus polyhedra and the cell", () => {
+    const built = buildThreeScene(drawSpec(octahedronScene(), "polyhedra"));
+    const names = built.group.children.map((c) => c.name);
+    expect(names).toEqual(["atoms", "bonds", "polyhedra", "polyhedra-edges", "cell"]);
+    const atoms = built.group.getObjectByName("atoms") as THREE.Mesh;
+    const g = atoms.geometry as THREE.InstancedBufferGeometry;
+    expect(g.instanceCount).toBe(6); // the Ti centre is hidden inside its octahedron
+    expect(Array.from(g.getAttribute("center").array.slice(0, 3))).toEqual([2, 0, 0]);
+    expect(g.getAttribute("radius").array[0]).toBeCloseTo(0.66 * POLY_BALL_SCALE);
+    expect(g.index!.count).toBe(6); // two triangles per sphere
+    built.dispose();
+  });
+
+  it("gives each bond its start, end and two colours", () => {
+    const built = buildThreeScene(drawSpec(octahedronScene(), "ball-and-stick"));
+    const bonds = built.group.getObjectByName("bonds") as THREE.Mesh;
+    const g = bonds.geometry as THREE.InstancedBufferGeometry;
+    expect(g.instanceCount).toBe(7);
+    expect(Array.from(g.getAttribute("start").array.slice(0, 3))).toEqual([0, 0, 0]);
+    expect(Array.from(g.getAttribute("end").array.slice(0, 3))).toEqual([2, 0, 0]);
+    const ti = new THREE.Color("#bfc2c7");
+    const o = new THREE.Color("#ff0d0d");
+    expect(g.getAttribute("colorA").array[0]).toBeCloseTo(ti.r);
+    expect(g.getAttribute("colorB").array[1]).toBeCloseTo(o.g);
+  });
+
+  it("picks the nearest atom along a ray, and nothing when the ray misses", () => {
+    const built = buildThreeScene(drawSpec(octahedronScene(), "ball-and-stick"));
+    const down = new THREE.Vector3(0, 0, -1);
+    // from above: the O at (0,0,2) is in front of the Ti at the origin
+    expect(built.pick(new THREE.Ray(new THREE.Vector3(0, 0, 10), down))).toBe(5);
+    expect(built.pick(new THREE.Ray(new THREE.Vector3(2, 0, 10), down))).toBe(1);
+    expect(built.pick(new THREE.Ray(new THREE.Vector3(1, 1, 10), down))).toBeNull();
+    // still right after the model is rotated
+    built.group.rotation.z = Math.PI / 2;
+    expect(built.pick(new THREE.Ray(new THREE.Vector3(0, 2, 10), down))).toBe(1);
+  });
+});
+
+describe("parseSupercell", () => {
+  it("accepts three repeats of 1..3 and rejects anything else", () => {
+    expect(parseSupercell("2,2,2")).toEqual([2, 2, 2]);
+    expect(parseSupercell(" 1, 3 ,2")).toEqual([1, 3, 2]);
+    expect(parseSupercell("4,1,1")).toBeNull();
+    expect(parseSupercell("1,1")).toBeNull();
+    expect(parseSupercell("a,b,c")).toBeNull();
+  });
+});

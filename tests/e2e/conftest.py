@@ -1,0 +1,102 @@
+"""End-to-end fixtures: a real ``matdiscover serve`` (embedded PostgreSQL, API, worker)
+on a free port, and Debian's chromium driven by playwright-core (a frontend devDependency).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+DIST = REPO / "frontend" / "dist"
+ARTIFACTS = REPO / "test-artifacts" / "e2e"
+CHROMIUM = Path(os.environ.get("MATDISCOVER_CHROMIUM", "/usr/bin/chromium"))
+PLAYWRIGHT = REPO / "frontend" / "node_modules" / "playwright-core"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def require_browser() -> None:
+    """Skip only when the browser itself is missing (``make test`` installs it)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: `apt-get install -y chromium` (make test does this)")
+    if shutil.which("node") is None:
+        pytest.fail("node is not installed; the browser tests drive chromium with playwright-core")
+    if not PLAYWRIGHT.is_dir():
+        pytest.fail("frontend/node_modules is missing: run `make frontend` (npm ci)")
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[str]:
+    """Base URL of a running MatDiscover with a fresh data directory."""
+    if not (DIST / "index.html").is_file():
+        pytest.fail("frontend/dist is missing: run `make frontend` (npm ci && npm run build)")
+    # not pytest's tmp_path: its 0700 base directory locks out the embedded_postgres user
+    data_dir = Path(tempfile.mkdtemp(prefix="matdiscover-e2e-"))
+    data_dir.chmod(0o755)
+    port = free_port()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.glob("*.png"):  # screenshots of this run only
+        old.unlink()
+    log = ARTIFACTS / "server.log"
+    env = {**os.environ, "MATDISCOVER_AUTO_PREDICT": "true"}
+    env.pop("MATDISCOVER_DATABASE_URL", None)
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                str(REPO / "tests" / "e2e" / "serve_ui.py"),
+                "serve",
+                "--port",
+                str(port),
+                "--data-dir",
+                str(data_dir),
+                # two workers: a fresh data directory first loads the reference data
+                # (minutes); the second worker serves the uploads' predictions meanwhile
+                "--workers",
+                "2",
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 180
+            while True:
+                if proc.poll() is not None:
+                    pytest.fail(f"server exited with {proc.returncode}; see {log}")
+                try:
+                    if httpx.get(f"{base}/api/v1/health", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    pytest.fail(f"server did not start in 180 s; see {log}")
+                time.sleep(0.5)
+            yield base
+        finally:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(10)
+            shutil.rmtree(data_dir, ignore_errors=True)

@@ -1,0 +1,104 @@
+"""The user flow in real headless Chromium (Debian's package, driven by playwright-core).
+
+upload a CIF → material page → viewer pixels in all three modes → property cards with
+units and ±σ → explorer search by chemical system → batch CSV to 100 % with a download.
+Screenshots: test-artifacts/e2e/*.png; the full record: test-artifacts/e2e/result.json.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+from pymatgen.core import Lattice, Structure
+from pymatgen.io.cif import CifWriter
+
+from tests.e2e.conftest import ARTIFACTS, REPO, require_browser
+
+# the whole flow (uploads, waiting for the worker, a batch job) runs in the first test
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
+
+MIN_PIXELS = 10_000  # the cell box alone is ~4k pixels; a drawn crystal covers tens of thousands
+
+
+@pytest.fixture(scope="module")
+def flow(server: str) -> dict[str, object]:
+    require_browser()
+    work = Path(tempfile.mkdtemp(prefix="matdiscover-e2e-files-"))
+    rutile = Structure.from_spacegroup(
+        "P4_2/mnm", Lattice.tetragonal(4.594, 2.959), ["Ti", "O"], [[0, 0, 0], [0.3048, 0.3048, 0]]
+    )
+    cif = work / "TiO2_rutile.cif"
+    CifWriter(rutile).write_file(str(cif))
+    csv = work / "screen.csv"
+    csv.write_text("formula,label\nTiO2,a\nGaN,b\nNaCl,c\nSiC,d\nZnO,e\n", encoding="utf-8")
+    proc = subprocess.run(
+        ["node", str(REPO / "tests/e2e/flow.mjs"), server, str(ARTIFACTS), str(cif), str(csv)]
+        + ["O-Ti"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    (ARTIFACTS / "flow.log").write_text(proc.stderr, encoding="utf-8")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_viewer_draws_in_every_mode(flow: dict[str, object]) -> None:
+    assert "viewer" not in flow["failures"], flow["failures"]  # type: ignore[operator]
+    pixels = flow["pixels"]
+    assert isinstance(pixels, dict)
+    for mode in ("ball-and-stick", "space-filling", "polyhedra"):
+        assert pixels[mode]["nonBackground"] > MIN_PIXELS, (mode, pixels[mode])
+    # space-filling spheres are larger than balls: more of the canvas is covered
+    assert pixels["space-filling"]["nonBackground"] > pixels["ball-and-stick"]["nonBackground"]
+    assert flow["supercellAtoms"] > 40  # type: ignore[operator]
+    assert flow["inspector"] and "neighbours" in str(flow["inspector"])
+
+
+def test_property_cards_show_values_units_and_sigma(flow: dict[str, object]) -> None:
+    assert "cards" not in flow["failures"], flow["failures"]  # type: ignore[operator]
+    cards = flow["cards"]
+    assert isinstance(cards, list) and cards
+    for card in cards:
+        assert card["value"] not in ("", "—")
+        assert card["unit"]
+        assert card["sigma"] and card["sigma"].strip().startswith("±"), card
+    assert "band_gap" in {c["property"] for c in cards}
+
+
+def test_explorer_search_by_chemical_system(flow: dict[str, object]) -> None:
+    assert "explorer" not in flow["failures"], flow["failures"]  # type: ignore[operator]
+    assert flow["explorerRows"] >= 1  # type: ignore[operator]
+    assert "q=O-Ti" in str(flow["explorerUrl"])
+
+
+def test_batch_job_reaches_100_percent_with_download(flow: dict[str, object]) -> None:
+    assert "batch" not in flow["failures"], flow["failures"]  # type: ignore[operator]
+    batch = flow["batch"]
+    assert isinstance(batch, dict)
+    assert batch["percent"] == "100%"
+    assert batch["downloadStatus"] == 200
+    assert batch["downloadLines"] >= 6  # header + 5 rows
+    assert "formula" in batch["header"]
+    assert str(batch["downloadName"]).endswith(".csv")
+
+
+def test_other_pages_and_no_console_errors(flow: dict[str, object]) -> None:
+    assert "pages" not in flow["failures"], flow["failures"]  # type: ignore[operator]
+    assert flow["consoleErrors"] == []
+    for name in ("01-front-page", "02-viewer-polyhedra", "03-material-page", "04-explorer"):
+        assert (ARTIFACTS / f"{name}.png").stat().st_size > 5000
+
+
+def test_formula_prediction_cards_on_the_front_page(flow: dict[str, object]) -> None:
+    assert "formula" not in flow["failures"], flow["failures"]  # type: ignore[operator]
+    cards = flow["formulaCards"]
+    assert isinstance(cards, list) and len(cards) >= 1
+    for card in cards:
+        assert card["unit"] and card["sigma"] and card["sigma"].strip().startswith("±"), card
