@@ -277,6 +277,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/materials/{material_id}/similar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Similar Materials
+         * @description The ``k`` materials most similar to one material by composition or structure.
+         */
+        get: operations["similar_materials_api_v1_materials__material_id__similar_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/materials/{material_id}/stability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Stability
+         * @description Energy above the reference hull and decomposition products of one material.
+         */
+        get: operations["get_stability_api_v1_materials__material_id__stability_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/materials/{material_id}/structure": {
         parameters: {
             query?: never;
@@ -337,6 +377,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/phase-diagram": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Phase Diagram
+         * @description Convex hull of up to 4 components over the Materials Project reference formation
+         *     energies plus your materials with a predicted formation energy.
+         */
+        get: operations["get_phase_diagram_api_v1_phase_diagram_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/predictions": {
         parameters: {
             query?: never;
@@ -352,6 +413,26 @@ export interface paths {
          *     formula (results returned, not stored).
          */
         post: operations["create_prediction_api_v1_predictions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/similar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Similar To Input
+         * @description The ``k`` materials most similar to an inline formula or structure file.
+         */
+        post: operations["similar_to_input_api_v1_similar_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -409,6 +490,16 @@ export interface components {
              */
             files: string[];
         };
+        /** DecompositionPart */
+        DecompositionPart: {
+            /** Formula */
+            formula: string;
+            /**
+             * Fraction
+             * @description Molar fraction of atoms
+             */
+            fraction: number;
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -423,22 +514,20 @@ export interface components {
             /** Version */
             version: string;
         };
-        /**
-         * InlineStructure
-         * @description A structure file's text sent inside the JSON body.
-         */
-        InlineStructure: {
+        /** HullProvenanceRead */
+        HullProvenanceRead: {
             /**
-             * Content
-             * @description File content (CIF, POSCAR...)
+             * Convention
+             * @description Energy convention of every energy on this hull
              */
-            content: string;
+            convention: string;
             /**
-             * Filename
-             * @description Name used to detect the format (.cif, POSCAR, .vasp, .xyz, .json)
-             * @default structure.cif
+             * Dataset
+             * @description Reference table of the hull phases, e.g. mp_e_form
              */
-            filename: string;
+            dataset: string;
+            /** N Formulas */
+            n_formulas: number;
         };
         /** JobErrorRow */
         JobErrorRow: {
@@ -762,6 +851,88 @@ export interface components {
             /** Unit */
             unit: string;
         };
+        /** PhaseDiagramRead */
+        PhaseDiagramRead: {
+            /** Chemsys */
+            chemsys: string;
+            /**
+             * Elements
+             * @description Components, sorted; plot axes follow this order
+             */
+            elements: string[];
+            /** Entries */
+            entries: components["schemas"]["PhaseEntry"][];
+            provenance: components["schemas"]["HullProvenanceRead"];
+            /**
+             * Stable
+             * @description Reduced formulas of the stable phases
+             */
+            stable: string[];
+            /**
+             * Tie Lines
+             * @description Pairs of stable entry names joined by hull edges (for drawing)
+             */
+            tie_lines: [
+                string,
+                string
+            ][];
+        };
+        /** PhaseEntry */
+        PhaseEntry: {
+            /** Decomposition */
+            decomposition: components["schemas"]["DecompositionPart"][];
+            /**
+             * E Above Hull
+             * @description eV/atom, 0 on the hull
+             */
+            e_above_hull: number;
+            /**
+             * Formation Energy Per Atom
+             * @description eV/atom
+             */
+            formation_energy_per_atom: number;
+            /**
+             * Formula
+             * @description Reduced formula
+             */
+            formula: string;
+            /**
+             * Fractions
+             * @description Atomic fraction of each component
+             */
+            fractions: {
+                [key: string]: number;
+            };
+            /** Is Stable */
+            is_stable: boolean;
+            /**
+             * Material Id
+             * @description Your material, for predicted entries
+             */
+            material_id?: number | null;
+            /** Name */
+            name: string;
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "reference" | "predicted";
+            /**
+             * X
+             * @description Plot x: binary = fraction of the 2nd component; ternary = triangle x
+             */
+            x?: number | null;
+            /**
+             * Y
+             * @description Plot y: binary = formation energy; ternary = triangle y
+             */
+            y?: number | null;
+            /**
+             * Z
+             * @description Quaternary: tetrahedron z
+             */
+            z?: number | null;
+        };
         /** PredictionRead */
         PredictionRead: {
             /** Created At */
@@ -829,7 +1000,7 @@ export interface components {
              * @default false
              */
             relax: boolean;
-            structure?: components["schemas"]["InlineStructure"] | null;
+            structure?: components["schemas"]["matdiscover__domains__predictions__schemas__InlineStructure"] | null;
         };
         /** PredictionResponse */
         PredictionResponse: {
@@ -1088,6 +1259,100 @@ export interface components {
             /** Warnings */
             warnings: string[];
         };
+        /** SimilarMaterial */
+        SimilarMaterial: {
+            /**
+             * Distance
+             * @description Cosine distance of the embeddings (0 = identical)
+             */
+            distance: number;
+            /**
+             * Entries
+             * @description Visible entries with this reduced formula (composition search returns one representative per formula: your own material first, else the lowest id)
+             */
+            entries: number;
+            material: components["schemas"]["MaterialRead"];
+            /**
+             * Similarity
+             * @description 1 - distance
+             */
+            similarity: number;
+        };
+        /** SimilarPage */
+        SimilarPage: {
+            /**
+             * By
+             * @enum {string}
+             */
+            by: "composition" | "structure";
+            /** Items */
+            items: components["schemas"]["SimilarMaterial"][];
+            /**
+             * Query
+             * @description The material id, formula or file searched for
+             */
+            query: string;
+        };
+        /**
+         * SimilarRequest
+         * @description ``POST /api/v1/similar``: exactly one of ``formula`` or ``structure``.
+         */
+        SimilarRequest: {
+            /**
+             * By
+             * @default composition
+             * @enum {string}
+             */
+            by: "composition" | "structure";
+            /**
+             * Formula
+             * @example SrTiO3
+             */
+            formula?: string | null;
+            /**
+             * K
+             * @default 20
+             */
+            k: number;
+            structure?: components["schemas"]["matdiscover__domains__similarity__schemas__InlineStructure"] | null;
+        };
+        /** StabilityRead */
+        StabilityRead: {
+            /**
+             * Below Hull By
+             * @description eV/atom below the current hull (new phase)
+             */
+            below_hull_by: number;
+            /** Decomposition */
+            decomposition: components["schemas"]["DecompositionPart"][];
+            /**
+             * E Above Hull
+             * @description eV/atom
+             */
+            e_above_hull: number;
+            /**
+             * Energy Source
+             * @enum {string}
+             */
+            energy_source: "reference" | "predicted";
+            /**
+             * Formation Energy Per Atom
+             * @description eV/atom
+             */
+            formation_energy_per_atom: number;
+            /** Formula */
+            formula: string;
+            /**
+             * Hull Energy Per Atom
+             * @description eV/atom
+             */
+            hull_energy_per_atom: number;
+            /** Is Stable */
+            is_stable: boolean;
+            /** Material Id */
+            material_id: number;
+            provenance: components["schemas"]["HullProvenanceRead"];
+        };
         /** UploadError */
         UploadError: {
             /** Error */
@@ -1198,6 +1463,36 @@ export interface components {
              * Format: date-time
              */
             started_at: string;
+        };
+        /**
+         * InlineStructure
+         * @description A structure file's text sent inside the JSON body.
+         */
+        matdiscover__domains__predictions__schemas__InlineStructure: {
+            /**
+             * Content
+             * @description File content (CIF, POSCAR...)
+             */
+            content: string;
+            /**
+             * Filename
+             * @description Name used to detect the format (.cif, POSCAR, .vasp, .xyz, .json)
+             * @default structure.cif
+             */
+            filename: string;
+        };
+        /** InlineStructure */
+        matdiscover__domains__similarity__schemas__InlineStructure: {
+            /**
+             * Content
+             * @description File content (CIF, POSCAR, extended XYZ, pymatgen JSON)
+             */
+            content: string;
+            /**
+             * Filename
+             * @description Name deciding the format, e.g. NaCl.cif or POSCAR
+             */
+            filename: string;
         };
     };
     responses: never;
@@ -1852,6 +2147,85 @@ export interface operations {
             };
         };
     };
+    similar_materials_api_v1_materials__material_id__similar_get: {
+        parameters: {
+            query?: {
+                k?: number;
+                by?: "composition" | "structure";
+            };
+            header?: never;
+            path: {
+                material_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimilarPage"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_stability_api_v1_materials__material_id__stability_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                material_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StabilityRead"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     get_structure_api_v1_materials__material_id__structure_get: {
         parameters: {
             query?: {
@@ -1952,6 +2326,44 @@ export interface operations {
             };
         };
     };
+    get_phase_diagram_api_v1_phase_diagram_get: {
+        parameters: {
+            query: {
+                chemsys: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhaseDiagramRead"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     create_prediction_api_v1_predictions_post: {
         parameters: {
             query?: never;
@@ -1987,6 +2399,46 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    similar_to_input_api_v1_similar_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SimilarRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimilarPage"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
         };
     };

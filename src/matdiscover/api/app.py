@@ -24,6 +24,8 @@ from matdiscover.domains.jobs import router as jobs_router
 from matdiscover.domains.materials import router as materials_router
 from matdiscover.domains.organizations.service import ensure_local_identity
 from matdiscover.domains.predictions import router as predictions_router
+from matdiscover.domains.similarity import router as similarity_router
+from matdiscover.domains.thermo import router as thermo_router
 from matdiscover.domains.visualization import router as visualization_router
 from matdiscover.errors import DatabaseUnavailable
 from matdiscover.settings import Settings, get_settings
@@ -41,6 +43,8 @@ def api_router() -> APIRouter:
     router.include_router(predictions_router.router)
     router.include_router(jobs_router.router)
     router.include_router(visualization_router.router)
+    router.include_router(similarity_router.router)
+    router.include_router(thermo_router.router)
     return router
 
 

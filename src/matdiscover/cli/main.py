@@ -9,7 +9,13 @@ from typing import Annotated
 import typer
 
 from matdiscover import __version__
-from matdiscover.cli import batch_commands, db_commands, materials_commands, models_commands
+from matdiscover.cli import (
+    batch_commands,
+    db_commands,
+    materials_commands,
+    models_commands,
+    search_commands,
+)
 from matdiscover.cli.predict_command import predict
 from matdiscover.settings import Settings, get_settings
 
@@ -24,6 +30,9 @@ app.add_typer(materials_commands.app, name="materials")
 app.add_typer(models_commands.app, name="models")
 app.command(name="predict")(predict)
 app.add_typer(batch_commands.app, name="batch")
+app.command(name="search")(search_commands.search)
+app.command(name="similar")(search_commands.similar)
+app.command(name="phase-diagram")(search_commands.phase_diagram)
 app.command(name="workers")(batch_commands.handle_errors(batch_commands.workers_command))
 
 

@@ -15,7 +15,9 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    cast,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -24,6 +26,28 @@ from matdiscover.db.base import Base, IdMixin, TimestampMixin
 
 STRUCTURE_EMBEDDING_DIM = 64  # CHGNet crystal feature vector
 COMPOSITION_EMBEDDING_DIM = 200  # fraction-weighted mat2vec element embedding
+#: Reference properties with a partial expression index ``((properties->>p)::float8, id)``.
+INDEXED_PROPERTIES = (
+    "band_gap",
+    "formation_energy",
+    "energy_above_hull",
+    "bulk_modulus",
+    "shear_modulus",
+    "debye_temperature",
+)
+
+
+def _anonymous_formula_default(context: Any) -> str | None:
+    """Column default: the prototype formula (``ABC3``) of the row's reduced formula."""
+    from matdiscover.science.embeddings import anonymous_formula
+
+    reduced = context.get_current_parameters().get("reduced_formula")
+    if not reduced:
+        return None
+    try:
+        return anonymous_formula(reduced)
+    except Exception:
+        return None
 
 
 class Material(IdMixin, TimestampMixin, Base):
@@ -44,6 +68,24 @@ class Material(IdMixin, TimestampMixin, Base):
             postgresql_using="gin",
             postgresql_ops={"reduced_formula": "gin_trgm_ops"},
         ),
+        Index("ix_materials_reduced_formula_id", "reduced_formula", "id"),
+        Index("ix_materials_formula", "formula"),
+        Index("ix_materials_anonymous_formula_id", "anonymous_formula", "id"),
+        Index("ix_materials_source_database_id", "source_database", "id"),
+        Index("ix_materials_source_id_key", "source", "id"),
+        Index("ix_materials_nelements_id", "nelements", "id"),
+        Index(
+            "ix_materials_structure_embedding_hnsw",
+            "structure_embedding",
+            postgresql_using="hnsw",
+            postgresql_with={"m": 16, "ef_construction": 64},
+            postgresql_ops={"structure_embedding": "vector_cosine_ops"},
+        ),
+        Index(
+            "ix_materials_crystal_system",
+            "crystal_system",
+            postgresql_where=text("crystal_system IS NOT NULL"),
+        ),
     )
 
     organization_id: Mapped[int | None] = mapped_column(
@@ -54,6 +96,10 @@ class Material(IdMixin, TimestampMixin, Base):
     )
     formula: Mapped[str] = mapped_column(String(500))
     reduced_formula: Mapped[str] = mapped_column(String(200))
+    # prototype formula as pymatgen's Composition.anonymized_formula, e.g. "ABC3"
+    anonymous_formula: Mapped[str | None] = mapped_column(
+        String(100), default=_anonymous_formula_default
+    )
     chemical_system: Mapped[str] = mapped_column(String(200), index=True)
     elements: Mapped[list[str]] = mapped_column(ARRAY(String(3)))
     nsites: Mapped[int | None] = mapped_column(Integer)
@@ -81,3 +127,45 @@ class Material(IdMixin, TimestampMixin, Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
+
+
+def _property_index(prop: str) -> Index:
+    value = cast(Material.__table__.c.properties[prop].astext, Float)
+    return Index(
+        f"ix_materials_prop_{prop}",
+        value,
+        Material.__table__.c.id,
+        postgresql_where=value.is_not(None),
+    )
+
+
+for _prop in INDEXED_PROPERTIES:
+    _property_index(_prop)
+
+
+#: Dimension of ``composition_embeddings.embedding`` (``mat2vec-slots``, see
+#: ``matdiscover.science.embeddings``); the older per-row ``materials.composition_embedding``
+#: column (200-d) is not used by similarity search.
+FORMULA_EMBEDDING_DIM = 184
+
+
+class CompositionEmbedding(Base):
+    """One composition embedding per distinct reduced formula (shared by all tenants).
+
+    Embeddings depend only on the reduced formula, so ~1.1 M reference rows share
+    ~400 k vectors; similarity search runs over formulas and joins back to materials.
+    """
+
+    __tablename__ = "composition_embeddings"
+    __table_args__ = (
+        Index(
+            "ix_composition_embeddings_hnsw",
+            "embedding",
+            postgresql_using="hnsw",
+            postgresql_with={"m": 16, "ef_construction": 64},
+            postgresql_ops={"embedding": "vector_cosine_ops"},
+        ),
+    )
+
+    reduced_formula: Mapped[str] = mapped_column(String(200), primary_key=True)
+    embedding: Mapped[Any] = mapped_column(Vector(FORMULA_EMBEDDING_DIM))

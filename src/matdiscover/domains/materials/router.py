@@ -8,16 +8,14 @@ from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from matdiscover.api.deps import CallerDep, SessionDep, SettingsDep
-from matdiscover.domains.materials import service
+from matdiscover.domains.materials import search, service
 from matdiscover.domains.materials.models import Material
 from matdiscover.domains.materials.schemas import (
-    MaterialFilters,
-    MaterialPage,
     MaterialRead,
-    SortField,
     UploadedMaterial,
     UploadError,
 )
+from matdiscover.domains.materials.search import MaterialQuery, MaterialSearchPage, SortKey
 from matdiscover.errors import InputTooLarge, InvalidInput
 from matdiscover.science.io import ParseLimits
 from matdiscover.settings import Settings
@@ -126,62 +124,36 @@ def upload_materials(
     return created + errors
 
 
-@router.get("", response_model=MaterialPage)
+@router.get("", response_model=MaterialSearchPage, responses={400: {}})
 def list_materials(
     session: SessionDep,
     caller: CallerDep,
-    formula: Annotated[str | None, Query(max_length=200)] = None,
-    reduced_formula: Annotated[str | None, Query(max_length=200)] = None,
-    elements: Annotated[
-        list[str] | None, Query(description="Contains all (Fe,O or repeated)")
-    ] = None,
-    elements_any: Annotated[list[str] | None, Query(description="Contains any of")] = None,
-    elements_exclude: Annotated[list[str] | None, Query(description="Contains none of")] = None,
-    chemical_system: Annotated[str | None, Query(max_length=200, examples=["Fe-O"])] = None,
-    space_group_number: Annotated[int | None, Query(ge=1, le=230)] = None,
-    crystal_system: Annotated[
-        Literal[
-            "triclinic",
-            "monoclinic",
-            "orthorhombic",
-            "tetragonal",
-            "trigonal",
-            "hexagonal",
-            "cubic",
-        ]
-        | None,
-        Query(),
-    ] = None,
-    source: Annotated[str | None, Query(max_length=32)] = None,
-    include_reference: bool = True,
-    sort: SortField = "id",
+    query: Annotated[MaterialQuery, Query()],
+    sort: SortKey = "id",
     order: Literal["asc", "desc"] = "asc",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=1000)] = None,
-) -> MaterialPage:
-    """Search materials with filters, sorting and cursor pagination."""
-    filters = MaterialFilters(
-        formula=formula,
-        reduced_formula=reduced_formula,
-        elements=elements,
-        elements_any=elements_any,
-        elements_exclude=elements_exclude,
-        chemical_system=chemical_system,
-        space_group_number=space_group_number,
-        crystal_system=crystal_system,
-        source=source,
-        include_reference=include_reference,
-    )
-    rows, total, next_cursor = service.list_materials(
+) -> MaterialSearchPage:
+    """Search materials (see ``MaterialQuery``) with sorting and cursor pagination.
+
+    ``total`` is exact up to 10,000 matches, else the planner's estimate
+    (``total_is_estimate``).
+    """
+    result = search.search(
         session,
-        filters,
+        query,
         organization_id=caller.organization_id,
         sort=sort,
         descending=order == "desc",
         limit=limit,
         cursor=cursor,
     )
-    return MaterialPage(items=[to_read(r) for r in rows], total=total, next_cursor=next_cursor)
+    return MaterialSearchPage(
+        items=[search.to_hit(m, v) for m, v in result.rows],
+        total=result.total,
+        total_is_estimate=result.total_is_estimate,
+        next_cursor=result.next_cursor,
+    )
 
 
 @router.get("/{material_id}", response_model=MaterialRead, responses={404: {}})

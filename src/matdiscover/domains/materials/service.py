@@ -6,19 +6,19 @@ keyword; queries only ever see that organisation's rows plus reference entries.
 
 from __future__ import annotations
 
-import base64
-import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
 from pymatgen.core import Structure
-from sqlalchemy import Select, func, or_, select, tuple_
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from matdiscover.domains.materials import search
 from matdiscover.domains.materials.models import Material
-from matdiscover.domains.materials.schemas import MaterialFilters, SortField
+from matdiscover.domains.materials.schemas import MaterialFilters
+from matdiscover.domains.materials.search import MaterialQuery, SortKey
 from matdiscover.errors import InvalidInput, NotFound
 from matdiscover.science.io import (
     ParsedStructure,
@@ -224,136 +224,38 @@ def export_structure(material: Material, fmt: str) -> str:
     return write_structure(Structure.from_dict(material.structure), fmt)  # type: ignore[arg-type]
 
 
-_NULL_SENTINELS: dict[str, tuple[Any, Any]] = {
-    # column -> (value used for NULL when ascending, when descending): NULLs sort last
-    "nsites": (2**31 - 1, -1),
-    "space_group_number": (2**31 - 1, -1),
-    "volume": (float("inf"), float("-inf")),
-    "density": (float("inf"), float("-inf")),
-}
-
-
-def _sort_expr(sort: SortField, descending: bool) -> Any:
-    col = getattr(Material, sort)
-    if sort in _NULL_SENTINELS:
-        asc_null, desc_null = _NULL_SENTINELS[sort]
-        return func.coalesce(col, desc_null if descending else asc_null)
-    return col
-
-
-def encode_cursor(values: list[Any]) -> str:
-    raw = json.dumps(values, default=str, allow_nan=True).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> list[Any]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, TypeError) as exc:
-        raise InvalidInput("invalid cursor") from exc
-    if not isinstance(values, list) or len(values) != 2 or not isinstance(values[1], int):
-        raise InvalidInput("invalid cursor")
-    return values
-
-
-def _normalise_elements(symbols: list[str] | None) -> list[str] | None:
-    if not symbols:
-        return None
-    from pymatgen.core.periodic_table import Element
-
-    out = []
-    for raw in symbols:
-        for sym in raw.replace(",", " ").split():
-            sym = sym.strip().capitalize()
-            if not Element.is_valid_symbol(sym):
-                raise InvalidInput(f"unknown element symbol {sym!r}")
-            out.append(sym)
-    return out or None
-
-
-def _apply_filters(
-    stmt: Select[Any], filters: MaterialFilters, organization_id: int
-) -> Select[Any]:
-    stmt = stmt.where(visible_to(organization_id, include_reference=filters.include_reference))
-    if filters.formula:
-        from pymatgen.core import Composition
-
-        try:
-            comp = Composition(filters.formula)
-        except Exception as exc:
-            raise InvalidInput(f"invalid formula {filters.formula!r}") from exc
-        stmt = stmt.where(
-            or_(Material.formula == comp.formula, Material.reduced_formula == comp.reduced_formula)
-            if comp.reduced_formula == filters.formula.replace(" ", "")
-            else Material.formula == comp.formula
-        )
-    if filters.reduced_formula:
-        from pymatgen.core import Composition
-
-        try:
-            reduced = Composition(filters.reduced_formula).reduced_formula
-        except Exception as exc:
-            raise InvalidInput(f"invalid formula {filters.reduced_formula!r}") from exc
-        stmt = stmt.where(Material.reduced_formula == reduced)
-    if els := _normalise_elements(filters.elements):
-        stmt = stmt.where(Material.elements.contains(els))
-    if els := _normalise_elements(filters.elements_any):
-        stmt = stmt.where(Material.elements.overlap(els))
-    if els := _normalise_elements(filters.elements_exclude):
-        stmt = stmt.where(~Material.elements.overlap(els))
-    if filters.chemical_system:
-        els = _normalise_elements(filters.chemical_system.split("-")) or []
-        stmt = stmt.where(Material.chemical_system == "-".join(sorted(set(els))))
-    if filters.space_group_number is not None:
-        stmt = stmt.where(Material.space_group_number == filters.space_group_number)
-    if filters.crystal_system:
-        stmt = stmt.where(Material.crystal_system == filters.crystal_system.lower())
-    if filters.source:
-        stmt = stmt.where(Material.source == filters.source)
-    return stmt
+def filters_to_query(filters: MaterialFilters) -> MaterialQuery:
+    """The legacy ``MaterialFilters`` as the unified :class:`MaterialQuery`."""
+    data = filters.model_dump(exclude_none=True)
+    return MaterialQuery.model_validate(data)
 
 
 def list_materials(
     session: Session,
-    filters: MaterialFilters,
+    filters: MaterialFilters | MaterialQuery,
     *,
     organization_id: int,
-    sort: SortField = "id",
+    sort: SortKey = "id",
     descending: bool = False,
     limit: int = 50,
     cursor: str | None = None,
 ) -> tuple[list[Material], int, str | None]:
-    """A page of materials, the total matching count and the cursor of the next page."""
-    base = _apply_filters(select(Material), filters, organization_id)
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    key = _sort_expr(sort, descending)
-    stmt = base
-    if cursor:
-        value, last_id = decode_cursor(cursor)
-        if sort in ("volume", "density") and isinstance(value, str):
-            value = float(value)
-        if sort == "created_at":
-            from datetime import datetime
+    """A page of materials, the total matching count and the cursor of the next page.
 
-            value = datetime.fromisoformat(str(value))
-        cmp = tuple_(key, Material.id)
-        stmt = stmt.where(
-            cmp < tuple_(value, last_id) if descending else cmp > tuple_(value, last_id)
-        )
-    order = (key.desc(), Material.id.desc()) if descending else (key.asc(), Material.id.asc())
-    rows = list(session.scalars(stmt.order_by(*order).limit(limit + 1)).all())
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1]
-        raw = getattr(last, sort)
-        if raw is None and sort in _NULL_SENTINELS:
-            raw = _NULL_SENTINELS[sort][1 if descending else 0]
-        if isinstance(raw, float) and raw in (float("inf"), float("-inf")):
-            raw = str(raw)
-        next_cursor = encode_cursor([raw.isoformat() if sort == "created_at" else raw, last.id])
-    return rows, int(total), next_cursor
+    Delegates to :func:`matdiscover.domains.materials.search.search`; ``total`` may be an
+    estimate above ``search.EXACT_COUNT_LIMIT`` matches (see there).
+    """
+    query = filters if isinstance(filters, MaterialQuery) else filters_to_query(filters)
+    result = search.search(
+        session,
+        query,
+        organization_id=organization_id,
+        sort=sort,
+        descending=descending,
+        limit=limit,
+        cursor=cursor,
+    )
+    return [m for m, _ in result.rows], result.total, result.next_cursor
 
 
 __all__ = [

@@ -9,6 +9,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from psycopg.types.json import Jsonb
 from sqlalchemy import Engine, select, text
@@ -29,7 +30,7 @@ Progress = Callable[[str, int, int], None]  # (table, rows done, rows total)
 
 COPY_COLUMNS = (
     "organization_id, formula, reduced_formula, chemical_system, elements, nelements, "
-    "source, source_database, source_id, properties, is_ordered, warnings"
+    "source, source_database, source_id, properties, is_ordered, warnings, anonymous_formula"
 )
 
 
@@ -38,6 +39,7 @@ class LoadReport:
     loaded: dict[str, int] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    derived: dict[str, float] = field(default_factory=dict)
 
     @property
     def total_loaded(self) -> int:
@@ -57,6 +59,16 @@ def reference_status(session: Session) -> dict[str, int]:
 def is_loaded(session: Session) -> bool:
     loaded = reference_status(session)
     return all(spec.table in loaded for spec in REFERENCE_TABLES)
+
+
+@lru_cache(maxsize=1_000_000)
+def _anonymous(reduced_formula: str) -> str | None:
+    from matdiscover.science.embeddings import anonymous_formula
+
+    try:
+        return anonymous_formula(reduced_formula)
+    except Exception:
+        return None
 
 
 def _copy_table(engine: Engine, spec: ReferenceTable, progress: Progress | None) -> int:
@@ -91,6 +103,7 @@ def _copy_table(engine: Engine, spec: ReferenceTable, progress: Progress | None)
                             Jsonb({str(entry["property"]): entry["value"]}),
                             True,
                             Jsonb([]),
+                            _anonymous(str(entry["reduced_formula"])),
                         )
                     )
                     n += 1
@@ -133,8 +146,14 @@ def load_reference(
         report.loaded[spec.table] = _copy_table(engine, spec, progress)
         logger.info("loaded %s reference rows from %s", report.loaded[spec.table], spec.table)
     if report.loaded:
+        from matdiscover.domains.similarity.derived import backfill_derived_columns
+
         with engine.begin() as conn:
+            # composition embeddings per new reduced formula (and any anonymous formula
+            # still missing), then fresh planner statistics
+            report.derived = backfill_derived_columns(conn)
             conn.execute(text("ANALYZE materials"))
+            conn.execute(text("ANALYZE composition_embeddings"))
     report.seconds = time.perf_counter() - started
     return report
 

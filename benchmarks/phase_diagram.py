@@ -1,0 +1,80 @@
+"""Phase-diagram and stability latency through the HTTP API.
+
+Usage:
+    python benchmarks/phase_diagram.py --data-dir DIR
+
+Times the first (cold: the MP hull is built from ``mp_e_form``) and warm requests of
+``GET /api/v1/phase-diagram`` for Li-Fe-O, Al-Ni, Li-Fe-P-O, and one
+``/materials/{id}/stability``. Writes benchmarks/results/phase_diagram.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from search_latency import api_server, database
+
+RESULTS = Path(__file__).resolve().parent / "results"
+SYSTEMS = ("Li-Fe-O", "Al-Ni", "Li-Fe-P-O", "Na-Cl")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data-dir", type=Path, required=True)
+    ap.add_argument("--repeats", type=int, default=10)
+    args = ap.parse_args()
+    out: dict[str, object] = {}
+    with (
+        database(args.data_dir) as (url, info),
+        api_server(url, args.data_dir) as base,
+        httpx.Client(base_url=base, timeout=120) as client,
+    ):
+        t0 = time.perf_counter()
+        client.get("/phase-diagram", params={"chemsys": SYSTEMS[0]}).raise_for_status()
+        out["cold_first_request_s"] = round(time.perf_counter() - t0, 2)
+        for chemsys in SYSTEMS:
+            times = []
+            for _ in range(args.repeats):
+                t0 = time.perf_counter()
+                r = client.get("/phase-diagram", params={"chemsys": chemsys})
+                times.append(time.perf_counter() - t0)
+                r.raise_for_status()
+            body = r.json()
+            out[chemsys] = {
+                "median_s": round(statistics.median(times), 3),
+                "max_s": round(max(times), 3),
+                "entries": len(body["entries"]),
+                "stable": body["stable"],
+            }
+            print(chemsys, out[chemsys]["median_s"], "s", len(body["stable"]), "stable")
+        mp = client.get(
+            "/materials",
+            params={
+                "reduced_formula": "LiFeO2",
+                "source_database": "materials_project",
+                "formation_energy_min": -10,
+            },
+        ).json()["items"]
+        if mp:
+            t0 = time.perf_counter()
+            r = client.get(f"/materials/{mp[0]['id']}/stability")
+            out["stability_s"] = round(time.perf_counter() - t0, 3)
+            out["stability_example"] = r.json()
+    out["machine"] = {"cpus": os.cpu_count(), "load_avg_1m": round(os.getloadavg()[0], 2)}
+    out["database"] = info
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "phase_diagram.json").write_text(json.dumps(out, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

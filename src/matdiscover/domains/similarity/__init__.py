@@ -1,0 +1,1 @@
+"""Similarity search over composition and structure embeddings (pgvector HNSW)."""

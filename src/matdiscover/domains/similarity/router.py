@@ -1,0 +1,59 @@
+"""HTTP endpoints of similarity search (thin; delegate to the service)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from matdiscover.api.deps import CallerDep, SessionDep, SettingsDep
+from matdiscover.domains.similarity import service
+from matdiscover.domains.similarity.schemas import SimilarBy, SimilarPage, SimilarRequest
+from matdiscover.errors import InvalidStructure
+
+router = APIRouter(tags=["similarity"])
+
+
+@router.get("/materials/{material_id}/similar", response_model=SimilarPage, responses={404: {}})
+def similar_materials(
+    material_id: int,
+    session: SessionDep,
+    caller: CallerDep,
+    k: Annotated[int, Query(ge=1, le=200)] = 20,
+    by: SimilarBy = "composition",
+) -> SimilarPage:
+    """The ``k`` materials most similar to one material by composition or structure."""
+    return service.similar_to_material(
+        session, material_id, organization_id=caller.organization_id, k=k, by=by
+    )
+
+
+@router.post("/similar", response_model=SimilarPage, responses={400: {}})
+def similar_to_input(
+    body: SimilarRequest, session: SessionDep, caller: CallerDep, settings: SettingsDep
+) -> SimilarPage:
+    """The ``k`` materials most similar to an inline formula or structure file."""
+    structure = None
+    label = body.formula or ""
+    if body.structure is not None:
+        from matdiscover.domains.materials.router import limits_from
+        from matdiscover.science.io import read_structures_isolated
+
+        data = body.structure.content.encode()
+        result = read_structures_isolated(
+            data, body.structure.filename, symprec=settings.symprec, limits=limits_from(settings)
+        )
+        if not result.structures:
+            detail = "; ".join(m for _, m in result.errors) or "no structure in the file"
+            raise InvalidStructure(detail)
+        structure = result.structures[0].structure
+        label = body.structure.filename
+    return service.similar_to_input(
+        session,
+        organization_id=caller.organization_id,
+        formula=body.formula,
+        structure=structure,
+        label=label,
+        k=body.k,
+        by=body.by,
+    )

@@ -1,0 +1,272 @@
+"""Nearest neighbours by composition or structure embedding (pgvector HNSW, cosine).
+
+Composition: one mat2vec embedding per distinct reduced formula
+(``composition_embeddings``); neighbours are formulas, joined back to the materials the
+caller may see, one representative per formula. The query's own formula is excluded.
+
+Structure: CHGNet's 64-d crystal feature vector in ``materials.structure_embedding``,
+computed lazily here (for the query material and up to
+:data:`LAZY_STRUCTURE_BATCH` of the caller's materials still missing one per request);
+the upload worker may precompute them with :func:`ensure_structure_embeddings`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func, select, text
+from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.orm import Session
+
+from matdiscover.domains.materials import service as materials_service
+from matdiscover.domains.materials.models import CompositionEmbedding, Material
+from matdiscover.domains.materials.schemas import MaterialRead
+from matdiscover.domains.similarity.derived import insert_embeddings, missing_embedding_formulas
+from matdiscover.domains.similarity.schemas import SimilarBy, SimilarMaterial, SimilarPage
+from matdiscover.errors import InvalidComposition, InvalidInput, InvalidStructure, NotFound
+from matdiscover.science.embeddings import composition_embeddings
+
+logger = logging.getLogger(__name__)
+
+#: HNSW candidate list size: recall@20 ≥ 0.99 at 400k formulas (benchmarks/similarity.py).
+EF_SEARCH = 100
+#: Structure embeddings computed lazily per request, at most.
+LAZY_STRUCTURE_BATCH = 32
+
+
+def to_read(m: Material) -> MaterialRead:
+    attrs = {c.key: getattr(m, c.key) for c in Material.__mapper__.column_attrs}
+    return MaterialRead.model_validate({**attrs, "is_reference": m.organization_id is None})
+
+
+def _set_ef_search(session: Session, k: int) -> None:
+    ef = max(EF_SEARCH, 2 * k)
+    session.execute(text(f"SET LOCAL hnsw.ef_search = {int(ef)}"))
+
+
+def _ensure_formula_embeddings(session: Session, *, organization_id: int) -> None:
+    conn = session.connection()
+    formulas = missing_embedding_formulas(conn, organization_id=organization_id)
+    if formulas:
+        insert_embeddings(conn, formulas)
+
+
+def _formula_vector(formula: str) -> np.ndarray:
+    try:
+        vec = composition_embeddings([formula])[0]
+    except InvalidComposition as exc:
+        raise InvalidInput(exc.message) from exc
+    if not np.abs(vec).sum():
+        raise InvalidInput(f"no element of {formula!r} has an embedding")
+    return vec
+
+
+def by_composition(
+    session: Session,
+    vector: np.ndarray,
+    *,
+    organization_id: int,
+    k: int = 20,
+    exclude_formula: str | None = None,
+) -> list[SimilarMaterial]:
+    """The ``k`` visible formulas nearest to ``vector`` (one material each)."""
+    _ensure_formula_embeddings(session, organization_id=organization_id)
+    _set_ef_search(session, 3 * k + 10)
+    fetch = 3 * k + 10
+    dist = CompositionEmbedding.embedding.cosine_distance(vector.tolist())
+    for _ in range(4):
+        rows = session.execute(
+            select(CompositionEmbedding.reduced_formula, dist.label("d"))
+            .order_by(dist)
+            .limit(fetch)
+        ).all()
+        distances = {f: float(d) for f, d in rows if f != exclude_formula}
+        reps = _representatives(session, list(distances), organization_id=organization_id)
+        if len(reps) >= k or len(rows) < fetch:
+            break
+        fetch *= 4
+    hits = [
+        SimilarMaterial(
+            material=to_read(m),
+            distance=distances[m.reduced_formula],
+            similarity=1 - distances[m.reduced_formula],
+            entries=n,
+        )
+        for m, n in reps
+    ]
+    hits.sort(key=lambda h: (h.distance, h.material.id))
+    return hits[:k]
+
+
+def _representatives(
+    session: Session, formulas: list[str], *, organization_id: int
+) -> list[tuple[Material, int]]:
+    if not formulas:
+        return []
+    visible = materials_service.visible_to(organization_id)
+    counts = dict(
+        session.execute(
+            select(Material.reduced_formula, func.count())
+            .where(Material.reduced_formula.in_(formulas), visible)
+            .group_by(Material.reduced_formula)
+        ).all()
+    )
+    reps = session.scalars(
+        select(Material)
+        .where(Material.reduced_formula.in_(formulas), visible)
+        .order_by(Material.reduced_formula, Material.organization_id.is_(None), Material.id)
+        .ext(distinct_on(Material.reduced_formula))
+    ).all()
+    return [(m, int(counts.get(m.reduced_formula, 1))) for m in reps]
+
+
+def structure_features(structures: list[Any]) -> list[list[float] | None]:
+    """CHGNet crystal features (64-d) per structure; ``None`` where CHGNet cannot run."""
+    from matdiscover.science.models.chgnet_path import evaluate_structures
+    from matdiscover.science.models.chgnet_path.evaluate import check_structure
+
+    ok: list[int] = []
+    for i, s in enumerate(structures):
+        try:
+            check_structure(s)
+            ok.append(i)
+        except InvalidStructure:
+            continue
+    out: list[list[float] | None] = [None] * len(structures)
+    if ok:
+        results = evaluate_structures([structures[i] for i in ok], forces=False)
+        for i, res in zip(ok, results, strict=True):
+            out[i] = [float(x) for x in res.crystal_features]
+    return out
+
+
+def ensure_structure_embeddings(
+    session: Session,
+    *,
+    organization_id: int,
+    material_ids: list[int] | None = None,
+    limit: int = LAZY_STRUCTURE_BATCH,
+) -> int:
+    """Compute missing structure embeddings of the caller's materials; returns how many."""
+    from pymatgen.core import Structure
+
+    stmt = select(Material).where(
+        Material.organization_id == organization_id,
+        Material.structure.is_not(None),
+        Material.structure_embedding.is_(None),
+    )
+    if material_ids is not None:
+        stmt = stmt.where(Material.id.in_(material_ids))
+    rows = list(session.scalars(stmt.order_by(Material.id.desc()).limit(limit)).all())
+    if not rows:
+        return 0
+    feats = structure_features([Structure.from_dict(m.structure or {}) for m in rows])
+    n = 0
+    for m, f in zip(rows, feats, strict=True):
+        if f is not None:
+            m.structure_embedding = f
+            n += 1
+    session.flush()
+    return n
+
+
+def by_structure(
+    session: Session,
+    vector: list[float],
+    *,
+    organization_id: int,
+    k: int = 20,
+    exclude_id: int | None = None,
+) -> list[SimilarMaterial]:
+    """The ``k`` visible materials whose CHGNet features are nearest to ``vector``."""
+    ensure_structure_embeddings(session, organization_id=organization_id)
+    _set_ef_search(session, k)
+    session.execute(text("SET LOCAL hnsw.iterative_scan = strict_order"))
+    dist = Material.structure_embedding.cosine_distance(vector)
+    stmt = select(Material, dist.label("d")).where(
+        materials_service.visible_to(organization_id), Material.structure_embedding.is_not(None)
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(Material.id != exclude_id)
+    rows = session.execute(stmt.order_by(dist).limit(k)).all()
+    return [
+        SimilarMaterial(material=to_read(m), distance=float(d), similarity=1 - float(d), entries=1)
+        for m, d in rows
+    ]
+
+
+def similar_to_material(
+    session: Session,
+    material_id: int,
+    *,
+    organization_id: int,
+    k: int = 20,
+    by: SimilarBy = "composition",
+) -> SimilarPage:
+    """Neighbours of one visible material."""
+    m = materials_service.get(session, material_id, organization_id=organization_id)
+    if by == "composition":
+        items = by_composition(
+            session,
+            _formula_vector(m.reduced_formula),
+            organization_id=organization_id,
+            k=k,
+            exclude_formula=m.reduced_formula,
+        )
+        return SimilarPage(by=by, query=str(material_id), items=items)
+    if m.structure is None:
+        raise NotFound(f"material {material_id} has no structure; use by=composition")
+    if m.structure_embedding is None and m.organization_id == organization_id:
+        ensure_structure_embeddings(session, organization_id=organization_id, material_ids=[m.id])
+    if m.structure_embedding is None:
+        from pymatgen.core import Structure
+
+        (vec,) = structure_features([Structure.from_dict(m.structure)])
+        if vec is None:
+            raise InvalidInput(f"CHGNet cannot embed material {material_id}'s structure")
+    else:
+        vec = [float(x) for x in m.structure_embedding]
+    items = by_structure(session, vec, organization_id=organization_id, k=k, exclude_id=m.id)
+    return SimilarPage(by=by, query=str(material_id), items=items)
+
+
+def similar_to_input(
+    session: Session,
+    *,
+    organization_id: int,
+    formula: str | None = None,
+    structure: Any | None = None,
+    label: str = "",
+    k: int = 20,
+    by: SimilarBy = "composition",
+) -> SimilarPage:
+    """Neighbours of an inline formula or a parsed pymatgen structure (not stored)."""
+    if structure is not None:
+        formula = structure.composition.reduced_formula
+    if formula is None:
+        raise InvalidInput("give a formula or a structure")
+    if by == "composition":
+        items = by_composition(
+            session,
+            _formula_vector(formula),
+            organization_id=organization_id,
+            k=k,
+            exclude_formula=_reduced(formula),
+        )
+        return SimilarPage(by=by, query=label or formula, items=items)
+    (vec,) = structure_features([structure])
+    if vec is None:
+        raise InvalidInput("CHGNet cannot embed this structure (disordered or Z > 94)")
+    items = by_structure(session, vec, organization_id=organization_id, k=k)
+    return SimilarPage(by=by, query=label or formula, items=items)
+
+
+def _reduced(formula: str) -> str | None:
+    from pymatgen.core import Composition
+
+    try:
+        return Composition(formula).reduced_formula
+    except Exception:
+        return None

@@ -1,0 +1,1 @@
+"""Phase diagrams and stability of materials against the reference hull."""

@@ -1,0 +1,203 @@
+"""Phase diagrams and stability: the reference hull plus the caller's predictions.
+
+One energy convention per hull: the hull phases are the Materials Project formation
+energies bundled as ``mp_e_form`` (MP legacy corrections, Matbench v0.1). OQMD and AFLOW
+energies are never placed on it. A tenant material joins the hull with its latest
+predicted ``formation_energy`` (the composition model is trained on ``mp_e_form``, the
+structure path converts to that convention), or, for a Materials Project reference
+entry, its stored formation energy.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Any
+
+from pymatgen.core import Composition
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from matdiscover.domains.materials import service as materials_service
+from matdiscover.domains.materials.models import Material
+from matdiscover.domains.materials.search import predicted_value, reference_value
+from matdiscover.domains.thermo.schemas import (
+    DecompositionPart,
+    HullProvenanceRead,
+    PhaseDiagramRead,
+    PhaseEntry,
+    StabilityRead,
+)
+from matdiscover.errors import InvalidInput, NotFound
+from matdiscover.science.thermo import (
+    HullProvenance,
+    ReferenceHull,
+    energy_above_hull,
+    phase_diagram,
+)
+
+HULL_DATASET = "mp_e_form"
+#: Most of the caller's predicted materials placed on one diagram (newest first).
+MAX_EXTRA_ENTRIES = 500
+
+
+def reference_hull() -> ReferenceHull:
+    """The cached MP formation-energy hull (first call ~5 s: reads and indexes the table)."""
+    return ReferenceHull.from_dataset(HULL_DATASET)
+
+
+def warm() -> None:
+    """Build the reference hull ahead of the first request (call from app start-up)."""
+    reference_hull()
+
+
+def _provenance(p: HullProvenance) -> HullProvenanceRead:
+    return HullProvenanceRead(dataset=p.dataset, convention=p.convention, n_formulas=p.n_formulas)
+
+
+def _parts(dec: tuple[tuple[str, float], ...]) -> list[DecompositionPart]:
+    return [DecompositionPart(formula=f, fraction=x) for f, x in dec]
+
+
+def plot_coordinates(
+    fractions: list[float], energy: float
+) -> tuple[float | None, float | None, float | None]:
+    """Binary: (x_B, E_form); ternary: triangle (x, y); quaternary: tetrahedron (x, y, z).
+
+    Components in sorted order; ternary vertices A (0, 0), B (1, 0), C (½, √3/2).
+    """
+    n = len(fractions)
+    if n == 2:
+        return fractions[1], energy, None
+    if n == 3:
+        _, b, c = fractions
+        return b + c / 2, c * math.sqrt(3) / 2, None
+    if n == 4:
+        _, b, c, d = fractions
+        return b + c / 2 + d / 2, c * math.sqrt(3) / 2 + d * math.sqrt(3) / 6, d * math.sqrt(2 / 3)
+    return None, None, None
+
+
+def _caller_predictions(
+    session: Session, symbols: list[str], *, organization_id: int
+) -> list[tuple[int, str, float]]:
+    """(material id, formula, predicted E_form) of the caller's materials within the system."""
+    value = predicted_value("formation_energy", organization_id).label("e_form")
+    rows = session.execute(
+        select(Material.id, Material.formula, value)
+        .where(
+            Material.organization_id == organization_id,
+            Material.elements.contained_by(symbols),
+            value.is_not(None),
+        )
+        .order_by(Material.id.desc())
+        .limit(MAX_EXTRA_ENTRIES)
+    ).all()
+    return [(int(r[0]), str(r[1]), float(r[2])) for r in rows]
+
+
+def get_phase_diagram(session: Session, chemsys: str, *, organization_id: int) -> PhaseDiagramRead:
+    """Hull of ``chemsys`` (1–4 components) over MP reference phases and your predictions."""
+    parts = [p.strip() for p in chemsys.replace(",", "-").split("-") if p.strip()]
+    if not parts:
+        raise InvalidInput("chemsys is empty; use e.g. Li-Fe-O")
+    symbols = sorted({p.capitalize() for p in parts})
+    if len(symbols) > 4:
+        raise InvalidInput(f"phase diagrams support up to 4 components, got {len(symbols)}")
+    extras = (
+        _caller_predictions(session, symbols, organization_id=organization_id)
+        if all(len(s) <= 2 and s.isalpha() for s in symbols)
+        else []
+    )
+    result = phase_diagram(symbols, [(f, e) for _, f, e in extras], hull=reference_hull())
+    symbols = result.chemsys.split("-")
+    extra_ids = {
+        f"{Composition(f).reduced_formula} (extra #{i})": mid
+        for i, (mid, f, _) in enumerate(extras)
+    }
+    stable = set(result.stable)
+    entries = []
+    for name, e_form, e_hull in result.entries:
+        formula = name.split(" (extra #")[0]
+        comp = Composition(formula)
+        fractions = [float(comp.get_atomic_fraction(el)) for el in symbols]
+        x, y, z = plot_coordinates(fractions, e_form)
+        entries.append(
+            PhaseEntry(
+                name=name,
+                formula=comp.reduced_formula,
+                source="predicted" if name in extra_ids else "reference",
+                material_id=extra_ids.get(name),
+                formation_energy_per_atom=e_form,
+                e_above_hull=e_hull,
+                is_stable=name in stable,
+                decomposition=_parts(result.decompositions.get(name, ())),
+                fractions=dict(zip(symbols, fractions, strict=True)),
+                x=x,
+                y=y,
+                z=z,
+            )
+        )
+    return PhaseDiagramRead(
+        chemsys=result.chemsys,
+        elements=symbols,
+        stable=sorted({n.split(" (extra #")[0] for n in stable}),
+        entries=entries,
+        tie_lines=_tie_lines(result.diagram),
+        provenance=_provenance(result.provenance),
+    )
+
+
+def _tie_lines(diagram: Any) -> list[tuple[str, str]]:
+    names = [str(e.name) for e in diagram.qhull_entries]
+    pairs: set[tuple[str, str]] = set()
+    for facet in diagram.facets:
+        for i, j in itertools.combinations(sorted(int(k) for k in facet), 2):
+            a, b = sorted((names[i], names[j]))
+            pairs.add((a, b))
+    return sorted(pairs)
+
+
+def get_stability(session: Session, material_id: int, *, organization_id: int) -> StabilityRead:
+    """Energy above the MP reference hull of one material and its decomposition.
+
+    The formation energy is the stored MP value for a Materials Project reference entry,
+    otherwise the caller's latest prediction.
+
+    Raises:
+        NotFound: Unknown or invisible material, or no formation energy in the hull's
+            convention (predict ``formation_energy`` first).
+    """
+    material = materials_service.get(session, material_id, organization_id=organization_id)
+    energy: float | None = None
+    source: str = "predicted"
+    if material.source_database == "materials_project":
+        energy = session.scalar(
+            select(reference_value("formation_energy")).where(Material.id == material.id)
+        )
+        source = "reference"
+    if energy is None:
+        energy = session.scalar(
+            select(predicted_value("formation_energy", organization_id)).where(
+                Material.id == material.id
+            )
+        )
+        source = "predicted"
+    if energy is None:
+        raise NotFound(
+            f"material {material_id} has no formation energy in the hull's convention "
+            f"({HULL_DATASET}); predict formation_energy first"
+        )
+    result = energy_above_hull(material.formula, float(energy), hull=reference_hull())
+    return StabilityRead(
+        material_id=material.id,
+        formula=material.reduced_formula,
+        formation_energy_per_atom=float(energy),
+        energy_source=source,  # type: ignore[arg-type]
+        e_above_hull=result.e_above_hull,
+        hull_energy_per_atom=result.hull_energy_per_atom,
+        below_hull_by=result.below_hull_by,
+        is_stable=result.is_stable,
+        decomposition=_parts(result.decomposition),
+        provenance=_provenance(result.provenance),
+    )
