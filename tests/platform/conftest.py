@@ -3,6 +3,7 @@ database per session, and a fresh clone of it per test (fast and isolated)."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tempfile
@@ -15,7 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
-from matdiscover.db.embedded import EmbeddedDatabase, start_embedded
+from matdiscover.db.embedded import EmbeddedDatabase, spawn_watchdog, start_embedded
 from matdiscover.db.engine import create_db_engine, make_session_factory
 from matdiscover.db.migrate import upgrade
 from matdiscover.settings import Settings
@@ -38,6 +39,8 @@ def private_tmp_dir(prefix: str) -> Path:
 def pg_server() -> Iterator[EmbeddedDatabase]:
     data_dir = private_tmp_dir("matdiscover-test-pg-")
     server = start_embedded(data_dir)
+    # if pytest itself is killed, the watchdog still stops this server
+    watchdog = spawn_watchdog(server.pgdata, os.getpid())
     admin = create_engine(server.url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{TEMPLATE_DB}"'))
@@ -51,6 +54,8 @@ def pg_server() -> Iterator[EmbeddedDatabase]:
     from matdiscover.db.embedded import stop_server_at
 
     stop_server_at(server.pgdata)
+    watchdog.terminate()
+    watchdog.wait(10)
     shutil.rmtree(data_dir, ignore_errors=True)
 
 
