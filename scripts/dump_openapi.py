@@ -14,15 +14,7 @@ from matdiscover.api.app import create_app
 
 def main(argv: list[str]) -> int:
     out = Path(argv[1]) if len(argv) > 1 else Path("frontend/openapi.json")
-    app = create_app()
-    try:  # until the visualisation router is wired into api_router(), add it here
-        from matdiscover.domains.visualization import router as visualization_router
-
-        if not any(getattr(r, "path", "").endswith("/scene") for r in app.routes):
-            app.include_router(visualization_router.router, prefix="/api/v1")
-    except ImportError:  # pragma: no cover
-        pass
-    schema = app.openapi()
+    schema = create_app().openapi()
     out.write_text(json.dumps(schema, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote {out}")
     return 0
