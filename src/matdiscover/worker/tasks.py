@@ -92,7 +92,9 @@ def register(app: procrastinate.App) -> None:
     )(predict_material)
     app.task(name=BATCH_CHUNK, queue="default", pass_context=False)(batch_chunk)
     app.task(name=BATCH_REDUCE, queue="default", pass_context=False)(batch_reduce)
-    app.periodic(cron="*/10 * * * * *", periodic_id="recover-stalled")(
+    # croniter's optional sixth field is seconds: "* * * * * */10" = every 10 s. Top priority,
+    # so the check never waits behind queued chunks.
+    app.periodic(cron="* * * * * */10", periodic_id="recover-stalled", priority=100)(
         app.task(name="matdiscover.recover_stalled_jobs", queue="default", pass_context=True)(
             recover_stalled_jobs
         )
