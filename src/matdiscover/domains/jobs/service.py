@@ -233,8 +233,8 @@ def list_jobs(
 # ------------------------------------------------------------------ control
 
 
-def cancel_job(session: Session, job_id: int, *, organization_id: int) -> Job:
-    """Stop scheduling new chunks; running chunks finish, then the job is cancelled."""
+def _lock_job(session: Session, job_id: int, *, organization_id: int) -> Job:
+    """The organisation's job, row-locked for a state change (404 if not visible)."""
     job = session.scalar(
         select(Job)
         .where(Job.id == job_id, Job.organization_id == organization_id)
@@ -242,6 +242,12 @@ def cancel_job(session: Session, job_id: int, *, organization_id: int) -> Job:
     )
     if job is None:
         raise NotFound(f"job {job_id} not found")
+    return job
+
+
+def cancel_job(session: Session, job_id: int, *, organization_id: int) -> Job:
+    """Stop scheduling new chunks; running chunks finish, then the job is cancelled."""
+    job = _lock_job(session, job_id, organization_id=organization_id)
     if job.status in TERMINAL:
         raise Conflict(f"job {job_id} has already ended ({job.status.value})")
     queued = session.scalars(
@@ -268,13 +274,7 @@ def cancel_job(session: Session, job_id: int, *, organization_id: int) -> Job:
 
 def retry_job(session: Session, job_id: int, *, organization_id: int) -> Job:
     """Re-run only the failed (or cancelled) chunks of an ended job."""
-    job = session.scalar(
-        select(Job)
-        .where(Job.id == job_id, Job.organization_id == organization_id)
-        .with_for_update()
-    )
-    if job is None:
-        raise NotFound(f"job {job_id} not found")
+    job = _lock_job(session, job_id, organization_id=organization_id)
     if job.status not in (JobStatus.failed, JobStatus.cancelled):
         raise Conflict(
             f"only failed or cancelled jobs can be retried (this one is {job.status.value})"

@@ -14,15 +14,7 @@ from sqlalchemy.orm import Session
 from matdiscover.domains.jobs.models import Job
 from matdiscover.domains.materials.models import Material
 from matdiscover.domains.predictions.models import Prediction
-
-UNITS = {
-    "formation_energy": "eV/atom",
-    "band_gap": "eV",
-    "bulk_modulus": "GPa",
-    "shear_modulus": "GPa",
-    "debye_temperature": "K",
-    "energy_above_hull": "eV/atom",
-}
+from matdiscover.science.models.composition import PROPERTIES
 
 
 def _finite(x: Any) -> float | None:
@@ -87,7 +79,7 @@ def store_batch_rows(
                     "std": _finite(row.get(f"{p}_std")),
                     "interval_low": _finite(row.get(f"{p}_low95")),
                     "interval_high": _finite(row.get(f"{p}_high95")),
-                    "unit": UNITS.get(p, ""),
+                    "unit": PROPERTIES[p].unit if p in PROPERTIES else "",
                     "method": meth or "composition",
                     "model_name": str(job.params.get("models", {}).get(p, "batch")),
                     "model_version": str(job.params.get("model_versions", {}).get(p, "")),
