@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from matdiscover.science.structures.limits import ParseLimits
 
 
 class Settings(BaseSettings):
@@ -69,6 +72,19 @@ class Settings(BaseSettings):
             if value.startswith(prefix):
                 return "postgresql+psycopg://" + value[len(prefix) :]
         return value
+
+    def parse_limits(self) -> ParseLimits:
+        """The input limits as the science core's :class:`ParseLimits`."""
+        from matdiscover.science.structures.limits import ParseLimits
+
+        return ParseLimits(
+            max_bytes=self.max_file_bytes,
+            max_sites=self.max_sites,
+            timeout_s=self.parse_timeout_s,
+            min_distance=self.min_distance,
+            max_archive_members=self.max_files_per_upload,
+            max_archive_bytes=self.max_upload_bytes,
+        )
 
     @property
     def resolved_data_dir(self) -> Path:

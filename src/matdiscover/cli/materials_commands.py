@@ -11,7 +11,8 @@ from rich.console import Console
 from rich.table import Table
 
 from matdiscover.cli.errors import handle_errors
-from matdiscover.domains.materials.schemas import MaterialFilters, MaterialRead
+from matdiscover.domains.materials.schemas import MaterialRead, material_read
+from matdiscover.domains.materials.search import MaterialQuery
 from matdiscover.settings import Settings, get_settings
 
 app = typer.Typer(help="Add, list and show materials.", no_args_is_help=True)
@@ -62,7 +63,6 @@ def add(
     from matdiscover.cli.database import open_database
     from matdiscover.db.engine import session_scope
     from matdiscover.domains.materials import service
-    from matdiscover.domains.materials.router import limits_from, to_read
     from matdiscover.domains.organizations.service import ensure_local_identity
 
     settings = _settings(data_dir)
@@ -85,10 +85,10 @@ def add(
             session,
             uploads,
             organization_id=caller.organization_id,
-            limits=limits_from(settings),
+            limits=settings.parse_limits(),
             symprec=settings.symprec,
         )
-        created = [(to_read(row), label) for row, label in outcome.created]
+        created = [(material_read(row), label) for row, label in outcome.created]
     errors = read_errors + outcome.errors
     if as_json:
         out = [{**m.model_dump(mode="json"), "label": label} for m, label in created]
@@ -121,10 +121,9 @@ def list_cmd(
     from matdiscover.cli.database import open_database
     from matdiscover.db.engine import session_scope
     from matdiscover.domains.materials import service
-    from matdiscover.domains.materials.router import to_read
     from matdiscover.domains.organizations.service import ensure_local_identity
 
-    filters = MaterialFilters(
+    filters = MaterialQuery(
         formula=formula,
         elements=elements.split(",") if elements else None,
         chemical_system=chemsys,
@@ -135,7 +134,7 @@ def list_cmd(
         rows, total, next_cursor = service.list_materials(
             session, filters, organization_id=caller.organization_id, limit=limit, cursor=cursor
         )
-        items = [to_read(r) for r in rows]
+        items = [material_read(r) for r in rows]
     if as_json:
         payload = {
             "items": [m.model_dump(mode="json") for m in items],
@@ -164,13 +163,12 @@ def show(
     from matdiscover.cli.database import open_database
     from matdiscover.db.engine import session_scope
     from matdiscover.domains.materials import service
-    from matdiscover.domains.materials.router import to_read
     from matdiscover.domains.organizations.service import ensure_local_identity
 
     with open_database(_settings(data_dir)) as db, session_scope(db.session_factory) as session:
         caller = ensure_local_identity(session)
         row = service.get(session, material_id, organization_id=caller.organization_id)
-        item = to_read(row)
+        item = material_read(row)
         text = service.export_structure(row, structure) if structure else None
     if as_json:
         payload = item.model_dump(mode="json")

@@ -179,12 +179,11 @@ def similar(
     path = Path(target)
     structure = None
     if not target.isdigit() and path.is_file():
-        from matdiscover.domains.materials.router import limits_from
         from matdiscover.errors import InvalidStructure
         from matdiscover.science.io import read_structures_isolated
 
         result = read_structures_isolated(
-            path.read_bytes(), path.name, symprec=settings.symprec, limits=limits_from(settings)
+            path.read_bytes(), path.name, symprec=settings.symprec, limits=settings.parse_limits()
         )
         if not result.structures:
             raise InvalidStructure("; ".join(m for _, m in result.errors) or "no structure")

@@ -30,13 +30,11 @@ def compute_chunk(frame: pd.DataFrame, params: dict[str, Any]) -> pd.DataFrame:
 
     props = params["properties"]
     if params["input_kind"] == "structures":
-        from matdiscover.domains.materials.router import limits_from
-
         settings = get_settings()
         res = batch.predict_structure_files(
             list(zip(frame["filename"], frame["content"], strict=True)),
             properties=props,
-            limits=limits_from(settings),
+            limits=settings.parse_limits(),
             symprec=settings.symprec,
         )
         head = frame[["row_index", "filename"]].reset_index(drop=True)

@@ -18,7 +18,6 @@ from matdiscover.db.engine import session_scope
 from matdiscover.domains.jobs import service
 from matdiscover.domains.jobs.models import JobStatus, WorkerProcess
 from matdiscover.domains.jobs.schemas import JobErrorRow, JobErrors, JobPage, JobRead, WorkerRead
-from matdiscover.domains.materials.router import limits_from
 from matdiscover.errors import Conflict, InputTooLarge
 
 router = APIRouter(tags=["jobs"])
@@ -61,7 +60,7 @@ def submit_batch_predictions(
         properties=props or None,
         store_results=store_results,
         max_rows=settings.max_batch_rows,
-        limits=limits_from(settings),
+        limits=settings.parse_limits(),
     )
     return service.to_read(session, job)
 

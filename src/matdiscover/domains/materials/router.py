@@ -9,37 +9,17 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from matdiscover.api.deps import CallerDep, SessionDep, SettingsDep
 from matdiscover.domains.materials import search, service
-from matdiscover.domains.materials.models import Material
 from matdiscover.domains.materials.schemas import (
     MaterialRead,
     UploadedMaterial,
     UploadError,
+    material_read,
 )
 from matdiscover.domains.materials.search import MaterialQuery, MaterialSearchPage, SortKey
 from matdiscover.errors import InputTooLarge, InvalidInput
-from matdiscover.science.io import ParseLimits
-from matdiscover.settings import Settings
+from matdiscover.science.io import is_zip
 
 router = APIRouter(prefix="/materials", tags=["materials"])
-
-
-def limits_from(settings: Settings) -> ParseLimits:
-    return ParseLimits(
-        max_bytes=settings.max_file_bytes,
-        max_sites=settings.max_sites,
-        timeout_s=settings.parse_timeout_s,
-        min_distance=settings.min_distance,
-        max_archive_members=settings.max_files_per_upload,
-        max_archive_bytes=settings.max_upload_bytes,
-    )
-
-
-def to_read(row: Material) -> MaterialRead:
-    return MaterialRead.model_validate({**_attrs(row), "is_reference": row.organization_id is None})
-
-
-def _attrs(row: Material) -> dict[str, object]:
-    return {c.key: getattr(row, c.key) for c in Material.__mapper__.column_attrs}
 
 
 _UPLOAD_RESPONSES: dict[int | str, dict[str, object]] = {
@@ -83,7 +63,7 @@ def upload_materials(
             raise InputTooLarge(
                 f"upload exceeds the limit of {settings.max_upload_bytes // (1024 * 1024)} MB"
             )
-        if len(data) > settings.max_file_bytes and not data.startswith(b"PK\x03\x04"):
+        if len(data) > settings.max_file_bytes and not is_zip(data):
             early_errors.append(
                 UploadError(
                     filename=name,
@@ -97,7 +77,7 @@ def upload_materials(
         session,
         uploads,
         organization_id=caller.organization_id,
-        limits=limits_from(settings),
+        limits=settings.parse_limits(),
         symprec=settings.symprec,
     )
     if settings.auto_predict:
@@ -118,7 +98,7 @@ def upload_materials(
         ]
         return JSONResponse({"detail": detail}, status_code=422)
     created: list[UploadedMaterial | UploadError] = [
-        UploadedMaterial.model_validate({**to_read(row).model_dump(), "label": label})
+        UploadedMaterial.model_validate({**material_read(row).model_dump(), "label": label})
         for row, label in outcome.created
     ]
     return created + errors
@@ -159,7 +139,7 @@ def list_materials(
 @router.get("/{material_id}", response_model=MaterialRead, responses={404: {}})
 def get_material(material_id: int, session: SessionDep, caller: CallerDep) -> MaterialRead:
     """One material."""
-    return to_read(service.get(session, material_id, organization_id=caller.organization_id))
+    return material_read(service.get(session, material_id, organization_id=caller.organization_id))
 
 
 @router.delete("/{material_id}", status_code=204, responses={404: {}})

@@ -3,21 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
-SortField = Literal[
-    "id",
-    "created_at",
-    "formula",
-    "reduced_formula",
-    "nsites",
-    "nelements",
-    "space_group_number",
-    "volume",
-    "density",
-]
+from matdiscover.domains.materials.models import Material
 
 
 class LatticeParameters(BaseModel):
@@ -69,24 +58,7 @@ class UploadError(BaseModel):
     error: str
 
 
-class MaterialPage(BaseModel):
-    items: list[MaterialRead]
-    total: int
-    next_cursor: str | None
-
-
-class MaterialFilters(BaseModel):
-    """Filters of ``GET /api/v1/materials`` (all optional, combined with AND)."""
-
-    formula: str | None = Field(
-        default=None, description="Exact cell or reduced formula, e.g. Fe2O3"
-    )
-    reduced_formula: str | None = None
-    elements: list[str] | None = Field(default=None, description="Must contain all of these")
-    elements_any: list[str] | None = Field(default=None, description="Contains at least one")
-    elements_exclude: list[str] | None = Field(default=None, description="Contains none")
-    chemical_system: str | None = Field(default=None, description="Exactly these elements: Fe-O")
-    space_group_number: int | None = Field(default=None, ge=1, le=230)
-    crystal_system: str | None = None
-    source: str | None = None
-    include_reference: bool = True
+def material_read(row: Material) -> MaterialRead:
+    """The API/CLI view of a stored material."""
+    attrs = {c.key: getattr(row, c.key) for c in Material.__mapper__.column_attrs}
+    return MaterialRead.model_validate({**attrs, "is_reference": row.organization_id is None})

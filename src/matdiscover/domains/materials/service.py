@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from matdiscover.domains.materials import search
 from matdiscover.domains.materials.models import Material
-from matdiscover.domains.materials.schemas import MaterialFilters
 from matdiscover.domains.materials.search import MaterialQuery, SortKey
 from matdiscover.errors import InvalidInput, NotFound
 from matdiscover.science.io import (
@@ -224,15 +223,9 @@ def export_structure(material: Material, fmt: str) -> str:
     return write_structure(Structure.from_dict(material.structure), fmt)  # type: ignore[arg-type]
 
 
-def filters_to_query(filters: MaterialFilters) -> MaterialQuery:
-    """The legacy ``MaterialFilters`` as the unified :class:`MaterialQuery`."""
-    data = filters.model_dump(exclude_none=True)
-    return MaterialQuery.model_validate(data)
-
-
 def list_materials(
     session: Session,
-    filters: MaterialFilters | MaterialQuery,
+    query: MaterialQuery,
     *,
     organization_id: int,
     sort: SortKey = "id",
@@ -245,7 +238,6 @@ def list_materials(
     Delegates to :func:`matdiscover.domains.materials.search.search`; ``total`` may be an
     estimate above ``search.EXACT_COUNT_LIMIT`` matches (see there).
     """
-    query = filters if isinstance(filters, MaterialQuery) else filters_to_query(filters)
     result = search.search(
         session,
         query,

@@ -6,7 +6,6 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
 from matdiscover.api.deps import CallerDep, SessionDep, SettingsDep
-from matdiscover.domains.materials.router import limits_from
 from matdiscover.domains.predictions import service
 from matdiscover.domains.predictions.models import Prediction
 from matdiscover.domains.predictions.schemas import (
@@ -114,7 +113,7 @@ def create_prediction(
             body.structure.content.encode("utf-8"),
             body.structure.filename,
             symprec=settings.symprec,
-            limits=limits_from(settings),
+            limits=settings.parse_limits(),
         )
         parsed = result.structures[0]
         report = predict_structure_report(

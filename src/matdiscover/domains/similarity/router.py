@@ -36,12 +36,11 @@ def similar_to_input(
     structure = None
     label = body.formula or ""
     if body.structure is not None:
-        from matdiscover.domains.materials.router import limits_from
         from matdiscover.science.io import read_structures_isolated
 
         data = body.structure.content.encode()
         result = read_structures_isolated(
-            data, body.structure.filename, symprec=settings.symprec, limits=limits_from(settings)
+            data, body.structure.filename, symprec=settings.symprec, limits=settings.parse_limits()
         )
         if not result.structures:
             detail = "; ".join(m for _, m in result.errors) or "no structure in the file"

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from matdiscover.domains.materials import service as materials_service
 from matdiscover.domains.materials.models import CompositionEmbedding, Material
-from matdiscover.domains.materials.schemas import MaterialRead
+from matdiscover.domains.materials.schemas import material_read
 from matdiscover.domains.similarity.derived import insert_embeddings, missing_embedding_formulas
 from matdiscover.domains.similarity.schemas import SimilarBy, SimilarMaterial, SimilarPage
 from matdiscover.errors import InvalidComposition, InvalidInput, InvalidStructure, NotFound
@@ -34,11 +34,6 @@ logger = logging.getLogger(__name__)
 EF_SEARCH = 100
 #: Structure embeddings computed lazily per request, at most.
 LAZY_STRUCTURE_BATCH = 32
-
-
-def to_read(m: Material) -> MaterialRead:
-    attrs = {c.key: getattr(m, c.key) for c in Material.__mapper__.column_attrs}
-    return MaterialRead.model_validate({**attrs, "is_reference": m.organization_id is None})
 
 
 def _set_ef_search(session: Session, k: int) -> None:
@@ -89,7 +84,7 @@ def by_composition(
         fetch *= 4
     hits = [
         SimilarMaterial(
-            material=to_read(m),
+            material=material_read(m),
             distance=distances[m.reduced_formula],
             similarity=1 - distances[m.reduced_formula],
             entries=n,
@@ -192,7 +187,9 @@ def by_structure(
         stmt = stmt.where(Material.id != exclude_id)
     rows = session.execute(stmt.order_by(dist).limit(k)).all()
     return [
-        SimilarMaterial(material=to_read(m), distance=float(d), similarity=1 - float(d), entries=1)
+        SimilarMaterial(
+            material=material_read(m), distance=float(d), similarity=1 - float(d), entries=1
+        )
         for m, d in rows
     ]
 
