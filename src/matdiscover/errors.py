@@ -52,3 +52,23 @@ class ConfigurationError(MatDiscoverError):
 
 class DatabaseUnavailable(MatDiscoverError):
     """The database is not reachable or lacks a required extension."""
+
+
+class Unauthenticated(MatDiscoverError):
+    """Authentication is required: send 'Authorization: Bearer <access token or API key>'."""
+
+
+class Forbidden(MatDiscoverError):
+    """Your role in this organisation does not allow this action."""
+
+
+class QuotaExceeded(MatDiscoverError):
+    """Your organisation's plan quota is used up."""
+
+
+class RateLimited(MatDiscoverError):
+    """Too many requests; retry later."""
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 60) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after))

@@ -7,11 +7,12 @@ at import time.
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
@@ -62,6 +63,37 @@ class Settings(BaseSettings):
     symprec: float = Field(default=0.1, gt=0, le=1.0, description="Symmetry tolerance, Å.")
     min_distance: float = Field(default=0.5, ge=0, description="Closest allowed atom pair, Å.")
 
+    # Authentication and hardening
+    auth: Literal["local", "required"] = Field(
+        default="local",
+        description="local: one implicit user, loopback clients only. required: every data "
+        "request is authenticated (forced whenever HOST is not a loopback address).",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Signs access tokens; required (≥ 32 characters) when authentication is on.",
+    )
+    access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    refresh_token_days: int = Field(default=30, ge=1, le=365)
+    cors_origins: str = Field(
+        default="",
+        description="Comma-separated origins allowed to call the API from a browser (CORS).",
+    )
+    login_attempts_per_minute_ip: int = Field(default=30, ge=1)
+    login_failures_per_minute_account: int = Field(default=10, ge=1)
+    writes_per_minute: int = Field(
+        default=600, ge=1, description="Write requests per minute per user or API key."
+    )
+    writes_per_minute_ip: int = Field(default=1200, ge=1)
+    default_plan: Literal["free_academic", "researcher", "lab"] = Field(
+        default="lab", description="Plan of organisations created without an explicit plan."
+    )
+    plan_limits: dict[str, dict[str, int]] = Field(
+        default_factory=dict,
+        description='JSON overrides of plan limits, e.g. {"free_academic": '
+        '{"predictions_per_month": 2000}}.',
+    )
+
     @field_validator("database_url")
     @classmethod
     def _normalise_url(cls, value: str | None) -> str | None:
@@ -95,8 +127,48 @@ class Settings(BaseSettings):
         return self.storage_url or str(self.resolved_data_dir / "storage")
 
     @property
+    def auth_required(self) -> bool:
+        """Authentication is on when asked for, and always when serving beyond loopback."""
+        return self.auth == "required" or not is_loopback_host(self.host)
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
+    def check_security(self) -> None:
+        """Refuse to run with authentication on but no strong signing secret."""
+        from matdiscover.errors import ConfigurationError
+
+        if not self.auth_required:
+            return
+        secret = self.secret_key.get_secret_value() if self.secret_key else ""
+        weak = secret.lower() in WEAK_SECRETS or "change" in secret.lower()
+        if len(secret) < MIN_SECRET_LENGTH or weak or len(set(secret)) < 10:
+            raise ConfigurationError(
+                "authentication is on (MATDISCOVER_AUTH=required or a non-loopback host) but "
+                f"MATDISCOVER_SECRET_KEY is missing, shorter than {MIN_SECRET_LENGTH} characters "
+                "or a placeholder; generate one with: "
+                'python -c "import secrets; print(secrets.token_urlsafe(48))"'
+            )
+
+    @property
     def uses_embedded_database(self) -> bool:
         return self.database_url is None
+
+
+MIN_SECRET_LENGTH = 32
+# placeholders seen in example configs; also refused: anything containing "change"
+WEAK_SECRETS = frozenset({"secret" * 6, "supersecret" * 3, "your-secret-key" * 3})
+
+
+def is_loopback_host(host: str) -> bool:
+    """Is this bind address reachable only from this machine?"""
+    if host in {"localhost", ""}:
+        return host == "localhost"
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 @lru_cache(maxsize=1)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from matdiscover import __version__
+from matdiscover.api.deps import authorize
 from matdiscover.api.errors import install_error_handlers
 from matdiscover.api.frontend import mount_frontend
+from matdiscover.api.headers import SecurityHeadersMiddleware
 from matdiscover.api.limits import MaxBodySizeMiddleware
 from matdiscover.api.routes import health
 from matdiscover.db.engine import (
@@ -20,8 +24,11 @@ from matdiscover.db.engine import (
     session_scope,
 )
 from matdiscover.db.migrate import current_revision, head_revision
+from matdiscover.domains.audit import router as audit_router
+from matdiscover.domains.auth import router as auth_router
 from matdiscover.domains.jobs import router as jobs_router
 from matdiscover.domains.materials import router as materials_router
+from matdiscover.domains.organizations import router as organizations_router
 from matdiscover.domains.organizations.service import ensure_local_identity
 from matdiscover.domains.predictions import router as predictions_router
 from matdiscover.domains.similarity import router as similarity_router
@@ -37,14 +44,23 @@ API_PREFIX = "/api/v1"
 
 
 def api_router() -> APIRouter:
+    """Public routes (health, login, token refresh/logout) and everything else behind
+    ``authorize``: routers added to ``protected`` are authenticated, role-checked and
+    rate-limited by default, and their ``SessionDep`` is tenant-scoped."""
     router = APIRouter(prefix=API_PREFIX)
     router.include_router(health.router)
-    router.include_router(materials_router.router)
-    router.include_router(predictions_router.router)
-    router.include_router(jobs_router.router)
-    router.include_router(visualization_router.router)
-    router.include_router(similarity_router.router)
-    router.include_router(thermo_router.router)
+    router.include_router(auth_router.public_router)
+    protected = APIRouter(dependencies=[Depends(authorize)])
+    protected.include_router(auth_router.router)
+    protected.include_router(organizations_router.router)
+    protected.include_router(audit_router.router)
+    protected.include_router(materials_router.router)
+    protected.include_router(predictions_router.router)
+    protected.include_router(jobs_router.router)
+    protected.include_router(visualization_router.router)
+    protected.include_router(similarity_router.router)
+    protected.include_router(thermo_router.router)
+    router.include_router(protected)
     return router
 
 
@@ -55,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     embedded PostgreSQL in the data directory.
     """
     settings = settings or get_settings()
+    settings.check_security()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -78,6 +95,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.engine = engine
             app.state.session_factory = factory
             app.state.settings = settings
+            # local mode without a configured secret: tokens signed with a per-process key
+            app.state.token_secret = (
+                settings.secret_key.get_secret_value()
+                if settings.secret_key
+                else secrets.token_urlsafe(48)
+            )
             app.state.store = ObjectStore(settings.resolved_storage_url)
             yield
         finally:
@@ -94,6 +117,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=f"{API_PREFIX}/openapi.json",
     )
     app.add_middleware(MaxBodySizeMiddleware, max_bytes=settings.max_upload_bytes + 1024 * 1024)
+    if settings.cors_origin_list:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origin_list,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-API-Key"],
+            max_age=600,
+        )
+    app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
     app.include_router(api_router())
     mount_frontend(app)

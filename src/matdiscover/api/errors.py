@@ -10,12 +10,16 @@ from fastapi.responses import JSONResponse
 from matdiscover.errors import (
     Conflict,
     DatabaseUnavailable,
+    Forbidden,
     InputTooLarge,
     InvalidInput,
     InvalidStructure,
     MatDiscoverError,
     NotFound,
     ParseTimeout,
+    QuotaExceeded,
+    RateLimited,
+    Unauthenticated,
 )
 
 logger = logging.getLogger(__name__)
@@ -28,7 +32,19 @@ STATUS_BY_ERROR: list[tuple[type[MatDiscoverError], int]] = [
     (InvalidInput, 400),
     (Conflict, 409),
     (DatabaseUnavailable, 503),
+    (Unauthenticated, 401),
+    (Forbidden, 403),
+    (QuotaExceeded, 402),
+    (RateLimited, 429),
 ]
+
+
+def headers_for(exc: MatDiscoverError) -> dict[str, str] | None:
+    if isinstance(exc, Unauthenticated):
+        return {"WWW-Authenticate": "Bearer"}
+    if isinstance(exc, RateLimited):
+        return {"Retry-After": str(exc.retry_after)}
+    return None
 
 
 def status_for(exc: MatDiscoverError) -> int:
@@ -46,7 +62,7 @@ def install_error_handlers(app: FastAPI) -> None:
             logger.error(
                 "%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc
             )
-        return JSONResponse({"detail": exc.message}, status_code=status)
+        return JSONResponse({"detail": exc.message}, status_code=status, headers=headers_for(exc))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

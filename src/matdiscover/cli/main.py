@@ -15,7 +15,9 @@ from matdiscover.cli import (
     materials_commands,
     models_commands,
     search_commands,
+    users_commands,
 )
+from matdiscover.cli.errors import handle_errors
 from matdiscover.cli.predict_command import predict
 from matdiscover.settings import Settings, get_settings
 
@@ -30,6 +32,8 @@ app.add_typer(materials_commands.app, name="materials")
 app.add_typer(models_commands.app, name="models")
 app.command(name="predict")(predict)
 app.add_typer(batch_commands.app, name="batch")
+app.add_typer(users_commands.users_app, name="users")
+app.add_typer(users_commands.orgs_app, name="orgs")
 app.command(name="search")(search_commands.search)
 app.command(name="similar")(search_commands.similar)
 app.command(name="phase-diagram")(search_commands.phase_diagram)
@@ -64,6 +68,7 @@ def main(
 
 
 @app.command()
+@handle_errors
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (MATDISCOVER_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (MATDISCOVER_PORT).")] = None,

@@ -92,6 +92,7 @@ def serve(settings: Settings, *, workers: int) -> None:
     from matdiscover.db.engine import check_database, create_db_engine
     from matdiscover.db.migrate import upgrade
 
+    settings.check_security()  # before starting anything: no secret, no server mode
     data_dir = settings.resolved_data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     embedded = None
@@ -118,9 +119,14 @@ def serve(settings: Settings, *, workers: int) -> None:
                 worker_procs.append(loader)
         engine.dispose()
         app_settings = settings.model_copy(update={"database_url": url})
+        mode = (
+            "accounts required (server mode)"
+            if settings.auth_required
+            else "local mode: no login, this machine only"
+        )
         console.print(
             f"[bold green]MatDiscover[/] on http://{settings.host}:{settings.port}/ "
-            f"(API docs: /docs) with {workers} worker(s). Press Ctrl-C to stop."
+            f"(API docs: /docs) with {workers} worker(s); {mode}. Press Ctrl-C to stop."
         )
         config = uvicorn.Config(
             create_app(app_settings),

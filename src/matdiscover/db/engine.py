@@ -29,8 +29,11 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions bound to ``engine``; every ORM model is registered first, so foreign keys
     resolve in any process (API, worker, CLI) whatever it imported before."""
     import matdiscover.db.models  # noqa: F401
+    from matdiscover.db.tenancy import install_tenant_guards
 
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+    factory = sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+    install_tenant_guards(factory)
+    return factory
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 
 from matdiscover.db.base import Base
 from matdiscover.domains.audit.models import AuditEntry
+from matdiscover.domains.auth.models import ApiKey, RateLimitWindow, RefreshToken
 from matdiscover.domains.experiments.models import ExperimentalResult
 from matdiscover.domains.jobs.models import Job, JobChunk, JobStatus, WorkerProcess
 from matdiscover.domains.materials.models import Material
@@ -14,6 +15,9 @@ from matdiscover.domains.usage.models import UsageRecord
 metadata = Base.metadata
 
 __all__ = [
+    "ApiKey",
+    "RateLimitWindow",
+    "RefreshToken",
     "AuditEntry",
     "Base",
     "ExperimentalResult",

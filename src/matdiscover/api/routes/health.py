@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from matdiscover import __version__
-from matdiscover.api.deps import SessionDep
+from matdiscover.api.deps import PublicSessionDep
 
 router = APIRouter(tags=["health"])
 
@@ -21,7 +21,7 @@ class Health(BaseModel):
 
 
 @router.get("/health", response_model=Health, responses={503: {"model": Health}})
-def health(session: SessionDep) -> Health | JSONResponse:
+def health(session: PublicSessionDep) -> Health | JSONResponse:
     """Is the API up and can it reach the database?"""
     try:
         session.execute(text("SELECT 1"))

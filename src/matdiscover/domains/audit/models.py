@@ -13,7 +13,10 @@ from matdiscover.db.base import Base, IdMixin, TimestampMixin
 
 class AuditEntry(IdMixin, TimestampMixin, Base):
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_org_created", "organization_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_audit_log_org_created", "organization_id", "created_at"),
+        Index("ix_audit_log_org_action", "organization_id", "action"),
+    )
 
     organization_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("organizations.id", ondelete="SET NULL")

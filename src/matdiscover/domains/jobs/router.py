@@ -13,11 +13,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import select
 
-from matdiscover.api.deps import CallerDep, SessionDep, SettingsDep, StoreDep
-from matdiscover.db.engine import session_scope
+from matdiscover.api.deps import CallerDep, SessionDep, SettingsDep, StoreDep, scoped_session
 from matdiscover.domains.jobs import service
 from matdiscover.domains.jobs.models import JobStatus, WorkerProcess
 from matdiscover.domains.jobs.schemas import JobErrorRow, JobErrors, JobPage, JobRead, WorkerRead
+from matdiscover.domains.usage import service as usage
 from matdiscover.errors import Conflict, InputTooLarge
 
 router = APIRouter(tags=["jobs"])
@@ -50,6 +50,7 @@ def submit_batch_predictions(
             f"the file exceeds the limit of {settings.max_upload_bytes // (1024 * 1024)} MB"
         )
     props = [p.strip() for item in properties or [] for p in item.split(",") if p.strip()]
+    usage.check_job_slot(session, caller.organization_id, settings.plan_limits)
     job = service.submit_batch(
         session,
         store,
@@ -61,6 +62,15 @@ def submit_batch_predictions(
         store_results=store_results,
         max_rows=settings.max_batch_rows,
         limits=settings.parse_limits(),
+    )
+    usage.check_batch_rows(session, caller.organization_id, job.total, settings.plan_limits)
+    usage.charge_predictions(
+        session,
+        caller.organization_id,
+        job.total,
+        settings.plan_limits,
+        user_id=caller.user_id,
+        what=f"batch of {job.total:,} rows",
     )
     return service.to_read(session, job)
 
@@ -95,10 +105,9 @@ def get_job(job_id: int, session: SessionDep, caller: CallerDep) -> JobRead:
 )
 async def job_events(job_id: int, request: Request, caller: CallerDep) -> StreamingResponse:
     """Server-Sent Events: a ``progress`` event whenever the job changes, ``end`` when it ends."""
-    factory = request.app.state.session_factory
 
     def snapshot() -> JobRead:
-        with session_scope(factory) as session:
+        with scoped_session(request, caller) as session:
             job = service.get_job(session, job_id, organization_id=caller.organization_id)
             return service.to_read(session, job)
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from sqlalchemy.orm import Session
 
 from matdiscover.api.deps import CallerDep, SessionDep, SettingsDep
 from matdiscover.domains.materials import search, service
@@ -16,10 +18,14 @@ from matdiscover.domains.materials.schemas import (
     material_read,
 )
 from matdiscover.domains.materials.search import MaterialQuery, MaterialSearchPage, SortKey
-from matdiscover.errors import InputTooLarge, InvalidInput
+from matdiscover.domains.organizations.service import Caller
+from matdiscover.domains.usage import service as usage
+from matdiscover.errors import InputTooLarge, InvalidInput, QuotaExceeded
 from matdiscover.science.io import is_zip
+from matdiscover.settings import Settings
 
 router = APIRouter(prefix="/materials", tags=["materials"])
+logger = logging.getLogger(__name__)
 
 
 _UPLOAD_RESPONSES: dict[int | str, dict[str, object]] = {
@@ -73,6 +79,13 @@ def upload_materials(
             )
             continue
         uploads.append(service.UploadFile(name, data))
+    usage.charge_storage(
+        session,
+        caller.organization_id,
+        sum(len(u.data) for u in uploads),
+        settings.plan_limits,
+        user_id=caller.user_id,
+    )
     outcome = service.ingest_files(
         session,
         uploads,
@@ -80,7 +93,11 @@ def upload_materials(
         limits=settings.parse_limits(),
         symprec=settings.symprec,
     )
-    if settings.auto_predict:
+    if (
+        settings.auto_predict
+        and outcome.created
+        and _charge_auto_predictions(session, caller, settings, len(outcome.created))
+    ):
         from matdiscover.db.enqueue import defer_in_session
 
         for row, _ in outcome.created:
@@ -102,6 +119,30 @@ def upload_materials(
         for row, label in outcome.created
     ]
     return created + errors
+
+
+def _charge_auto_predictions(
+    session: Session, caller: Caller, settings: Settings, count: int
+) -> bool:
+    """Charge the automatic predictions of an upload; over quota the upload still succeeds,
+    without them (the material page shows none, and "predict" explains the quota)."""
+    try:
+        with session.begin_nested():
+            usage.charge_predictions(
+                session,
+                caller.organization_id,
+                count,
+                settings.plan_limits,
+                user_id=caller.user_id,
+                what="upload's automatic predictions",
+            )
+    except QuotaExceeded:
+        logger.info(
+            "organisation %s: over prediction quota, upload not auto-predicted",
+            caller.organization_id,
+        )
+        return False
+    return True
 
 
 @router.get("", response_model=MaterialSearchPage, responses={400: {}})

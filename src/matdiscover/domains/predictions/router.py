@@ -15,6 +15,7 @@ from matdiscover.domains.predictions.schemas import (
     PredictionResponse,
     RelaxationRead,
 )
+from matdiscover.domains.usage import service as usage
 from matdiscover.science.io import read_structures_isolated
 from matdiscover.science.models.types import PropertyPrediction
 from matdiscover.science.predict import (
@@ -99,6 +100,14 @@ def create_prediction(
     """Predict properties of a stored material (results stored), an inline structure or a
     formula (results returned, not stored)."""
     props = list(body.properties) if body.properties else None
+    usage.charge_predictions(
+        session,
+        caller.organization_id,
+        1,
+        settings.plan_limits,
+        user_id=caller.user_id,
+        what="prediction",
+    )
     if body.material_id is not None:
         report, rows = service.predict_material(
             session,

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from matdiscover.api.deps import CallerDep, SessionDep, SettingsDep
+from matdiscover.api.deps import READ_ONLY, CallerDep, SessionDep, SettingsDep
 from matdiscover.domains.similarity import service
 from matdiscover.domains.similarity.schemas import SimilarBy, SimilarPage, SimilarRequest
 from matdiscover.errors import InvalidStructure
@@ -28,7 +28,7 @@ def similar_materials(
     )
 
 
-@router.post("/similar", response_model=SimilarPage, responses={400: {}})
+@router.post("/similar", response_model=SimilarPage, responses={400: {}}, openapi_extra=READ_ONLY)
 def similar_to_input(
     body: SimilarRequest, session: SessionDep, caller: CallerDep, settings: SettingsDep
 ) -> SimilarPage:

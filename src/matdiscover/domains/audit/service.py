@@ -1,0 +1,116 @@
+"""Write and read the audit log: every write request and every authentication event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, insert, select
+from sqlalchemy.orm import Session
+
+from matdiscover.domains.audit.models import AuditEntry
+from matdiscover.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class Actor:
+    organization_id: int | None
+    user_id: int | None
+    ip: str | None
+    user_agent: str | None
+    api_key_id: int | None = None
+
+
+def _values(
+    actor: Actor,
+    action: str,
+    object_type: str | None,
+    object_id: str | None,
+    details: dict[str, Any] | None,
+) -> dict[str, Any]:
+    extra = dict(details or {})
+    if actor.api_key_id is not None:
+        extra["api_key_id"] = actor.api_key_id
+    return {
+        "organization_id": actor.organization_id,
+        "user_id": actor.user_id,
+        "action": action[:64],
+        "object_type": object_type[:64] if object_type else None,
+        "object_id": object_id[:64] if object_id else None,
+        "ip": (actor.ip or "")[:64] or None,
+        "user_agent": (actor.user_agent or "")[:500] or None,
+        "details": extra,
+    }
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    *,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Add an entry to ``session``'s transaction (kept only if that transaction commits)."""
+    session.add(AuditEntry(**_values(actor, action, object_type, object_id, details)))
+
+
+def record_now(
+    engine: Engine,
+    actor: Actor,
+    action: str,
+    *,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Write an entry in its own transaction (kept even if the request then fails)."""
+    with engine.begin() as conn:
+        conn.execute(
+            insert(AuditEntry).values(**_values(actor, action, object_type, object_id, details))
+        )
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    action: str | None = None
+    user_id: int | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def search(
+    session: Session,
+    organization_id: int,
+    flt: AuditFilter,
+    *,
+    limit: int,
+    before_id: int | None,
+) -> list[AuditEntry]:
+    """Newest first; ``before_id`` pages back. ``action`` matches a prefix ending in '*'."""
+    query = select(AuditEntry).where(AuditEntry.organization_id == organization_id)
+    if flt.action:
+        if flt.action.endswith("*"):
+            prefix = flt.action[:-1].replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
+            query = query.where(AuditEntry.action.like(prefix + "%", escape="\\"))
+        else:
+            query = query.where(AuditEntry.action == flt.action)
+    if flt.user_id is not None:
+        query = query.where(AuditEntry.user_id == flt.user_id)
+    if flt.object_type:
+        query = query.where(AuditEntry.object_type == flt.object_type)
+    if flt.object_id:
+        query = query.where(AuditEntry.object_id == flt.object_id)
+    if flt.since and flt.until and flt.since > flt.until:
+        raise InvalidInput("since must not be after until")
+    if flt.since:
+        query = query.where(AuditEntry.created_at >= flt.since)
+    if flt.until:
+        query = query.where(AuditEntry.created_at < flt.until)
+    if before_id is not None:
+        query = query.where(AuditEntry.id < before_id)
+    return list(session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit)))

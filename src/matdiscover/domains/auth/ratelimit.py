@@ -1,0 +1,58 @@
+"""Fixed-window rate limits kept in PostgreSQL, so every API process shares them.
+
+A bucket is a string such as ``login-ip:203.0.113.9``. Counting runs in its own short
+transaction on the engine, so a hit is recorded even when the request then fails.
+"""
+
+from __future__ import annotations
+
+import math
+
+from sqlalchemy import Engine, text
+
+from matdiscover.errors import RateLimited
+
+_HIT = text(
+    """
+    INSERT INTO rate_limit_windows AS w (bucket, window_start, hits)
+    VALUES (:bucket, to_timestamp(floor(extract(epoch FROM now()) / :window) * :window), 1)
+    ON CONFLICT (bucket, window_start) DO UPDATE SET hits = w.hits + 1
+    RETURNING hits,
+              extract(epoch FROM (w.window_start + make_interval(secs => :window) - now()))
+    """
+)
+_PEEK = text(
+    """
+    SELECT hits,
+           extract(epoch FROM (window_start + make_interval(secs => :window) - now()))
+    FROM rate_limit_windows
+    WHERE bucket = :bucket
+      AND window_start = to_timestamp(floor(extract(epoch FROM now()) / :window) * :window)
+    """
+)
+# windows older than a day are of no use; dropped whenever a new window opens
+_PRUNE = text("DELETE FROM rate_limit_windows WHERE window_start < now() - interval '1 day'")
+
+
+def hit(engine: Engine, bucket: str, *, limit: int, window_s: int = 60, what: str) -> None:
+    """Count one hit; raise :class:`RateLimited` when the window already holds ``limit``."""
+    with engine.begin() as conn:
+        hits, remaining = conn.execute(_HIT, {"bucket": bucket[:200], "window": window_s}).one()
+        if hits == 1:
+            conn.execute(_PRUNE)
+    if hits > limit:
+        raise RateLimited(
+            f"too many {what}: at most {limit} per {window_s} s; retry later",
+            retry_after=math.ceil(float(remaining)),
+        )
+
+
+def check(engine: Engine, bucket: str, *, limit: int, window_s: int = 60, what: str) -> None:
+    """Raise :class:`RateLimited` if the bucket is full, without counting a hit."""
+    with engine.connect() as conn:
+        row = conn.execute(_PEEK, {"bucket": bucket[:200], "window": window_s}).first()
+    if row is not None and row[0] >= limit:
+        raise RateLimited(
+            f"too many {what}: at most {limit} per {window_s} s; retry later",
+            retry_after=math.ceil(float(row[1])),
+        )

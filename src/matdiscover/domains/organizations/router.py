@@ -1,0 +1,95 @@
+"""The caller's organisation: members (administrators) and plan usage."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import asdict
+
+from fastapi import APIRouter, Response
+
+from matdiscover.api.deps import ADMIN_ONLY, CallerDep, SessionDep, SettingsDep
+from matdiscover.domains.auth.secrets import hash_password
+from matdiscover.domains.auth.service import normalise_email
+from matdiscover.domains.organizations import service
+from matdiscover.domains.organizations.schemas import (
+    MemberAdd,
+    MemberAdded,
+    MemberRead,
+    MemberUpdate,
+    PlanLimitsRead,
+    UsageRead,
+)
+from matdiscover.domains.usage import service as usage_service
+
+router = APIRouter(prefix="/organization", tags=["organization"])
+
+
+def member_read(member: service.Member) -> MemberRead:
+    return MemberRead(
+        user_id=member.user.id,
+        email=member.user.email,
+        full_name=member.user.full_name,
+        role=member.role,
+        is_active=member.user.is_active,
+        joined_at=member.joined_at,
+    )
+
+
+@router.get("/usage", response_model=UsageRead)
+def get_usage(caller: CallerDep, session: SessionDep, settings: SettingsDep) -> UsageRead:
+    """This month's usage against the organisation's plan."""
+    u = usage_service.usage(session, caller.organization_id, settings.plan_limits)
+    return UsageRead(
+        organization_id=u.organization.id,
+        plan=u.organization.plan.value,
+        period_start=u.period_start,
+        period_end=u.period_end,
+        limits=PlanLimitsRead(**asdict(u.limits)),
+        predictions_used=u.predictions,
+        predictions_left=max(0, u.limits.predictions_per_month - u.predictions),
+        storage_bytes_used=u.storage_bytes,
+        active_jobs=u.active_jobs,
+    )
+
+
+@router.get("/members", response_model=list[MemberRead], openapi_extra=ADMIN_ONLY)
+def list_members(caller: CallerDep, session: SessionDep) -> list[MemberRead]:
+    """Members of the organisation and their roles (administrators only)."""
+    return [member_read(m) for m in service.list_members(session, caller.organization_id)]
+
+
+@router.post("/members", status_code=201, response_model=MemberAdded, openapi_extra=ADMIN_ONLY)
+def add_member(body: MemberAdd, caller: CallerDep, session: SessionDep) -> MemberAdded:
+    """Add a member by email. A new account gets the given password or a generated one,
+    returned once in ``temporary_password``."""
+    email = normalise_email(body.email)
+    generated = None if body.password else secrets.token_urlsafe(12)
+    member, created = service.add_member(
+        session,
+        caller.organization_id,
+        email=email,
+        role=body.role,
+        full_name=body.full_name,
+        password_hash=hash_password(body.password or generated or ""),
+    )
+    return MemberAdded(
+        **member_read(member).model_dump(),
+        temporary_password=generated if created else None,
+    )
+
+
+@router.patch("/members/{user_id}", response_model=MemberRead, openapi_extra=ADMIN_ONLY)
+def update_member(
+    user_id: int, body: MemberUpdate, caller: CallerDep, session: SessionDep
+) -> MemberRead:
+    """Change a member's role (the last administrator cannot be demoted)."""
+    return member_read(service.set_member_role(session, caller.organization_id, user_id, body.role))
+
+
+@router.delete(
+    "/members/{user_id}", status_code=204, response_class=Response, openapi_extra=ADMIN_ONLY
+)
+def remove_member(user_id: int, caller: CallerDep, session: SessionDep) -> Response:
+    """Remove a member from the organisation (their account stays)."""
+    service.remove_member(session, caller.organization_id, user_id)
+    return Response(status_code=204)

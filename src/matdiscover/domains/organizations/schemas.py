@@ -1,0 +1,64 @@
+"""Request and response bodies of the organisation endpoints."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from matdiscover.domains.organizations.models import Role
+
+
+class MemberRead(BaseModel):
+    user_id: int
+    email: str
+    full_name: str | None
+    role: Role
+    is_active: bool
+    joined_at: datetime
+
+
+class MemberAdd(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(min_length=3, max_length=320)
+    role: Role = Role.researcher
+    full_name: str | None = Field(default=None, max_length=200)
+    password: str | None = Field(
+        default=None,
+        min_length=10,
+        max_length=256,
+        description="Initial password for a new account; omitted: one is generated and "
+        "returned once.",
+    )
+
+
+class MemberAdded(MemberRead):
+    temporary_password: str | None = Field(
+        default=None, description="Set only when a new account got a generated password."
+    )
+
+
+class MemberUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role
+
+
+class PlanLimitsRead(BaseModel):
+    predictions_per_month: int
+    batch_rows: int
+    concurrent_jobs: int
+    storage_bytes: int
+
+
+class UsageRead(BaseModel):
+    organization_id: int
+    plan: str
+    period_start: datetime
+    period_end: datetime
+    limits: PlanLimitsRead
+    predictions_used: int
+    predictions_left: int
+    storage_bytes_used: int
+    active_jobs: int
