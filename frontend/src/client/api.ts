@@ -18,6 +18,13 @@ export type Job = Schemas["JobRead"];
 export type JobPage = Schemas["JobPage"];
 export type JobErrors = Schemas["JobErrors"];
 export type ModelCard = Schemas["ModelCardRead"];
+export type SimilarPage = Schemas["SimilarPage"];
+export type SimilarMaterial = Schemas["SimilarMaterial"];
+export type SimilarBy = SimilarPage["by"];
+// openapi-fetch reads the tie-line pairs (tuples) as arrays
+export type PhaseDiagram = Omit<Schemas["PhaseDiagramRead"], "tie_lines"> & { tie_lines: string[][] };
+export type PhaseEntry = Schemas["PhaseEntry"];
+export type Stability = Schemas["StabilityRead"];
 export type PropertyName = NonNullable<Schemas["PredictionRequest"]["properties"]>[number];
 
 export const API_BASE = "/api/v1";

@@ -1,7 +1,6 @@
 /**
- * One material: 3D viewer, metadata and downloads, predicted property cards with history.
- * Panels for similar materials and the phase diagram will join this page when the search
- * endpoints exist (see docs/ui.md).
+ * One material: 3D viewer, metadata and downloads, predicted property cards with history,
+ * the phase diagram of its chemical system with it marked, and similar materials.
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useParams } from "react-router-dom";
@@ -10,10 +9,10 @@ import { fmt } from "../client/properties";
 import { ErrorBox, Loading } from "../components/common/Status";
 import { PredictionHistory } from "../components/predictions/PredictionHistory";
 import { PropertyCards } from "../components/predictions/PropertyCard";
+import { AUTO_PREDICTION_WAIT, useMaterialPredictions } from "../components/predictions/usePredictions";
+import { SimilarMaterials } from "../components/similarity/SimilarMaterials";
+import { PhaseDiagramPanel } from "../components/thermo/PhaseDiagramPanel";
 import { ViewerPanel } from "../components/viewer/ViewerPanel";
-
-/** How long to keep polling for the automatic prediction after upload (ms). */
-const AUTO_PREDICTION_WAIT = 5 * 60 * 1000;
 
 function Metadata({ m }: { m: Material }) {
   const l = m.lattice;
@@ -89,18 +88,7 @@ function Metadata({ m }: { m: Material }) {
 function Predictions({ m }: { m: Material }) {
   const queryClient = useQueryClient();
   const age = Date.now() - new Date(m.created_at).getTime();
-  const predictions = useQuery({
-    queryKey: ["predictions", m.id],
-    queryFn: () =>
-      unwrap(
-        api.GET("/api/v1/materials/{material_id}/predictions", {
-          params: { path: { material_id: m.id } },
-        }),
-      ),
-    // the upload queued a prediction: poll until it lands
-    refetchInterval: (q) =>
-      (q.state.data?.latest.length ?? 0) === 0 && age < AUTO_PREDICTION_WAIT ? 1500 : false,
-  });
+  const predictions = useMaterialPredictions(m);
   const again = useMutation({
     mutationFn: () => unwrap(api.POST("/api/v1/predictions", { body: { material_id: m.id, relax: false } })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["predictions", m.id] }),
@@ -184,6 +172,10 @@ export function MaterialPage() {
         <Metadata m={m} />
       </div>
       <Predictions m={m} />
+      <div className="material-grid-2">
+        <PhaseDiagramPanel material={m} />
+        <SimilarMaterials material={m} />
+      </div>
     </div>
   );
 }
