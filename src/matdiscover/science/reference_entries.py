@@ -8,6 +8,7 @@ data; the platform loads it into the database.
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-from pymatgen.core import Composition
+from pymatgen.core import Composition, Element
 
 from matdiscover.science.reference_data import load_table
 
@@ -59,9 +60,88 @@ class ParsedFormula:
     elements: tuple[str, ...]  # sorted symbols
 
 
+_PLAIN = re.compile(r"(?:[A-Z][a-z]?\d*)+")
+_TOKEN = re.compile(r"([A-Z][a-z]?)(\d*)")
+#: Pauling electronegativity ``X`` of every element (NaN where pymatgen has none) and
+#: pymatgen's formula sort key ``(X or inf, symbol)``; the isotopes D and T are left to
+#: pymatgen, which folds them into H.
+_ELECTRONEGATIVITY: dict[str, float] = {}
+_SORT_KEY: dict[str, tuple[float, str]] = {}
+
+
+def _element_tables() -> dict[str, tuple[float, str]]:
+    if not _SORT_KEY:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "no Pauling electronegativity for He"
+            for el in Element:
+                if el.symbol not in ("D", "T"):
+                    x = float(el.X)
+                    _ELECTRONEGATIVITY[el.symbol] = x
+                    _SORT_KEY[el.symbol] = (math.inf if math.isnan(x) else x, el.symbol)
+    return _SORT_KEY
+
+
+def _reduce(amounts: dict[str, int], syms: list[str]) -> str:
+    """pymatgen's ``reduce_formula`` for integer amounts, ``syms`` in formula order
+    (polyanions in parentheses, e.g. ``Fe(PO3)2``)."""
+    factor = math.gcd(*amounts.values())
+    poly = ""
+    if len(syms) >= 3:
+        x_last, x_prev = _ELECTRONEGATIVITY[syms[-1]], _ELECTRONEGATIVITY[syms[-2]]
+        if x_last - x_prev < 1.65:  # False when either is NaN, as in pymatgen
+            sub = {s: amounts[s] // factor for s in syms[-2:]}
+            sub_factor = math.gcd(*sub.values())
+            if sub_factor != 1:
+                poly = f"({_reduce(sub, syms[-2:])}){sub_factor}"
+                syms = syms[:-2]
+    out = []
+    for s in syms:
+        n = amounts[s] // factor
+        out.append(s if n == 1 else f"{s}{n}")
+    return "".join(out) + poly
+
+
+def _parse_plain(text: str) -> ParsedFormula | None:
+    """Exact equivalent of pymatgen's ``formula``/``reduced_formula`` for ``El<int>...``
+    formulas of real elements; ``None`` for anything else (left to pymatgen)."""
+    if not _PLAIN.fullmatch(text):
+        return None
+    keys = _element_tables()
+    amounts: dict[str, int] = {}
+    for sym, n in _TOKEN.findall(text):
+        if sym not in keys:
+            return None
+        amount = int(n) if n else 1
+        if amount == 0:
+            return None
+        amounts[sym] = amounts.get(sym, 0) + amount
+    syms = sorted(amounts, key=keys.__getitem__)
+    cell = " ".join([f"{s}{amounts[s]}" for s in syms])
+    reduced = _reduce(amounts, syms)
+    reduced = Composition.special_formulas.get(reduced, reduced)
+    return ParsedFormula(cell, reduced, tuple(sorted(amounts)))
+
+
 @lru_cache(maxsize=1_000_000)
 def parse_reference_formula(text: str) -> ParsedFormula | None:
-    """Normalised formula fields, or ``None`` if the formula is unusable."""
+    """Normalised formula fields, or ``None`` if the formula is unusable.
+
+    Plain integer formulas (``Ta2Te1Zr1``, nearly all reference rows) take a fast path that
+    reproduces pymatgen's ``Composition.formula`` and ``reduced_formula`` exactly (about
+    30x faster, checked against pymatgen in the tests); anything else goes through
+    :class:`~pymatgen.core.Composition`.
+
+    Example:
+        >>> parse_reference_formula("Li2Fe2P2O8").reduced_formula
+        'LiFePO4'
+    """
+    fast = _parse_plain(text)
+    if fast is not None:
+        return fast
+    return _parse_with_pymatgen(text)
+
+
+def _parse_with_pymatgen(text: str) -> ParsedFormula | None:
     with warnings.catch_warnings():
         # pymatgen warns about missing electronegativities of noble gases while ordering
         warnings.simplefilter("ignore")

@@ -26,7 +26,8 @@ from matdiscover.db.base import Base, IdMixin, TimestampMixin
 
 STRUCTURE_EMBEDDING_DIM = 64  # CHGNet crystal feature vector
 COMPOSITION_EMBEDDING_DIM = 200  # fraction-weighted mat2vec element embedding
-#: Reference properties with a partial expression index ``((properties->>p)::float8, id)``.
+#: Reference properties with partial expression indexes ``((properties->>p)::float8, id)``
+#: (ranges and sorting by value) and ``(id, (properties->>p)::float8)`` (ranges in id order).
 INDEXED_PROPERTIES = (
     "band_gap",
     "formation_energy",
@@ -62,12 +63,6 @@ class Material(IdMixin, TimestampMixin, Base):
         Index("ix_materials_org_reduced_formula", "organization_id", "reduced_formula"),
         Index("ix_materials_org_content_hash", "organization_id", "content_hash"),
         Index("ix_materials_elements_gin", "elements", postgresql_using="gin"),
-        Index(
-            "ix_materials_reduced_formula_trgm",
-            "reduced_formula",
-            postgresql_using="gin",
-            postgresql_ops={"reduced_formula": "gin_trgm_ops"},
-        ),
         Index("ix_materials_reduced_formula_id", "reduced_formula", "id"),
         Index("ix_materials_formula", "formula"),
         Index("ix_materials_anonymous_formula_id", "anonymous_formula", "id"),
@@ -129,18 +124,34 @@ class Material(IdMixin, TimestampMixin, Base):
     )
 
 
-def _property_index(prop: str) -> Index:
+def _property_indexes(prop: str) -> None:
     value = cast(Material.__table__.c.properties[prop].astext, Float)
-    return Index(
-        f"ix_materials_prop_{prop}",
-        value,
-        Material.__table__.c.id,
-        postgresql_where=value.is_not(None),
-    )
+    row_id = Material.__table__.c.id
+    Index(f"ix_materials_prop_{prop}", value, row_id, postgresql_where=value.is_not(None))
+    Index(f"ix_materials_prop_{prop}_by_id", row_id, value, postgresql_where=value.is_not(None))
 
 
 for _prop in INDEXED_PROPERTIES:
-    _property_index(_prop)
+    _property_indexes(_prop)
+
+
+class MaterialFormula(Base):
+    """Every distinct ``materials.reduced_formula`` (~400 k for 1.1 M materials), with a
+    trigram index: fuzzy and wildcard formula search match here and join back to
+    materials by formula. Filled by a trigger on ``materials`` (migration 0006); formulas
+    of deleted materials may linger, which is harmless since matches join back."""
+
+    __tablename__ = "material_formulas"
+    __table_args__ = (
+        Index(
+            "ix_material_formulas_trgm",
+            "reduced_formula",
+            postgresql_using="gin",
+            postgresql_ops={"reduced_formula": "gin_trgm_ops"},
+        ),
+    )
+
+    reduced_formula: Mapped[str] = mapped_column(String(200), primary_key=True)
 
 
 #: Dimension of ``composition_embeddings.embedding`` (``mat2vec-slots``, see

@@ -28,6 +28,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, get_args
@@ -37,7 +38,9 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     Select,
+    String,
     and_,
+    any_,
     cast,
     func,
     literal,
@@ -46,10 +49,10 @@ from sqlalchemy import (
     text,
     tuple_,
 )
-from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.dialects.postgresql import ARRAY, distinct_on
 from sqlalchemy.orm import Session
 
-from matdiscover.domains.materials.models import Material
+from matdiscover.domains.materials.models import Material, MaterialFormula
 from matdiscover.domains.materials.schemas import MaterialRead
 from matdiscover.errors import InvalidComposition, InvalidInput
 
@@ -89,6 +92,8 @@ CrystalSystem = Literal[
 STABLE_E_HULL = 1e-3
 #: Matches counted exactly; beyond this ``total`` is the planner's estimate.
 EXACT_COUNT_LIMIT = 10_000
+#: Distinct formulas a fuzzy/wildcard pattern may match and still be passed as a list.
+MAX_RESOLVED_FORMULAS = 5_000
 
 _NULLABLE_COLUMNS = {"nsites", "space_group_number", "volume", "density"}
 
@@ -318,22 +323,63 @@ def wildcard_elements(pattern: str) -> list[str]:
     return sorted(found)
 
 
-def _formula_condition(formula: str) -> ColumnElement[bool]:
+def _fuzzy_pattern(text_: str) -> ColumnElement[bool]:
+    """``reduced_formula % text`` on ``material_formulas`` (pg_trgm similarity ≥
+    ``pg_trgm.similarity_threshold``, 0.3 by default)."""
+    return MaterialFormula.reduced_formula.op("%")(text_.replace(" ", ""))
+
+
+def _wildcard_like(formula: str) -> str | None:
+    """The LIKE pattern of a ``*`` formula pattern (``Li*O4`` → ``Li%O4``), else None."""
     compact = formula.replace(" ", "")
-    if "*" in compact:
-        if not re.fullmatch(r"[A-Za-z0-9.*()]+", compact):
-            raise InvalidInput(f"invalid formula pattern {formula!r}")
-        like = compact.replace("*", "%")
-        implied = wildcard_elements(compact)
-        if not implied:
-            return Material.reduced_formula.like(like)
-        # The elements are implied by the pattern. When every literal part is shorter than
-        # three characters (Na*Cl*) the trigram index barely narrows anything (and the
-        # planner underestimates it), so match through the elements GIN index instead.
-        weak_trigrams = max(len(seg) for seg in compact.split("*")) < 3
-        column = (Material.reduced_formula + "") if weak_trigrams else Material.reduced_formula
-        return and_(column.like(like), Material.elements.contains(implied))
+    if "*" not in compact:
+        return None
+    if not re.fullmatch(r"[A-Za-z0-9.*()]+", compact):
+        raise InvalidInput(f"invalid formula pattern {formula!r}")
+    return compact.replace("*", "%")
+
+
+def formula_patterns(query: MaterialQuery) -> list[ColumnElement[bool]]:
+    """Conditions on ``material_formulas.reduced_formula`` (fuzzy ``q``/``formula``,
+    ``*`` wildcards): matched over the distinct formulas, then joined back to materials."""
+    out: list[ColumnElement[bool]] = []
+    if query.formula:
+        like = _wildcard_like(query.formula)
+        if like is not None:
+            out.append(MaterialFormula.reduced_formula.like(like))
+        elif query.fuzzy:
+            out.append(_fuzzy_pattern(query.formula))
+    if query.q:
+        out.append(_fuzzy_pattern(query.q))
+    return out
+
+
+def resolve_formulas(session: Session, query: MaterialQuery) -> list[str] | None:
+    """The distinct formulas matching the query's :func:`formula_patterns`, or ``None``
+    when it has none or more than :data:`MAX_RESOLVED_FORMULAS` match.
+
+    Passing the list to :func:`build_select` as ``reduced_formula = ANY(list)`` gives the
+    planner the real values: pg_trgm's estimates for ``%`` and ``LIKE`` are rough guesses,
+    and a guess of "many" makes it walk the whole table in id order.
+    """
+    patterns = formula_patterns(query)
+    if not patterns:
+        return None
+    found = session.scalars(
+        select(MaterialFormula.reduced_formula).where(*patterns).limit(MAX_RESOLVED_FORMULAS + 1)
+    ).all()
+    return list(found) if len(found) <= MAX_RESOLVED_FORMULAS else None
+
+
+def _formula_condition(formula: str) -> ColumnElement[bool] | None:
+    """Exact cell/reduced formula, or the elements a ``*`` pattern implies (the pattern
+    itself is one of :func:`formula_patterns`); ``None`` if there is nothing to add."""
+    if _wildcard_like(formula) is not None:
+        implied = wildcard_elements(formula.replace(" ", ""))
+        # narrows the join back and gives the planner a better estimate
+        return Material.elements.contains(implied) if implied else None
     comp = _composition(formula)
+    compact = formula.replace(" ", "")
     if comp.reduced_formula == compact:
         return or_(
             Material.reduced_formula == comp.reduced_formula, Material.formula == comp.formula
@@ -353,22 +399,38 @@ def _chemsys_condition(chemsys: str) -> ColumnElement[bool]:
 
 
 def build_select(
-    query: MaterialQuery, *, organization_id: int, columns: tuple[Any, ...] = ()
+    query: MaterialQuery,
+    *,
+    organization_id: int,
+    columns: tuple[Any, ...] = (),
+    formulas: Sequence[str] | None = None,
 ) -> Select[Any]:
-    """``SELECT materials.*, *columns`` filtered by ``query`` and the caller's tenancy."""
+    """``SELECT materials.*, *columns`` filtered by ``query`` and the caller's tenancy.
+
+    ``formulas``: the result of :func:`resolve_formulas` (else the formula patterns stay
+    a subquery on ``material_formulas``, with the same result).
+    """
     from matdiscover.domains.materials.service import visible_to
     from matdiscover.science.embeddings import anonymous_pattern
 
     stmt = select(Material, *columns).where(
         visible_to(organization_id, include_reference=query.include_reference)
     )
-    if query.formula:
-        if query.fuzzy and "*" not in query.formula:
-            stmt = stmt.where(Material.reduced_formula.op("%")(query.formula.replace(" ", "")))
+    if patterns := formula_patterns(query):
+        if formulas is not None:
+            stmt = stmt.where(
+                Material.reduced_formula == any_(literal(list(formulas), ARRAY(String)))
+            )
         else:
-            stmt = stmt.where(_formula_condition(query.formula))
-    if query.q:
-        stmt = stmt.where(Material.reduced_formula.op("%")(query.q.replace(" ", "")))
+            stmt = stmt.where(
+                Material.reduced_formula.in_(
+                    select(MaterialFormula.reduced_formula).where(*patterns)
+                )
+            )
+    if query.formula and not (query.fuzzy and _wildcard_like(query.formula) is None):
+        cond = _formula_condition(query.formula)
+        if cond is not None:
+            stmt = stmt.where(cond)
     if query.reduced_formula:
         stmt = stmt.where(
             Material.reduced_formula == _composition(query.reduced_formula).reduced_formula
@@ -497,17 +559,12 @@ def search(
     # and picks terrible plans for selective filters. Plan each search for its values.
     session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     key, nullable = sort_expression(sort, query, organization_id=organization_id)
-    if (
-        sort == "id"
-        and query.property_source == "reference"
-        and (query.ranges() or query.is_stable is not None)
-    ):
-        # Reference rows are stored table by table, so the rows with a given property
-        # sit in one id range: walking the primary key in id order until the filter
-        # matches can scan hundreds of thousands of rows. ``id + 0`` hides that order
-        # and lets the planner use the partial property index, then sort the matches.
-        key = Material.id + 0
-    base = build_select(query, organization_id=organization_id, columns=(key.label("sort_value"),))
+    base = build_select(
+        query,
+        organization_id=organization_id,
+        columns=(key.label("sort_value"),),
+        formulas=resolve_formulas(session, query),
+    )
     phase, value, last_id = decode_cursor(cursor) if cursor else ("v", None, None)
     rows: list[tuple[Material, Any]] = []
     next_cursor: str | None = None
