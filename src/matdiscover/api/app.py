@@ -16,6 +16,7 @@ from matdiscover.api.errors import install_error_handlers
 from matdiscover.api.frontend import mount_frontend
 from matdiscover.api.headers import SecurityHeadersMiddleware
 from matdiscover.api.limits import MaxBodySizeMiddleware
+from matdiscover.api.responses import error_responses
 from matdiscover.api.routes import health
 from matdiscover.db.engine import (
     check_database,
@@ -50,7 +51,9 @@ def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
     router.include_router(health.router)
     router.include_router(auth_router.public_router)
-    protected = APIRouter(dependencies=[Depends(authorize)])
+    protected = APIRouter(
+        dependencies=[Depends(authorize)], responses=error_responses(401, 403, 429)
+    )
     protected.include_router(auth_router.router)
     protected.include_router(organizations_router.router)
     protected.include_router(audit_router.router)

@@ -23,6 +23,21 @@ class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSONB, list[Any]: JSONB, list[str]: JSONB}
 
 
+#: Largest value of a ``bigint`` column, hence of any row id.
+MAX_ID = 2**63 - 1
+
+
+def can_exist(row_id: int) -> bool:
+    """Whether ``row_id`` could be a stored row's id. Look-ups answer "not found" for other
+    values without a query (PostgreSQL would reject them as out of range).
+
+    Example:
+        >>> can_exist(1), can_exist(0), can_exist(2**63)
+        (True, False, False)
+    """
+    return 0 < row_id <= MAX_ID
+
+
 class IdMixin:
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import * as THREE from "three";
 import { octahedronScene } from "../../test/fixtures";
 import { BALL_SCALE, POLY_BALL_SCALE, drawSpec, groupSpheres, parseSupercell } from "./sceneModel";
-import { buildThreeScene } from "./threeScene";
+import { buildThreeScene, featureEdges } from "./threeScene";
 
 describe("drawSpec", () => {
   it("ball-and-stick draws every atom at a fraction of its covalent radius, and two-colour bonds", () => {
@@ -51,30 +51,73 @@ describe("drawSpec", () => {
 });
 
 describe("buildThreeScene", () => {
-  it("draws all atoms and all bond halves in one call each, plus polyhedra and the cell", () => {
+  it("draws all atoms, all bond halves and all polyhedra in one call each, plus the cell", () => {
     const built = buildThreeScene(drawSpec(octahedronScene(), "polyhedra"));
     const names = built.group.children.map((c) => c.name);
-    expect(names).toEqual(["atoms", "bonds", "polyhedra", "polyhedra-edges", "cell"]);
+    expect(names).toEqual(["atoms", "bonds", "polyhedra", "cell"]);
     const atoms = built.group.getObjectByName("atoms") as THREE.Mesh;
-    const g = atoms.geometry as THREE.InstancedBufferGeometry;
-    expect(g.instanceCount).toBe(6); // the Ti centre is hidden inside its octahedron
-    expect(Array.from(g.getAttribute("center").array.slice(0, 3))).toEqual([2, 0, 0]);
+    const g = atoms.geometry;
+    // one merged geometry (not hardware instancing): four corners and two triangles per atom
+    expect(g).not.toBeInstanceOf(THREE.InstancedBufferGeometry);
+    expect(g.getAttribute("position").count).toBe(6 * 4); // the Ti centre is hidden inside its octahedron
+    expect(g.index!.count).toBe(6 * 6);
+    expect(Array.from(g.getAttribute("center").array.slice(0, 12))).toEqual([2, 0, 0, 2, 0, 0, 2, 0, 0, 2, 0, 0]);
+    expect(Array.from(g.getAttribute("center").array.slice(12, 15))).toEqual([-2, 0, 0]);
     expect(g.getAttribute("radius").array[0]).toBeCloseTo(0.66 * POLY_BALL_SCALE);
-    expect(g.index!.count).toBe(6); // two triangles per sphere
+    expect(g.getAttribute("radius").array[3]).toBeCloseTo(0.66 * POLY_BALL_SCALE);
+    // the quads index their own four corners
+    expect(Array.from(g.index!.array.slice(6, 12))).toEqual([4, 5, 6, 4, 6, 7]);
     built.dispose();
   });
 
-  it("gives each bond its start, end and two colours", () => {
+  it("gives each bond its start, end and two sRGB colours on all four corners", () => {
     const built = buildThreeScene(drawSpec(octahedronScene(), "ball-and-stick"));
     const bonds = built.group.getObjectByName("bonds") as THREE.Mesh;
-    const g = bonds.geometry as THREE.InstancedBufferGeometry;
-    expect(g.instanceCount).toBe(7);
+    const g = bonds.geometry;
+    expect(g.getAttribute("position").count).toBe(7 * 4);
+    expect(g.index!.count).toBe(7 * 6);
     expect(Array.from(g.getAttribute("start").array.slice(0, 3))).toEqual([0, 0, 0]);
-    expect(Array.from(g.getAttribute("end").array.slice(0, 3))).toEqual([2, 0, 0]);
-    const ti = new THREE.Color("#bfc2c7");
-    const o = new THREE.Color("#ff0d0d");
-    expect(g.getAttribute("colorA").array[0]).toBeCloseTo(ti.r);
-    expect(g.getAttribute("colorB").array[1]).toBeCloseTo(o.g);
+    expect(Array.from(g.getAttribute("end").array.slice(9, 12))).toEqual([2, 0, 0]);
+    expect(Array.from(g.getAttribute("end").array.slice(12, 15))).toEqual([-2, 0, 0]);
+    // #bfc2c7 (Ti) → #ff0d0d (O), as sRGB components
+    expect(g.getAttribute("colorA").array[0]).toBeCloseTo(0xbf / 255);
+    expect(g.getAttribute("colorA").array[2]).toBeCloseTo(0xc7 / 255);
+    expect(g.getAttribute("colorB").array[1]).toBeCloseTo(0x0d / 255);
+    expect(g.getAttribute("colorB").array[10]).toBeCloseTo(0x0d / 255);
+    built.dispose();
+  });
+
+  it("draws polyhedra as one triangle list with face normals and their outer edges marked", () => {
+    const built = buildThreeScene(drawSpec(octahedronScene(), "polyhedra"));
+    const faces = built.group.getObjectByName("polyhedra") as THREE.Mesh;
+    const g = faces.geometry;
+    expect(g.getAttribute("position").count).toBe(8 * 3); // octahedron: 8 triangles
+    const n = new THREE.Vector3().fromArray(g.getAttribute("faceNormal").array, 0);
+    expect(n.length()).toBeCloseTo(1);
+    // first face (0,2,4) = (2,0,0), (0,2,0), (0,0,2): normal along ±(1,1,1)
+    expect(Math.abs(n.x)).toBeCloseTo(1 / Math.sqrt(3));
+    // every octahedron edge is a real edge; each vertex has one barycentric 1
+    expect(Array.from(g.getAttribute("edgeMask").array).every((x) => x === 1)).toBe(true);
+    expect(Array.from(g.getAttribute("bary").array.slice(0, 9))).toEqual([1, 0, 0, 0, 1, 0, 0, 0, 1]);
+    expect((faces.material as THREE.ShaderMaterial).transparent).toBe(true);
+    built.dispose();
+  });
+
+  it("does not outline the diagonal of a flat quadrilateral face", () => {
+    // a square split into two triangles, folded up along x = 1 into a roof
+    const positions = Float32Array.from([0, 0, 0, 1, 0, 0, 1, 1, 0, 0, 1, 0, 2, 0, 1, 2, 1, 1]);
+    const flat = featureEdges(positions, [0, 1, 2, 0, 2, 3]);
+    // the shared diagonal 0-2 is opposite vertex 1 in the first triangle, vertex 2 in the second
+    expect(flat).toEqual([
+      [1, 0, 1],
+      [1, 1, 0],
+    ]);
+    const folded = featureEdges(positions, [0, 1, 2, 1, 4, 5, 1, 5, 2]);
+    // edge 1-2 joins the flat square half and the tilted roof: an edge
+    expect(folded[0][0]).toBe(1);
+    // the roof's own diagonal 1-5 is flat: no edge
+    expect(folded[1][1]).toBe(0);
+    expect(folded[2][2]).toBe(0);
   });
 
   it("picks the nearest atom along a ray, and nothing when the ray misses", () => {

@@ -9,6 +9,8 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from matdiscover.api.deps import ADMIN_ONLY, CallerDep, SessionDep
+from matdiscover.api.responses import error_responses
+from matdiscover.db.base import MAX_ID
 from matdiscover.domains.audit import service
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -31,20 +33,22 @@ class AuditPage(BaseModel):
     next_before_id: int | None
 
 
-@router.get("", response_model=AuditPage, openapi_extra=ADMIN_ONLY)
+@router.get(
+    "", response_model=AuditPage, responses=error_responses(400, 422), openapi_extra=ADMIN_ONLY
+)
 def list_audit(
     caller: CallerDep,
     session: SessionDep,
     action: Annotated[
         str | None, Query(max_length=64, description="Exact, or a prefix ending in '*'.")
     ] = None,
-    user_id: Annotated[int | None, Query(ge=1)] = None,
+    user_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     object_type: Annotated[str | None, Query(max_length=64)] = None,
     object_id: Annotated[str | None, Query(max_length=64)] = None,
     since: datetime | None = None,
     until: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    before_id: Annotated[int | None, Query(ge=1)] = None,
+    before_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> AuditPage:
     """Writes and authentication events of this organisation, newest first."""
     rows = service.search(

@@ -92,6 +92,9 @@ def search(
     before_id: int | None,
 ) -> list[AuditEntry]:
     """Newest first; ``before_id`` pages back. ``action`` matches a prefix ending in '*'."""
+    for name in ("action", "object_type", "object_id"):
+        if "\x00" in (getattr(flt, name) or ""):
+            raise InvalidInput(f"{name} must not contain NUL characters")
     query = select(AuditEntry).where(AuditEntry.organization_id == organization_id)
     if flt.action:
         if flt.action.endswith("*"):

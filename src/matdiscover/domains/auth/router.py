@@ -11,6 +11,7 @@ from datetime import timedelta
 from fastapi import APIRouter, Request, Response
 
 from matdiscover.api.deps import CallerDep, PublicSessionDep, SessionDep, SettingsDep, actor_of
+from matdiscover.api.responses import error_responses
 from matdiscover.domains.audit import service as audit
 from matdiscover.domains.auth import ratelimit, service
 from matdiscover.domains.auth.models import ApiKey
@@ -32,8 +33,10 @@ from matdiscover.domains.organizations.service import Caller
 from matdiscover.errors import Forbidden, NotFound, Unauthenticated
 from matdiscover.settings import Settings
 
-public_router = APIRouter(prefix="/auth", tags=["auth"])
-router = APIRouter(tags=["auth"])
+public_router = APIRouter(
+    prefix="/auth", tags=["auth"], responses=error_responses(400, 401, 422, 429)
+)
+router = APIRouter(tags=["auth"], responses=error_responses(400, 404, 422))
 
 
 def _policy(request: Request, settings: Settings) -> service.TokenPolicy:

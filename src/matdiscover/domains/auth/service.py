@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from matdiscover.db.base import can_exist
 from matdiscover.domains.auth import secrets as sec
 from matdiscover.domains.auth.models import ApiKey, RefreshToken
 from matdiscover.domains.organizations.models import Organization, OrgMembership, Role, User
@@ -310,8 +311,14 @@ def list_api_keys(session: Session, caller: Caller) -> list[ApiKey]:
 
 
 def revoke_api_key(session: Session, caller: Caller, key_id: int) -> ApiKey:
-    row = session.scalar(
-        select(ApiKey).where(ApiKey.id == key_id, ApiKey.organization_id == caller.organization_id)
+    row = (
+        session.scalar(
+            select(ApiKey).where(
+                ApiKey.id == key_id, ApiKey.organization_id == caller.organization_id
+            )
+        )
+        if can_exist(key_id)
+        else None
     )
     if row is None or (not caller.is_admin and row.user_id != caller.user_id):
         raise NotFound(f"API key {key_id} not found")

@@ -14,6 +14,7 @@ from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import select
 
 from matdiscover.api.deps import CallerDep, SessionDep, SettingsDep, StoreDep, scoped_session
+from matdiscover.api.responses import error_responses
 from matdiscover.domains.jobs import service
 from matdiscover.domains.jobs.models import JobStatus, WorkerProcess
 from matdiscover.domains.jobs.schemas import JobErrorRow, JobErrors, JobPage, JobRead, WorkerRead
@@ -25,7 +26,27 @@ router = APIRouter(tags=["jobs"])
 WORKER_DEAD_AFTER_S = 30.0
 
 
-@router.post("/jobs/batch-predictions", status_code=202, response_model=JobRead)
+#: One Server-Sent Event of ``GET /jobs/{id}/events``.
+_SSE_EVENT: dict[str, object] = {
+    "type": "object",
+    "properties": {
+        "event": {"enum": ["progress", "end"]},
+        "data": {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "description": "progress: the job (JobRead); end: {status}",
+        },
+    },
+    "required": ["event", "data"],
+}
+
+
+@router.post(
+    "/jobs/batch-predictions",
+    status_code=202,
+    response_model=JobRead,
+    responses=error_responses(400, 402, 413, 422),
+)
 def submit_batch_predictions(
     session: SessionDep,
     caller: CallerDep,
@@ -75,7 +96,7 @@ def submit_batch_predictions(
     return service.to_read(session, job)
 
 
-@router.get("/jobs", response_model=JobPage)
+@router.get("/jobs", response_model=JobPage, responses=error_responses(422))
 def list_jobs(
     session: SessionDep,
     caller: CallerDep,
@@ -90,7 +111,7 @@ def list_jobs(
     return JobPage(items=[service.to_read(session, j) for j in rows], total=total)
 
 
-@router.get("/jobs/{job_id}", response_model=JobRead, responses={404: {}})
+@router.get("/jobs/{job_id}", response_model=JobRead, responses=error_responses(404, 422))
 def get_job(job_id: int, session: SessionDep, caller: CallerDep) -> JobRead:
     """Status and progress: processed/total, rows per second, ETA, error count."""
     return service.to_read(
@@ -100,7 +121,13 @@ def get_job(job_id: int, session: SessionDep, caller: CallerDep) -> JobRead:
 
 @router.get(
     "/jobs/{job_id}/events",
-    responses={200: {"content": {"text/event-stream": {}}}, 404: {}},
+    responses={
+        200: {
+            "description": "An event stream: `progress` events (a JobRead), then `end`",
+            "content": {"text/event-stream": {"schema": _SSE_EVENT}},
+        },
+        **error_responses(404, 422),
+    },
     response_class=StreamingResponse,
 )
 async def job_events(job_id: int, request: Request, caller: CallerDep) -> StreamingResponse:
@@ -144,9 +171,16 @@ async def job_events(job_id: int, request: Request, caller: CallerDep) -> Stream
 @router.get(
     "/jobs/{job_id}/results",
     responses={
-        200: {"content": {"text/csv": {}, "application/vnd.apache.parquet": {}}},
-        404: {},
-        409: {},
+        200: {
+            "description": "The results table",
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/vnd.apache.parquet": {
+                    "schema": {"type": "string", "format": "binary"}
+                },
+            },
+        },
+        **error_responses(404, 409, 422),
     },
     response_class=Response,
 )
@@ -170,7 +204,9 @@ def job_results(
     )
 
 
-@router.get("/jobs/{job_id}/errors", response_model=JobErrors, responses={404: {}, 409: {}})
+@router.get(
+    "/jobs/{job_id}/errors", response_model=JobErrors, responses=error_responses(404, 409, 422)
+)
 def job_errors(
     job_id: int,
     session: SessionDep,
@@ -192,21 +228,25 @@ def job_errors(
     return JobErrors(job_id=job_id, total=len(rows), items=rows[offset : offset + limit])
 
 
-@router.post("/jobs/{job_id}/cancel", response_model=JobRead, responses={404: {}, 409: {}})
+@router.post(
+    "/jobs/{job_id}/cancel", response_model=JobRead, responses=error_responses(404, 409, 422)
+)
 def cancel_job(job_id: int, session: SessionDep, caller: CallerDep) -> JobRead:
     """Stop scheduling new chunks; running chunks finish, then the job is ``cancelled``."""
     job = service.cancel_job(session, job_id, organization_id=caller.organization_id)
     return service.to_read(session, job)
 
 
-@router.post("/jobs/{job_id}/retry", response_model=JobRead, responses={404: {}, 409: {}})
+@router.post(
+    "/jobs/{job_id}/retry", response_model=JobRead, responses=error_responses(404, 409, 422)
+)
 def retry_job(job_id: int, session: SessionDep, caller: CallerDep) -> JobRead:
     """Re-run only the failed or cancelled chunks of an ended job."""
     job = service.retry_job(session, job_id, organization_id=caller.organization_id)
     return service.to_read(session, job)
 
 
-@router.get("/workers", response_model=list[WorkerRead])
+@router.get("/workers", response_model=list[WorkerRead], responses=error_responses(422))
 def list_workers(session: SessionDep, include_dead: bool = False) -> list[WorkerRead]:
     """Worker processes with host, pid, queues, last heartbeat and current job."""
     now = datetime.now(UTC)

@@ -21,6 +21,7 @@ import pandas as pd
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
+from matdiscover.db.base import can_exist
 from matdiscover.db.enqueue import defer_in_session
 from matdiscover.domains.jobs.models import Job, JobChunk, JobStatus
 from matdiscover.domains.jobs.schemas import JobRead
@@ -167,8 +168,10 @@ def _safe(name: str) -> str:
 
 
 def get_job(session: Session, job_id: int, *, organization_id: int) -> Job:
-    job = session.scalar(
-        select(Job).where(Job.id == job_id, Job.organization_id == organization_id)
+    job = (
+        session.scalar(select(Job).where(Job.id == job_id, Job.organization_id == organization_id))
+        if can_exist(job_id)
+        else None
     )
     if job is None:
         raise NotFound(f"job {job_id} not found")
@@ -235,10 +238,14 @@ def list_jobs(
 
 def _lock_job(session: Session, job_id: int, *, organization_id: int) -> Job:
     """The organisation's job, row-locked for a state change (404 if not visible)."""
-    job = session.scalar(
-        select(Job)
-        .where(Job.id == job_id, Job.organization_id == organization_id)
-        .with_for_update()
+    job = (
+        session.scalar(
+            select(Job)
+            .where(Job.id == job_id, Job.organization_id == organization_id)
+            .with_for_update()
+        )
+        if can_exist(job_id)
+        else None
     )
     if job is None:
         raise NotFound(f"job {job_id} not found")

@@ -6,10 +6,12 @@ import logging
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Query, UploadFile
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from matdiscover.api.deps import CallerDep, SessionDep, SettingsDep
+from matdiscover.api.responses import ValidationIssue, error_responses
 from matdiscover.domains.materials import search, service
 from matdiscover.domains.materials.schemas import (
     MaterialRead,
@@ -28,10 +30,17 @@ router = APIRouter(prefix="/materials", tags=["materials"])
 logger = logging.getLogger(__name__)
 
 
+class UploadRejected(BaseModel):
+    """422 from an upload: no file could be read (one entry per file), or the request
+    does not match the schema."""
+
+    detail: list[UploadError] | list[ValidationIssue] | str
+
+
 _UPLOAD_RESPONSES: dict[int | str, dict[str, object]] = {
     201: {"description": "One entry per structure read or per file that failed."},
-    413: {"description": "The request or a file exceeds a size limit."},
-    422: {"description": "No file could be read; per-file errors in detail."},
+    **error_responses(400, 402, 413),
+    422: {"model": UploadRejected, "description": "No file could be read; per-file errors."},
 }
 
 
@@ -145,7 +154,7 @@ def _charge_auto_predictions(
     return True
 
 
-@router.get("", response_model=MaterialSearchPage, responses={400: {}})
+@router.get("", response_model=MaterialSearchPage, responses=error_responses(400, 422))
 def list_materials(
     session: SessionDep,
     caller: CallerDep,
@@ -177,13 +186,13 @@ def list_materials(
     )
 
 
-@router.get("/{material_id}", response_model=MaterialRead, responses={404: {}})
+@router.get("/{material_id}", response_model=MaterialRead, responses=error_responses(404, 422))
 def get_material(material_id: int, session: SessionDep, caller: CallerDep) -> MaterialRead:
     """One material."""
     return material_read(service.get(session, material_id, organization_id=caller.organization_id))
 
 
-@router.delete("/{material_id}", status_code=204, responses={404: {}})
+@router.delete("/{material_id}", status_code=204, responses=error_responses(404, 422))
 def delete_material(material_id: int, session: SessionDep, caller: CallerDep) -> Response:
     """Delete one of your materials (reference entries cannot be deleted)."""
     service.delete(session, material_id, organization_id=caller.organization_id)
@@ -196,8 +205,17 @@ _SUFFIX = {"cif": ".cif", "poscar": ".vasp", "json": ".json"}
 
 @router.get(
     "/{material_id}/structure",
-    response_class=PlainTextResponse,
-    responses={404: {}, 200: {"content": {m: {} for m in _MEDIA.values()}}},
+    response_class=Response,
+    responses={
+        **error_responses(404, 422),
+        200: {
+            "content": {
+                "chemical/x-cif": {"schema": {"type": "string"}},
+                "text/plain": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"type": "object"}},
+            }
+        },
+    },
 )
 def get_structure(
     material_id: int,

@@ -15,6 +15,7 @@ from pymatgen.core import Structure
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from matdiscover.db.base import can_exist
 from matdiscover.domains.materials import search
 from matdiscover.domains.materials.models import Material
 from matdiscover.domains.materials.search import MaterialQuery, SortKey
@@ -195,8 +196,12 @@ def visible_to(organization_id: int, *, include_reference: bool = True) -> Any:
 
 
 def get(session: Session, material_id: int, *, organization_id: int) -> Material:
-    row = session.scalar(
-        select(Material).where(Material.id == material_id, visible_to(organization_id))
+    row = (
+        session.scalar(
+            select(Material).where(Material.id == material_id, visible_to(organization_id))
+        )
+        if can_exist(material_id)
+        else None
     )
     if row is None:
         raise NotFound(f"material {material_id} not found")
@@ -204,10 +209,14 @@ def get(session: Session, material_id: int, *, organization_id: int) -> Material
 
 
 def delete(session: Session, material_id: int, *, organization_id: int) -> None:
-    row = session.scalar(
-        select(Material).where(
-            Material.id == material_id, Material.organization_id == organization_id
+    row = (
+        session.scalar(
+            select(Material).where(
+                Material.id == material_id, Material.organization_id == organization_id
+            )
         )
+        if can_exist(material_id)
+        else None
     )
     if row is None:
         raise NotFound(f"material {material_id} not found")

@@ -8,6 +8,7 @@ from dataclasses import asdict
 from fastapi import APIRouter, Response
 
 from matdiscover.api.deps import ADMIN_ONLY, CallerDep, SessionDep, SettingsDep
+from matdiscover.api.responses import error_responses
 from matdiscover.domains.auth.secrets import hash_password
 from matdiscover.domains.auth.service import normalise_email
 from matdiscover.domains.organizations import service
@@ -58,7 +59,13 @@ def list_members(caller: CallerDep, session: SessionDep) -> list[MemberRead]:
     return [member_read(m) for m in service.list_members(session, caller.organization_id)]
 
 
-@router.post("/members", status_code=201, response_model=MemberAdded, openapi_extra=ADMIN_ONLY)
+@router.post(
+    "/members",
+    status_code=201,
+    response_model=MemberAdded,
+    responses=error_responses(400, 409, 422),
+    openapi_extra=ADMIN_ONLY,
+)
 def add_member(body: MemberAdd, caller: CallerDep, session: SessionDep) -> MemberAdded:
     """Add a member by email. A new account gets the given password or a generated one,
     returned once in ``temporary_password``."""
@@ -78,7 +85,12 @@ def add_member(body: MemberAdd, caller: CallerDep, session: SessionDep) -> Membe
     )
 
 
-@router.patch("/members/{user_id}", response_model=MemberRead, openapi_extra=ADMIN_ONLY)
+@router.patch(
+    "/members/{user_id}",
+    response_model=MemberRead,
+    responses=error_responses(400, 404, 409, 422),
+    openapi_extra=ADMIN_ONLY,
+)
 def update_member(
     user_id: int, body: MemberUpdate, caller: CallerDep, session: SessionDep
 ) -> MemberRead:
@@ -87,7 +99,11 @@ def update_member(
 
 
 @router.delete(
-    "/members/{user_id}", status_code=204, response_class=Response, openapi_extra=ADMIN_ONLY
+    "/members/{user_id}",
+    status_code=204,
+    response_class=Response,
+    responses=error_responses(404, 409, 422),
+    openapi_extra=ADMIN_ONLY,
 )
 def remove_member(user_id: int, caller: CallerDep, session: SessionDep) -> Response:
     """Remove a member from the organisation (their account stays)."""

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
 from matdiscover.api.deps import CallerDep, SessionDep, SettingsDep
+from matdiscover.api.responses import error_responses
 from matdiscover.domains.predictions import service
 from matdiscover.domains.predictions.models import Prediction
 from matdiscover.domains.predictions.schemas import (
@@ -92,7 +93,7 @@ def response_from(
 @router.post(
     "/predictions",
     response_model=PredictionResponse,
-    responses={404: {}, 422: {}},
+    responses=error_responses(400, 402, 404, 422),
 )
 def create_prediction(
     body: PredictionRequest, session: SessionDep, caller: CallerDep, settings: SettingsDep
@@ -142,7 +143,7 @@ def create_prediction(
 @router.get(
     "/materials/{material_id}/predictions",
     response_model=MaterialPredictions,
-    responses={404: {}},
+    responses=error_responses(404, 422),
 )
 def material_predictions(
     material_id: int, session: SessionDep, caller: CallerDep

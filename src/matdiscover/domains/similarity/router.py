@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from matdiscover.api.deps import READ_ONLY, CallerDep, SessionDep, SettingsDep
+from matdiscover.api.responses import error_responses
 from matdiscover.domains.similarity import service
 from matdiscover.domains.similarity.schemas import SimilarBy, SimilarPage, SimilarRequest
 from matdiscover.errors import InvalidStructure
@@ -14,7 +15,11 @@ from matdiscover.errors import InvalidStructure
 router = APIRouter(tags=["similarity"])
 
 
-@router.get("/materials/{material_id}/similar", response_model=SimilarPage, responses={404: {}})
+@router.get(
+    "/materials/{material_id}/similar",
+    response_model=SimilarPage,
+    responses=error_responses(400, 404, 422),
+)
 def similar_materials(
     material_id: int,
     session: SessionDep,
@@ -28,7 +33,12 @@ def similar_materials(
     )
 
 
-@router.post("/similar", response_model=SimilarPage, responses={400: {}}, openapi_extra=READ_ONLY)
+@router.post(
+    "/similar",
+    response_model=SimilarPage,
+    responses=error_responses(400, 422),
+    openapi_extra=READ_ONLY,
+)
 def similar_to_input(
     body: SimilarRequest, session: SessionDep, caller: CallerDep, settings: SettingsDep
 ) -> SimilarPage:

@@ -32,12 +32,14 @@ logger = logging.getLogger(__name__)
 
 #: HNSW candidate list size: recall@20 ≥ 0.99 at 400k formulas (benchmarks/similarity.py).
 EF_SEARCH = 100
+#: pgvector's upper bound for ``hnsw.ef_search``.
+MAX_EF_SEARCH = 1000
 #: Structure embeddings computed lazily per request, at most.
 LAZY_STRUCTURE_BATCH = 32
 
 
 def _set_ef_search(session: Session, k: int) -> None:
-    ef = max(EF_SEARCH, 2 * k)
+    ef = min(max(EF_SEARCH, 2 * k), MAX_EF_SEARCH)
     session.execute(text(f"SET LOCAL hnsw.ef_search = {int(ef)}"))
 
 

@@ -7,13 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from matdiscover.api.deps import CallerDep, SessionDep
+from matdiscover.api.responses import error_responses
 from matdiscover.domains.thermo import service
 from matdiscover.domains.thermo.schemas import PhaseDiagramRead, StabilityRead
 
 router = APIRouter(tags=["thermo"])
 
 
-@router.get("/phase-diagram", response_model=PhaseDiagramRead, responses={400: {}})
+@router.get("/phase-diagram", response_model=PhaseDiagramRead, responses=error_responses(400, 422))
 def get_phase_diagram(
     session: SessionDep,
     caller: CallerDep,
@@ -24,7 +25,11 @@ def get_phase_diagram(
     return service.get_phase_diagram(session, chemsys, organization_id=caller.organization_id)
 
 
-@router.get("/materials/{material_id}/stability", response_model=StabilityRead, responses={404: {}})
+@router.get(
+    "/materials/{material_id}/stability",
+    response_model=StabilityRead,
+    responses=error_responses(404, 422),
+)
 def get_stability(material_id: int, session: SessionDep, caller: CallerDep) -> StabilityRead:
     """Energy above the reference hull and decomposition products of one material."""
     return service.get_stability(session, material_id, organization_id=caller.organization_id)

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from matdiscover.api.deps import CallerDep, SessionDep
+from matdiscover.api.responses import ErrorBody, error_responses
 from matdiscover.domains.visualization import service
 from matdiscover.domains.visualization.schemas import ParityRead, SceneRead
 from matdiscover.science.structures.scene import parse_supercell
@@ -17,7 +18,10 @@ scenes_router = APIRouter(prefix="/materials", tags=["visualization"])
 @scenes_router.get(
     "/{material_id}/scene",
     response_model=SceneRead,
-    responses={404: {"description": "No such material, or composition only"}},
+    responses={
+        **error_responses(400, 422),
+        404: {"model": ErrorBody, "description": "No such material, or composition only"},
+    },
 )
 def get_scene(
     material_id: int,
@@ -54,7 +58,7 @@ models_router = APIRouter(prefix="/models", tags=["models"])
 @models_router.get(
     "/{name}/parity",
     response_model=ParityRead,
-    responses={404: {"description": "No such model"}},
+    responses={404: {"model": ErrorBody, "description": "No such model"}},
 )
 def get_parity(name: str) -> ParityRead:
     """Held-out reference vs predicted values of a model (empty if it has no sample)."""
