@@ -1,12 +1,18 @@
 """Full reference-database load into a fresh embedded PostgreSQL.
 
 Measures `load_reference` over every bundled table (what `matdiscover db
-load-reference` and the first `make run` do), then a second, idempotent run.
+load-reference` and the first `make run` do), then a second, idempotent run. Records the
+time per phase (stage = parse + COPY into staging, insert, index rebuild, derived =
+composition embeddings + their HNSW index, vacuum) and the load average.
 Writes benchmarks/results/reference_load.json and prints a summary.
+
+Usage:
+    python benchmarks/reference_load.py [--keep-in DIR]
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -26,7 +32,17 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def main() -> int:
-    root = Path(tempfile.mkdtemp(prefix="matdiscover-bench-ref-"))
+    ap = argparse.ArgumentParser()
+    ap.add_argument(
+        "--keep-in",
+        type=Path,
+        help="load into this (new) data directory and keep it, e.g. for search_latency.py",
+    )
+    args = ap.parse_args()
+    load_before = os.getloadavg()
+    if args.keep_in is not None and (args.keep_in / "pgdata").exists():
+        ap.error(f"{args.keep_in} already holds a database; the benchmark needs a fresh one")
+    root = args.keep_in or Path(tempfile.mkdtemp(prefix="matdiscover-bench-ref-"))
     db = start_embedded(root)
     engine = create_db_engine(db.url, pool_size=1)
     try:
@@ -45,13 +61,19 @@ def main() -> int:
         engine.dispose()
         db.stop()
         stop_server_at(db.pgdata)
-        shutil.rmtree(root, ignore_errors=True)
+        if args.keep_in is None:
+            shutil.rmtree(root, ignore_errors=True)
     out = {
         "machine": {
             "cpus": os.cpu_count(),
             "processor": platform.processor() or platform.machine(),
+            "load_avg_1m_before": round(load_before[0], 2),
+            "load_avg_1m_after": round(os.getloadavg()[0], 2),
         },
         "rows_loaded": first.total_loaded,
+        "phases_s": first.phases,
+        "derived": first.derived,
+        "indexes_rebuilt": len(first.indexes_rebuilt),
         "rows_by_source": {k: int(v) for k, v in rows},
         "tables": first.loaded,
         "first_load_s": round(first_s, 1),
@@ -63,7 +85,9 @@ def main() -> int:
     print(
         f"loaded {out['rows_loaded']:,} reference entries in {out['first_load_s']} s "
         f"({out['rows_by_source']}); second run {out['second_load_s']} s, "
-        f"{out['second_load_loaded_tables']} tables reloaded"
+        f"{out['second_load_loaded_tables']} tables reloaded; phases {out['phases_s']}; "
+        f"load average {out['machine']['load_avg_1m_before']} -> "
+        f"{out['machine']['load_avg_1m_after']}"
     )
     return 0
 

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
 
-from matdiscover.domains.reference.service import load_reference
+from matdiscover.domains.reference import service as reference_service
+from matdiscover.domains.reference.service import (
+    is_loaded,
+    load_reference,
+    missing_indexes,
+    secondary_indexes,
+)
 from matdiscover.science.reference_data import load_table
+from matdiscover.science.reference_entries import ReferenceTable
 from tests.platform.conftest import count_rows
 
 TABLES = ["aflow_debye_temperature", "expt_gap"]
@@ -49,3 +60,73 @@ def test_reference_entries_are_searchable_and_read_only(client: TestClient, engi
     assert own["total"] == 0
     si = client.get("/api/v1/materials", params={"chemical_system": "Si", "source": "reference"})
     assert si.json()["total"] >= 1
+
+
+def _index_names(engine: Engine) -> set[str]:
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT indexname FROM pg_indexes WHERE tablename = 'materials'"))
+        return {r[0] for r in rows}
+
+
+def test_bulk_load_rebuilds_indexes_interleaves_tables_and_fills_formulas(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = _index_names(engine)
+    monkeypatch.setattr(reference_service, "BULK_ROWS", 0)  # take the bulk path
+    report = load_reference(engine, tables=TABLES)
+    assert set(report.indexes_rebuilt) == {ix.name for ix in secondary_indexes()}
+    assert _index_names(engine) == before
+    with engine.connect() as conn:
+        spans = dict(
+            conn.execute(
+                text(
+                    "SELECT split_part(source_id, ':', 1), "
+                    "int8range(min(id), max(id), '[]') FROM materials GROUP BY 1"
+                )
+            ).all()
+        )
+        # the two tables' rows are spread over one id range, not stored one after the other
+        a, b = (spans[t] for t in TABLES)
+        assert a.lower < b.upper and b.lower < a.upper
+        missing = conn.execute(
+            text(
+                "SELECT count(*) FROM (SELECT DISTINCT reduced_formula FROM materials) m "
+                "WHERE NOT EXISTS (SELECT 1 FROM material_formulas f "
+                "WHERE f.reduced_formula = m.reduced_formula)"
+            )
+        ).scalar_one()
+        assert missing == 0
+        assert missing_indexes(conn) == []
+
+
+def test_interrupted_load_leaves_nothing_and_indexes_are_repaired(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reference_service, "BULK_ROWS", 0)
+    real = reference_service.reference_entries
+
+    def failing(spec: ReferenceTable) -> Iterator[dict[str, object]]:
+        for i, entry in enumerate(real(spec)):
+            if spec.table == TABLES[1] and i == 100:
+                raise KeyboardInterrupt  # e.g. Ctrl-C in the middle of the second table
+            yield entry
+
+    monkeypatch.setattr(reference_service, "reference_entries", failing)
+    with pytest.raises(KeyboardInterrupt):
+        load_reference(engine, tables=TABLES)
+    assert count_rows(engine, "materials") == 0
+    assert count_rows(engine, "reference_loads") == 0
+    with engine.connect() as conn:
+        assert missing_indexes(conn) == []  # rebuilt even though the load failed
+    # a load killed before it could rebuild them: the next call repairs
+    with engine.begin() as conn:
+        conn.execute(text("DROP INDEX ix_materials_elements_gin"))
+        conn.execute(text("DROP INDEX ix_materials_prop_band_gap_by_id"))
+    monkeypatch.setattr(reference_service, "reference_entries", real)
+    with Session(engine) as session:
+        assert not is_loaded(session)
+    load_reference(engine, tables=TABLES)
+    again = load_reference(engine, tables=TABLES)
+    assert again.loaded == {}
+    with engine.connect() as conn:
+        assert missing_indexes(conn) == []

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from matdiscover.domains.materials import search as search_module
@@ -73,6 +74,16 @@ QUERIES: list[dict[str, Any]] = [
     {"is_stable": True, "property_source": "any"},
     {"include_reference": False},
     {"elements": ["O"], "band_gap_min": 2.0, "source_database": "materials_project"},
+    {"q": "SrTi03"},
+    {"q": "NaCI"},
+    {"q": "Fe2O4", "elements": ["Fe"]},
+    {"q": "LiFePO"},
+    {"q": "Li Co O2", "include_reference": False},
+    {"formula": "Fe2O4", "fuzzy": True},
+    {"formula": "Li*O2", "fuzzy": True},
+    {"formula": "Na*Cl*"},
+    {"formula": "Ba*"},
+    {"formula": "*O3", "band_gap_min": 1.0},
 ]
 
 
@@ -81,6 +92,8 @@ def test_filters_match_pandas_reference(client: TestClient, session: Session) ->
     assert len(data.frame) > 1500
     for query in QUERIES:
         expected = reference_filter(data, query)
+        if "q" in query or "*" in query.get("formula", ""):
+            assert len(expected) > 0, f"{query} should match something"
         got = fetch_all(client, query)
         got_ids = [m["id"] for m in got]
         assert len(got_ids) == len(set(got_ids)), f"duplicates for {query}"
@@ -201,3 +214,61 @@ def test_anonymous_formula_column_default(session: Session) -> None:
         "LiCoO2": "ABC2",
         "NaCl": "AB",
     }
+
+
+def test_fuzzy_matches_agree_when_the_pattern_list_is_not_resolved(
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above MAX_RESOLVED_FORMULAS the patterns stay a subquery: same results."""
+    data = seed(session)
+    monkeypatch.setattr(search_module, "MAX_RESOLVED_FORMULAS", 1)
+    for query in ({"q": "NaCI"}, {"formula": "Li*O2"}, {"q": "LiFePO", "sort": "relevance"}):
+        expected = reference_filter(data, query)
+        assert len(expected) > 1
+        got = fetch_all(client, query)
+        assert sorted(m["id"] for m in got) == sorted(expected.id.tolist()), query
+
+
+@pytest.mark.parametrize(
+    ("params", "name", "hint"),
+    [
+        ({"bandgap_min": 1}, "bandgap_min", "band_gap_min"),
+        ({"elements": "O", "formul": "Fe2O3"}, "formul", "formula"),
+        ({"limits": 5}, "limits", "limit"),
+        ({"zzz": "1"}, "zzz", None),
+    ],
+)
+def test_unknown_query_parameters_are_422_naming_them(
+    client: TestClient, params: dict[str, Any], name: str, hint: str | None
+) -> None:
+    r = client.get("/api/v1/materials", params=params)
+    assert r.status_code == 422, r.text
+    (issue,) = [d for d in r.json()["detail"] if d["type"] == "extra_forbidden"]
+    assert issue["loc"] == ["query", name]
+    assert name in issue["msg"]
+    if hint:
+        assert f"did you mean '{hint}'" in issue["msg"]
+
+
+def test_known_parameters_still_work_together(client: TestClient, session: Session) -> None:
+    seed(session)
+    r = client.get(
+        "/api/v1/materials",
+        params={"elements": "O", "sort": "band_gap", "order": "desc", "limit": 3},
+    )
+    assert r.status_code == 200, r.text
+    assert len(r.json()["items"]) == 3
+
+
+def test_count_falls_back_to_an_estimate_when_it_runs_out_of_time(session: Session) -> None:
+    seed(session)
+    q = search_module.MaterialQuery(elements=["O"])
+    stmt = search_module.build_select(q, organization_id=1)
+    n, estimated = search_module.count_matches(session, stmt)
+    assert not estimated and n > 100
+    slow = stmt.where(text("pg_sleep(0.002) IS NOT NULL"))  # ~2 ms per row
+    m, estimated = search_module.count_matches(session, slow, timeout_ms=20)
+    assert estimated and m >= 1
+    # the savepoint rolled back, the session works and the timeout is restored
+    assert session.scalar(text("SELECT current_setting('statement_timeout')")) == "0"
+    assert search_module.count_matches(session, stmt) == (n, False)

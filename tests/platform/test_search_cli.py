@@ -59,6 +59,11 @@ def test_search_similar_and_phase_diagram(
     assert r.exit_code == 0 and "match" in r.output
     r = runner.invoke(cli, ["search", "--prop", "band_gap"])
     assert r.exit_code == 1
+    # a misspelt property or option is an error, not a filter silently dropped
+    r = runner.invoke(cli, ["search", "--prop", "bandgap=1:3"])
+    assert r.exit_code == 1 and "bandgap_min" in r.output, r.output
+    r = runner.invoke(cli, ["search", "--bandgap", "1"])
+    assert r.exit_code == 2 and "No such option" in r.output, r.output
     r = runner.invoke(cli, ["similar", "SrTiO3", "-k", "5", "--json"])
     assert r.exit_code == 0, r.output
     assert "BaTiO3" in {i["material"]["reduced_formula"] for i in json.loads(r.output)["items"]}

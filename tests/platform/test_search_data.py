@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import fnmatch
 import itertools
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from pymatgen.core import Composition
 from sqlalchemy import insert, text
@@ -246,6 +248,31 @@ def prop_values(seed_: Seed, frame: pd.DataFrame, prop: str, source: str) -> pd.
     return ref.where(ref.notna(), pred)
 
 
+def trigrams(text_: str) -> set[str]:
+    """pg_trgm's trigrams: lower-cased alphanumeric words, each padded with two blanks in
+    front and one behind."""
+    out: set[str] = set()
+    for word in re.findall(r"[0-9a-z]+", text_.lower()):
+        padded = f"  {word} "
+        out.update(padded[i : i + 3] for i in range(len(padded) - 2))
+    return out
+
+
+def trigram_similarity(a: str, b: str) -> float:
+    """pg_trgm ``similarity(a, b)``: shared / distinct trigrams, in float4 as PostgreSQL."""
+    ta, tb = trigrams(a), trigrams(b)
+    if not ta or not tb:
+        return 0.0
+    common = len(ta & tb)
+    return float(np.float32(common) / np.float32(len(ta) + len(tb) - common))
+
+
+def fuzzy_match(f: pd.DataFrame, text_: str) -> pd.DataFrame:
+    """``reduced_formula % text`` with the default ``pg_trgm.similarity_threshold`` 0.3."""
+    q = text_.replace(" ", "")
+    return f[f.reduced_formula.map(lambda s: trigram_similarity(s, q) >= 0.3)]
+
+
 def _els(raw: list[str] | None) -> set[str]:
     return {p.capitalize() for r in raw or [] for p in r.replace(",", " ").split()}
 
@@ -254,7 +281,9 @@ def reference_filter(seed_: Seed, query: dict[str, Any]) -> pd.DataFrame:
     """The expected result of a query, computed in pandas."""
     f = visible(seed_, include_reference=query.get("include_reference", True))
     if (formula := query.get("formula")) is not None:
-        if "*" in formula:
+        if query.get("fuzzy") and "*" not in formula:
+            f = fuzzy_match(f, formula)
+        elif "*" in formula:
             f = f[f.reduced_formula.map(lambda s: fnmatch.fnmatchcase(s, formula))]
         else:
             # a reduced formula matches reduced or cell formulas; a cell formula (Fe4O6)
@@ -266,6 +295,8 @@ def reference_filter(seed_: Seed, query: dict[str, Any]) -> pd.DataFrame:
                 if comp.reduced_formula == formula
                 else f[cell]
             )
+    if (q := query.get("q")) is not None:
+        f = fuzzy_match(f, q)
     if (anon := query.get("anonymous_formula")) is not None:
         target = Composition(PROTOTYPE_EXAMPLES[anon]).anonymized_formula
         f = f[f.reduced_formula.map(lambda s: Composition(s).anonymized_formula) == target]

@@ -359,8 +359,8 @@ export interface paths {
          * List Materials
          * @description Search materials (see ``MaterialQuery``) with sorting and cursor pagination.
          *
-         *     ``total`` is exact up to 10,000 matches, else the planner's estimate
-         *     (``total_is_estimate``).
+         *     ``total`` is exact when it can be counted quickly, else the planner's estimate
+         *     (``total_is_estimate``). Unknown query parameters are a 422.
          */
         get: operations["list_materials_api_v1_materials_get"];
         put?: never;
@@ -1149,7 +1149,7 @@ export interface components {
             total: number;
             /**
              * Total Is Estimate
-             * @description True when more than 10000 match: total is estimated
+             * @description True when total is the planner's estimate: more than 10,000 matches, or too slow to count (30 ms)
              */
             total_is_estimate: boolean;
         };

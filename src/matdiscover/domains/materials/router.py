@@ -19,7 +19,7 @@ from matdiscover.domains.materials.schemas import (
     UploadError,
     material_read,
 )
-from matdiscover.domains.materials.search import MaterialQuery, MaterialSearchPage, SortKey
+from matdiscover.domains.materials.search import MaterialSearchPage, MaterialSearchParams
 from matdiscover.domains.organizations.service import Caller
 from matdiscover.domains.usage import service as usage
 from matdiscover.errors import InputTooLarge, InvalidInput, QuotaExceeded
@@ -158,25 +158,21 @@ def _charge_auto_predictions(
 def list_materials(
     session: SessionDep,
     caller: CallerDep,
-    query: Annotated[MaterialQuery, Query()],
-    sort: SortKey = "id",
-    order: Literal["asc", "desc"] = "asc",
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: Annotated[str | None, Query(max_length=1000)] = None,
+    params: Annotated[MaterialSearchParams, Query()],
 ) -> MaterialSearchPage:
     """Search materials (see ``MaterialQuery``) with sorting and cursor pagination.
 
-    ``total`` is exact up to 10,000 matches, else the planner's estimate
-    (``total_is_estimate``).
+    ``total`` is exact when it can be counted quickly, else the planner's estimate
+    (``total_is_estimate``). Unknown query parameters are a 422.
     """
     result = search.search(
         session,
-        query,
+        params.filters(),
         organization_id=caller.organization_id,
-        sort=sort,
-        descending=order == "desc",
-        limit=limit,
-        cursor=cursor,
+        sort=params.sort,
+        descending=params.order == "desc",
+        limit=params.limit,
+        cursor=params.cursor,
     )
     return MaterialSearchPage(
         items=[search.to_hit(m, v) for m, v in result.rows],

@@ -17,15 +17,18 @@ Conventions
   match neither ``is_stable=true`` nor ``false``.
 * Sorting is always total: ``(key, id)``; entries without a value for the sort key come
   last in both directions. The cursor records the phase (with value / without value).
-* ``total`` is exact up to :data:`EXACT_COUNT_LIMIT` matches; above that (by the
-  planner's estimate, or when the capped count overflows) it is the planner's estimate
-  and ``total_is_estimate`` is set: exact counts of a million rows cost hundreds of
-  milliseconds. A first page holding every match is counted exactly for free.
+* ``total`` is exact up to :data:`EXACT_COUNT_LIMIT` matches when that count takes at
+  most :data:`COUNT_TIMEOUT_MS`; otherwise (more matches by the planner's estimate, a
+  capped count that overflows, or one that runs out of time) it is the planner's
+  estimate and ``total_is_estimate`` is set: an exact count of a million rows, or of a
+  few thousand spread over several large indexes, costs hundreds of milliseconds. A
+  first page holding every match is counted exactly for free.
 """
 
 from __future__ import annotations
 
 import base64
+import difflib
 import json
 import re
 from collections.abc import Sequence
@@ -33,7 +36,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from psycopg.errors import QueryCanceled
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 from sqlalchemy import (
     ColumnElement,
     Float,
@@ -50,6 +62,7 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, distinct_on
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from matdiscover.domains.materials.models import Material, MaterialFormula
@@ -92,6 +105,8 @@ CrystalSystem = Literal[
 STABLE_E_HULL = 1e-3
 #: Matches counted exactly; beyond this ``total`` is the planner's estimate.
 EXACT_COUNT_LIMIT = 10_000
+#: Time an exact count may take (ms) before ``total`` falls back to the estimate.
+COUNT_TIMEOUT_MS = 30
 #: Distinct formulas a fuzzy/wildcard pattern may match and still be passed as a list.
 MAX_RESOLVED_FORMULAS = 5_000
 
@@ -106,8 +121,32 @@ class MaterialQuery(BaseModel):
         1.0
     """
 
-    # unknown keys are ignored: the REST layer passes sort/order/limit/cursor alongside
-    model_config = ConfigDict(extra="ignore")
+    # a misspelt filter (bandgap_min) must not silently match everything
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _name_unknown_parameters(cls, data: Any, handler: ModelWrapValidatorHandler[Any]) -> Any:
+        """Unknown keys fail with ``Unknown parameter 'x'; did you mean 'y'?`` (loc: the key)."""
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            errors = exc.errors()
+            if not any(e["type"] == "extra_forbidden" for e in errors):
+                raise
+            details: list[Any] = []
+            for e in errors:
+                if e["type"] != "extra_forbidden":
+                    details.append(e)
+                    continue
+                name = str(e["loc"][-1])
+                near = difflib.get_close_matches(name, list(cls.model_fields), n=1)
+                hint = f"; did you mean {near[0]!r}?" if near else ""
+                message = PydanticCustomError(
+                    "extra_forbidden", "Unknown parameter {name}" + hint, {"name": repr(name)}
+                )
+                details.append(InitErrorDetails(type=message, loc=e["loc"], input=e["input"]))
+            raise ValidationError.from_exception_data(exc.title, details) from None
 
     formula: str | None = Field(
         default=None,
@@ -167,6 +206,22 @@ class MaterialQuery(BaseModel):
         return out
 
 
+class MaterialSearchParams(MaterialQuery):
+    """The query string of ``GET /materials``: the filters, sorting and paging. Unknown
+    parameters are rejected (422) rather than ignored."""
+
+    sort: SortKey = "id"
+    order: Literal["asc", "desc"] = "asc"
+    limit: int = Field(default=50, ge=1, le=500)
+    cursor: str | None = Field(default=None, max_length=1000)
+
+    def filters(self) -> MaterialQuery:
+        """The filters alone."""
+        return MaterialQuery.model_validate(
+            self.model_dump(include=set(MaterialQuery.model_fields), exclude_unset=True)
+        )
+
+
 class MaterialHit(MaterialRead):
     """A search result: the material, its reference property values and its sort value."""
 
@@ -178,7 +233,8 @@ class MaterialSearchPage(BaseModel):
     items: list[MaterialHit]
     total: int
     total_is_estimate: bool = Field(
-        description=f"True when more than {EXACT_COUNT_LIMIT} match: total is estimated"
+        description=f"True when total is the planner's estimate: more than "
+        f"{EXACT_COUNT_LIMIT:,} matches, or too slow to count ({COUNT_TIMEOUT_MS} ms)"
     )
     next_cursor: str | None
 
@@ -299,30 +355,6 @@ def _composition(formula: str) -> Any:
         raise InvalidInput(f"invalid formula {formula!r}") from exc
 
 
-def wildcard_elements(pattern: str) -> list[str]:
-    """Elements every formula matching a ``*`` pattern must contain.
-
-    A two-letter symbol is always complete; a one-letter symbol only if something other
-    than ``*`` or a lower-case letter follows it within the pattern (``Li*C*`` does not
-    imply carbon: the ``C`` may begin ``Cl``).
-
-    Example:
-        >>> wildcard_elements("Na*Cl*")
-        ['Cl', 'Na']
-    """
-    from pymatgen.core.periodic_table import Element
-
-    found: set[str] = set()
-    for segment in pattern.split("*"):
-        for m in re.finditer(r"[A-Z][a-z]?", segment):
-            sym = m.group()
-            end = m.end()
-            complete = len(sym) == 2 or (end < len(segment) and not segment[end].islower())
-            if complete and Element.is_valid_symbol(sym):
-                found.add(sym)
-    return sorted(found)
-
-
 def _fuzzy_pattern(text_: str) -> ColumnElement[bool]:
     """``reduced_formula % text`` on ``material_formulas`` (pg_trgm similarity ≥
     ``pg_trgm.similarity_threshold``, 0.3 by default)."""
@@ -371,13 +403,8 @@ def resolve_formulas(session: Session, query: MaterialQuery) -> list[str] | None
     return list(found) if len(found) <= MAX_RESOLVED_FORMULAS else None
 
 
-def _formula_condition(formula: str) -> ColumnElement[bool] | None:
-    """Exact cell/reduced formula, or the elements a ``*`` pattern implies (the pattern
-    itself is one of :func:`formula_patterns`); ``None`` if there is nothing to add."""
-    if _wildcard_like(formula) is not None:
-        implied = wildcard_elements(formula.replace(" ", ""))
-        # narrows the join back and gives the planner a better estimate
-        return Material.elements.contains(implied) if implied else None
+def _formula_condition(formula: str) -> ColumnElement[bool]:
+    """An exact cell or reduced formula (``*`` patterns are :func:`formula_patterns`)."""
     comp = _composition(formula)
     compact = formula.replace(" ", "")
     if comp.reduced_formula == compact:
@@ -427,10 +454,8 @@ def build_select(
                     select(MaterialFormula.reduced_formula).where(*patterns)
                 )
             )
-    if query.formula and not (query.fuzzy and _wildcard_like(query.formula) is None):
-        cond = _formula_condition(query.formula)
-        if cond is not None:
-            stmt = stmt.where(cond)
+    if query.formula and not query.fuzzy and _wildcard_like(query.formula) is None:
+        stmt = stmt.where(_formula_condition(query.formula))
     if query.reduced_formula:
         stmt = stmt.where(
             Material.reduced_formula == _composition(query.reduced_formula).reduced_formula
@@ -513,18 +538,37 @@ def decode_cursor(cursor: str) -> tuple[str, Any, int | None]:
     return phase, value, last_id
 
 
-def count_matches(session: Session, stmt: Select[Any]) -> tuple[int, bool]:
-    """(count, is_estimate): the planner's estimate when it expects more than
-    EXACT_COUNT_LIMIT rows, else an exact count capped at EXACT_COUNT_LIMIT + 1 (a wrong
-    low estimate then still costs at most that many rows, and reports an estimate)."""
+def count_matches(
+    session: Session, stmt: Select[Any], *, timeout_ms: int | None = None
+) -> tuple[int, bool]:
+    """(count, is_estimate) of the rows ``stmt`` selects.
+
+    The planner's estimate when it expects more than :data:`EXACT_COUNT_LIMIT` rows; else
+    an exact count capped at EXACT_COUNT_LIMIT + 1, given at most ``timeout_ms``
+    (default :data:`COUNT_TIMEOUT_MS`) in a savepoint. A count that overflows the cap or
+    runs out of time reports the estimate (at least the rows counted) as an estimate.
+    """
     conn = session.connection()
     compiled = stmt.with_only_columns(literal(1)).compile(conn)
     plan = conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params).scalar_one()
-    estimate = int(plan[0]["Plan"].get("Plan Rows", 0))  # the top node: the whole result
+    estimate = max(1, int(plan[0]["Plan"].get("Plan Rows", 0)))  # the top node
     if estimate > EXACT_COUNT_LIMIT:
         return estimate, True
     capped = stmt.with_only_columns(literal(1)).limit(EXACT_COUNT_LIMIT + 1).subquery()
-    n = int(session.scalar(select(func.count()).select_from(capped)) or 0)
+    timeout = COUNT_TIMEOUT_MS if timeout_ms is None else timeout_ms
+    previous = session.scalar(text("SELECT current_setting('statement_timeout')"))
+    try:
+        with session.begin_nested():
+            session.execute(
+                text("SELECT set_config('statement_timeout', :t, true)"), {"t": f"{timeout}ms"}
+            )
+            n = int(session.scalar(select(func.count()).select_from(capped)) or 0)
+    except OperationalError as exc:
+        if not isinstance(exc.orig, QueryCanceled):
+            raise
+        return estimate, True
+    finally:
+        session.execute(text("SELECT set_config('statement_timeout', :t, true)"), {"t": previous})
     if n <= EXACT_COUNT_LIMIT:
         return n, False
     return max(estimate, n), True
@@ -625,11 +669,11 @@ __all__ = [
     "MaterialHit",
     "MaterialQuery",
     "MaterialSearchPage",
+    "MaterialSearchParams",
     "PropertySource",
     "SearchResult",
     "SortKey",
     "build_select",
-    "wildcard_elements",
     "count_matches",
     "property_value",
     "search",
