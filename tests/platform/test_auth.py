@@ -207,7 +207,7 @@ def test_admin_adds_members_and_cannot_remove_the_last_admin(server: TestClient)
 def test_audit_log_records_writes_and_auth_events(server: TestClient) -> None:
     admin = login(server, "admin@a.org")
     res = login(server, "res@a.org")
-    cif = Path("tests/data/real/NaCl.cif")
+    cif = Path("tests/data/real/LiCoO2.cif")
     if not cif.exists():
         cif = next(Path("tests/data/real").glob("*.cif"))
     up = server.post(

@@ -38,6 +38,8 @@ ACCESS_KEY = "x-access"
 # openapi_extra markers for routes whose access differs from their HTTP method's default
 READ_ONLY: dict[str, Any] = {ACCESS_KEY: "read"}  # a POST that only reads (e.g. a search)
 ADMIN_ONLY: dict[str, Any] = {ACCESS_KEY: "admin"}
+# a write on the caller's own account (password, own API keys): any role may do it
+SELF_SERVICE: dict[str, Any] = {ACCESS_KEY: "self"}
 # rows that are bookkeeping, not the object a write is about
 _NOT_AUDIT_OBJECTS = frozenset({"audit_log", "usage_records", "rate_limit_windows"})
 
@@ -130,7 +132,7 @@ CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
 def access_of(request: Request) -> str:
-    """'read', 'write' or 'admin': the route's marker, else by HTTP method."""
+    """'read', 'write', 'self' or 'admin': the route's marker, else by HTTP method."""
     route = request.scope.get("route")
     extra = getattr(route, "openapi_extra", None) or {}
     marked = extra.get(ACCESS_KEY)

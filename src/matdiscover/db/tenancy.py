@@ -6,8 +6,8 @@ with :func:`bind_tenant`:
 
 - every ORM ``SELECT``/``UPDATE``/``DELETE`` (including ``session.get`` and relationship
   loads) gets ``organization_id = :org`` added for each tenant-owned class, or
-  ``organization_id = :org OR organization_id IS NULL`` for the classes in
-  :data:`SHARED_READ_TABLES` (reference data every organisation can read);
+  ``organization_id = :org OR organization_id IS NULL`` for reads of the classes in
+  :data:`SHARED_READ_TABLES` (reference data every organisation can read, never write);
 - a flush refuses to insert, change or delete a row of another organisation or a shared
   (reference) row, and stamps new rows without an organisation with the bound one.
 
@@ -83,14 +83,15 @@ def _is_shared(cls: type[Any]) -> bool:
     return getattr(cls, "__tablename__", None) in SHARED_READ_TABLES
 
 
-def _criteria(scope: TenantScope) -> list[Any]:
+def _criteria(scope: TenantScope, *, writing: bool) -> list[Any]:
     from matdiscover.domains.organizations.models import Organization, OrgMembership, User
 
     org_id = scope.organization_id
     options: list[Any] = []
     for cls in tenant_classes():
         column = cls.organization_id
-        clause = or_(column == org_id, column.is_(None)) if _is_shared(cls) else column == org_id
+        shared = _is_shared(cls) and not writing  # reference rows: readable, never writable
+        clause = or_(column == org_id, column.is_(None)) if shared else column == org_id
         options.append(with_loader_criteria(cls, clause, include_aliases=True))
     options.append(with_loader_criteria(Organization, Organization.id == org_id))
     members = select(OrgMembership.user_id).where(OrgMembership.organization_id == org_id)
@@ -104,7 +105,7 @@ def _scope_statement(state: ORMExecuteState) -> None:
         return
     if not (state.is_select or state.is_update or state.is_delete):
         return
-    state.statement = state.statement.options(*_criteria(scope))
+    state.statement = state.statement.options(*_criteria(scope, writing=not state.is_select))
 
 
 def _guard_flush(session: Session, _context: Any, _instances: Any) -> None:

@@ -10,7 +10,14 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Request, Response
 
-from matdiscover.api.deps import CallerDep, PublicSessionDep, SessionDep, SettingsDep, actor_of
+from matdiscover.api.deps import (
+    SELF_SERVICE,
+    CallerDep,
+    PublicSessionDep,
+    SessionDep,
+    SettingsDep,
+    actor_of,
+)
 from matdiscover.api.responses import error_responses
 from matdiscover.domains.audit import service as audit
 from matdiscover.domains.auth import ratelimit, service
@@ -194,7 +201,7 @@ def me(caller: CallerDep, session: SessionDep, settings: SettingsDep) -> Me:
     )
 
 
-@router.post("/auth/password", status_code=204, response_class=Response)
+@router.post("/auth/password", status_code=204, response_class=Response, openapi_extra=SELF_SERVICE)
 def change_password(body: PasswordChange, caller: CallerDep, session: SessionDep) -> Response:
     """Change your password; every session (access and refresh tokens) ends."""
     if caller.method != "token" or caller.user_id is None:
@@ -223,7 +230,7 @@ def list_api_keys(caller: CallerDep, session: SessionDep) -> list[ApiKeyRead]:
     return [key_read(k) for k in service.list_api_keys(session, caller)]
 
 
-@router.post("/api-keys", status_code=201, response_model=ApiKeyCreated)
+@router.post("/api-keys", status_code=201, response_model=ApiKeyCreated, openapi_extra=SELF_SERVICE)
 def create_api_key(body: ApiKeyCreate, caller: CallerDep, session: SessionDep) -> ApiKeyCreated:
     """Create an API key for scripts. The secret is in this response only."""
     row, key = service.create_api_key(
@@ -233,7 +240,9 @@ def create_api_key(body: ApiKeyCreate, caller: CallerDep, session: SessionDep) -
     return ApiKeyCreated(**key_read(row).model_dump(), key=key)
 
 
-@router.delete("/api-keys/{api_key_id}", status_code=204, response_class=Response)
+@router.delete(
+    "/api-keys/{api_key_id}", status_code=204, response_class=Response, openapi_extra=SELF_SERVICE
+)
 def revoke_api_key(api_key_id: int, caller: CallerDep, session: SessionDep) -> Response:
     """Revoke an API key at once."""
     service.revoke_api_key(session, caller, api_key_id)
