@@ -3,9 +3,12 @@
 Usage:
     python benchmarks/phase_diagram.py --data-dir DIR
 
-Times the first (cold: the MP hull is built from ``mp_e_form``) and warm requests of
-``GET /api/v1/phase-diagram`` for Li-Fe-O, Al-Ni, Li-Fe-P-O, and one
-``/materials/{id}/stability``. Writes benchmarks/results/phase_diagram.json.
+Times the first and warm requests of ``GET /api/v1/phase-diagram`` for Li-Fe-O, Al-Ni,
+Li-Fe-P-O, Na-Cl and one ``/materials/{id}/stability``. The API builds the MP hull from
+``mp_e_form`` in a background thread when it starts, so the first request is timed twice,
+each on a freshly started server: sent the moment ``/health`` answers (it may still wait
+for the build: the worst case), and sent 10 s after start-up (a user's first click).
+Writes benchmarks/results/phase_diagram.json.
 """
 
 from __future__ import annotations
@@ -33,47 +36,66 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=10)
     args = ap.parse_args()
     out: dict[str, object] = {}
-    with (
-        database(args.data_dir) as (url, info),
-        api_server(url, args.data_dir) as base,
-        httpx.Client(base_url=base, timeout=120) as client,
-    ):
-        t0 = time.perf_counter()
-        client.get("/phase-diagram", params={"chemsys": SYSTEMS[0]}).raise_for_status()
-        out["cold_first_request_s"] = round(time.perf_counter() - t0, 2)
-        for chemsys in SYSTEMS:
-            times = []
-            for _ in range(args.repeats):
-                t0 = time.perf_counter()
-                r = client.get("/phase-diagram", params={"chemsys": chemsys})
-                times.append(time.perf_counter() - t0)
-                r.raise_for_status()
-            body = r.json()
-            out[chemsys] = {
-                "median_s": round(statistics.median(times), 3),
-                "max_s": round(max(times), 3),
-                "entries": len(body["entries"]),
-                "stable": body["stable"],
-            }
-            print(chemsys, out[chemsys]["median_s"], "s", len(body["stable"]), "stable")
-        mp = client.get(
-            "/materials",
-            params={
-                "reduced_formula": "LiFeO2",
-                "source_database": "materials_project",
-                "formation_energy_min": -10,
-            },
-        ).json()["items"]
-        if mp:
+    load_before = os.getloadavg()[0]
+    with database(args.data_dir) as (url, info):
+        with (
+            api_server(url, args.data_dir) as base,
+            httpx.Client(base_url=base, timeout=120) as client,
+        ):
+            time.sleep(10)
             t0 = time.perf_counter()
-            r = client.get(f"/materials/{mp[0]['id']}/stability")
-            out["stability_s"] = round(time.perf_counter() - t0, 3)
-            out["stability_example"] = r.json()
-    out["machine"] = {"cpus": os.cpu_count(), "load_avg_1m": round(os.getloadavg()[0], 2)}
+            client.get("/phase-diagram", params={"chemsys": SYSTEMS[0]}).raise_for_status()
+            out["first_request_10s_after_start_s"] = round(time.perf_counter() - t0, 3)
+        with (
+            api_server(url, args.data_dir) as base,
+            httpx.Client(base_url=base, timeout=120) as client,
+        ):
+            t0 = time.perf_counter()
+            client.get("/phase-diagram", params={"chemsys": SYSTEMS[0]}).raise_for_status()
+            out["first_request_at_start_s"] = round(time.perf_counter() - t0, 3)
+            _warm_requests(client, args.repeats, out)
+    out["machine"] = {
+        "cpus": os.cpu_count(),
+        "load_avg_1m_before": round(load_before, 2),
+        "load_avg_1m_after": round(os.getloadavg()[0], 2),
+    }
     out["database"] = info
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "phase_diagram.json").write_text(json.dumps(out, indent=2))
+    print({k: v for k, v in out.items() if k.startswith("first") or k == "machine"})
     return 0
+
+
+def _warm_requests(client: httpx.Client, repeats: int, out: dict[str, object]) -> None:
+    """Median/max of warm requests per system, and one stability request."""
+    for chemsys in SYSTEMS:
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            r = client.get("/phase-diagram", params={"chemsys": chemsys})
+            times.append(time.perf_counter() - t0)
+            r.raise_for_status()
+        body = r.json()
+        out[chemsys] = {
+            "median_s": round(statistics.median(times), 3),
+            "max_s": round(max(times), 3),
+            "entries": len(body["entries"]),
+            "stable": body["stable"],
+        }
+        print(chemsys, out[chemsys]["median_s"], "s", len(body["stable"]), "stable")
+    mp = client.get(
+        "/materials",
+        params={
+            "reduced_formula": "LiFeO2",
+            "source_database": "materials_project",
+            "formation_energy_min": -10,
+        },
+    ).json()["items"]
+    if mp:
+        t0 = time.perf_counter()
+        r = client.get(f"/materials/{mp[0]['id']}/stability")
+        out["stability_s"] = round(time.perf_counter() - t0, 3)
+        out["stability_example"] = r.json()
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 
@@ -139,3 +140,23 @@ def test_stability_without_formation_energy_is_404(api: TestClient, session: Ses
     assert "predict formation_energy" in r.json()["detail"]
     other = data.frame[data.frame.org == data.other_org_id].id.iloc[0]
     assert api.get(f"/api/v1/materials/{int(other)}/stability").status_code == 404
+
+
+def test_api_start_builds_the_hull_in_the_background(settings: Settings) -> None:
+    from matdiscover.api.app import create_app
+    from matdiscover.science.thermo.hull import _dataset_hull
+
+    _dataset_hull.cache_clear()
+    with TestClient(create_app(settings)) as client:
+        deadline = time.monotonic() + 60
+        while _dataset_hull.cache_info().currsize == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _dataset_hull.cache_info().currsize == 1, "no warm-up at start-up"
+        warmed = [t for t in threading.enumerate() if t.name == "thermo-warm-up"]
+        for t in warmed:
+            t.join(30)
+        t0 = time.perf_counter()
+        r = client.get("/api/v1/phase-diagram", params={"chemsys": "Na-Cl"})
+        assert r.status_code == 200, r.text
+        assert time.perf_counter() - t0 < 1.0  # no hull to build any more
+        assert _dataset_hull.cache_info().misses == 1  # built once, by the warm-up

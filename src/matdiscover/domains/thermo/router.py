@@ -11,7 +11,8 @@ from matdiscover.api.responses import error_responses
 from matdiscover.domains.thermo import service
 from matdiscover.domains.thermo.schemas import PhaseDiagramRead, StabilityRead
 
-router = APIRouter(tags=["thermo"])
+# the reference hull is built in the background when the API starts
+router = APIRouter(tags=["thermo"], lifespan=service.warm_up_lifespan)
 
 
 @router.get("/phase-diagram", response_model=PhaseDiagramRead, responses=error_responses(400, 422))

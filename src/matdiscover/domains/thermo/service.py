@@ -11,7 +11,12 @@ entry, its stored formation energy.
 from __future__ import annotations
 
 import itertools
+import logging
 import math
+import threading
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from pymatgen.core import Composition
@@ -36,19 +41,48 @@ from matdiscover.science.thermo import (
     phase_diagram,
 )
 
+logger = logging.getLogger(__name__)
+
 HULL_DATASET = "mp_e_form"
 #: Most of the caller's predicted materials placed on one diagram (newest first).
 MAX_EXTRA_ENTRIES = 500
 
 
+_hull_lock = threading.Lock()
+
+
 def reference_hull() -> ReferenceHull:
-    """The cached MP formation-energy hull (first call ~5 s: reads and indexes the table)."""
-    return ReferenceHull.from_dataset(HULL_DATASET)
+    """The cached MP formation-energy hull.
+
+    The first call reads and indexes ``mp_e_form`` (~1-2 s, longer on a busy machine); the
+    API does that at start-up in the background (:func:`warm_up_lifespan`). Callers that
+    arrive during the build wait for it instead of building a second copy.
+    """
+    with _hull_lock:
+        return ReferenceHull.from_dataset(HULL_DATASET)
 
 
 def warm() -> None:
-    """Build the reference hull ahead of the first request (call from app start-up)."""
-    reference_hull()
+    """Build the reference hull and one small diagram (the first PhaseDiagram also loads
+    scipy's qhull), so the first phase-diagram request finds everything ready."""
+    t0 = time.perf_counter()
+    hull = reference_hull()
+    phase_diagram(["Li", "O"], [], hull=hull)
+    logger.info("phase-diagram hull ready in %.1f s", time.perf_counter() - t0)
+
+
+def _warm_quietly() -> None:
+    try:
+        warm()
+    except Exception:  # a failed warm-up only means the first request builds the hull
+        logger.exception("phase-diagram warm-up failed")
+
+
+@asynccontextmanager
+async def warm_up_lifespan(app: Any) -> AsyncIterator[None]:
+    """Router lifespan: start :func:`warm` in a daemon thread when the API starts."""
+    threading.Thread(target=_warm_quietly, name="thermo-warm-up", daemon=True).start()
+    yield
 
 
 def _provenance(p: HullProvenance) -> HullProvenanceRead:
