@@ -1,0 +1,79 @@
+"""Scripts use API keys: the CLI against a real server in server mode."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import uvicorn
+from sqlalchemy import Engine
+from typer.testing import CliRunner
+
+from matdiscover.api.app import create_app
+from matdiscover.cli.main import app as cli
+from matdiscover.domains.organizations.models import Role
+from matdiscover.settings import Settings
+from tests.platform.tenants import make_org, make_user, server_settings
+from tests.platform.test_batch_jobs import Workers
+from tests.platform.test_serve_lifecycle import free_port
+
+
+@pytest.fixture()
+def secured_server(db_url: str, tmp_path: Path) -> Iterator[tuple[str, Settings]]:
+    settings = server_settings(db_url, tmp_path)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", settings
+    server.should_exit = True
+    thread.join(10)
+
+
+def test_batch_cli_with_api_key_in_server_mode(
+    secured_server: tuple[str, Settings],
+    engine: Engine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url, settings = secured_server
+    org = make_org(engine, "Scripted Lab")
+    make_user(engine, org, "bot@lab.org", Role.researcher)
+    monkeypatch.setenv("MATDISCOVER_DATABASE_URL", str(settings.database_url))
+    monkeypatch.setenv("MATDISCOVER_DATA_DIR", str(settings.data_dir))
+    runner = CliRunner()
+    made = runner.invoke(cli, ["users", "api-key", "bot@lab.org", "--org", org.slug])
+    assert made.exit_code == 0, made.output
+    key = made.output.strip().splitlines()[-1]
+    assert key.startswith("mdk_")
+
+    csv = tmp_path / "in.csv"
+    csv.write_text("formula\nNaCl\nFe2O3\nnot-a-formula\n")
+    out = tmp_path / "out.csv"
+    # without a key the server refuses
+    anonymous = runner.invoke(cli, ["batch", "run", str(csv), "--server", url, "-o", str(out)])
+    assert anonymous.exit_code == 1 and "401" in anonymous.output
+    workers = Workers(settings)
+    workers.start(1)
+    try:
+        ok = runner.invoke(
+            cli,
+            ["batch", "run", str(csv), "--server", url, "--api-key", key, "-o", str(out)],
+        )
+        assert ok.exit_code == 0, ok.output + workers.tails()
+        frame = pd.read_csv(out)
+        assert len(frame) == 2 and frame["formation_energy"].notna().all()
+        assert "1 errors" in ok.output and "not-a-formula" in ok.output
+        # the key also works from the environment
+        monkeypatch.setenv("MATDISCOVER_API_KEY", key)
+        listed = runner.invoke(cli, ["workers", "--server", url, "--json"])
+        assert listed.exit_code == 0, listed.output
+    finally:
+        workers.stop()
