@@ -255,3 +255,7 @@ def test_security_headers_and_cors_allow_list(db_url: str, tmp_path: Path) -> No
         assert r.headers["access-control-allow-origin"] == "https://lab.example.org"
         other = c.get(f"{API}/health", headers={"Origin": "https://evil.example.com"})
         assert "access-control-allow-origin" not in other.headers
+        # JSON bodies get a tighter limit than file uploads (one structure file's worth)
+        huge = b'{"email": "a@b.org", "password": "' + b"x" * (11 * 1024 * 1024) + b'"}'
+        r = c.post(f"{API}/auth/login", content=huge, headers={"Content-Type": "application/json"})
+        assert r.status_code == 413 and "exceeds the limit" in r.json()["detail"]

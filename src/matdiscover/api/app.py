@@ -119,7 +119,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/docs",
         openapi_url=f"{API_PREFIX}/openapi.json",
     )
-    app.add_middleware(MaxBodySizeMiddleware, max_bytes=settings.max_upload_bytes + 1024 * 1024)
+    app.add_middleware(
+        MaxBodySizeMiddleware,
+        max_bytes=settings.max_upload_bytes + 1024 * 1024,
+        # JSON bodies: at most one inline structure file plus the envelope
+        max_other_bytes=settings.max_file_bytes + 256 * 1024,
+    )
     if settings.cors_origin_list:
         app.add_middleware(
             CORSMiddleware,

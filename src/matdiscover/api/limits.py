@@ -15,23 +15,27 @@ class BodyTooLarge(Exception):
 class MaxBodySizeMiddleware:
     """Reject requests whose body exceeds ``max_bytes``, declared or streamed."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_bytes: int, max_other_bytes: int | None = None) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.max_upload_bytes = max_bytes
+        # bodies that are not file uploads (JSON, forms) get a tighter limit
+        self.max_other_bytes = min(max_other_bytes or max_bytes, max_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
+        is_upload = headers.get(b"content-type", b"").lower().startswith(b"multipart/form-data")
+        limit = self.max_upload_bytes if is_upload else self.max_other_bytes
         declared = headers.get(b"content-length")
         if declared is not None:
             try:
-                too_big = int(declared) > self.max_bytes
+                too_big = int(declared) > limit
             except ValueError:
                 too_big = False
             if too_big:
-                await self._reject(send)
+                await self._reject(send, limit)
                 return
         received = 0
         started = False
@@ -41,7 +45,7 @@ class MaxBodySizeMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     raise BodyTooLarge
             return message
 
@@ -55,11 +59,11 @@ class MaxBodySizeMiddleware:
             await self.app(scope, limited_receive, tracking_send)
         except BodyTooLarge:
             if not started:
-                await self._reject(send)
+                await self._reject(send, limit)
 
-    async def _reject(self, send: Send) -> None:
-        limit_mb = self.max_bytes / (1024 * 1024)
-        body: dict[str, Any] = {"detail": f"request body exceeds the limit of {limit_mb:.0f} MB"}
+    async def _reject(self, send: Send, limit: int) -> None:
+        size = f"{limit / (1024 * 1024):.0f} MB" if limit >= 1024 * 1024 else f"{limit} bytes"
+        body: dict[str, Any] = {"detail": f"request body exceeds the limit of {size}"}
         payload = json.dumps(body).encode()
         await send(
             {
