@@ -78,3 +78,28 @@ def test_batch_size_and_concurrent_jobs_follow_the_plan(two_free_orgs: TestClien
     assert int(second.headers["retry-after"]) > 0
     usage = c.get(f"{API}/organization/usage", headers=g).json()
     assert usage["predictions_used"] == 2 and usage["active_jobs"] == 1
+
+
+def test_storage_is_metered_and_freed_on_delete(
+    db_url: str, tmp_path: Path, engine: Engine
+) -> None:
+    org = make_org(engine, "Tiny", Plan.free_academic)
+    make_user(engine, org, "res@tiny.org", Role.researcher)
+    cif = Path("tests/data/real/LiCoO2.cif").read_bytes()
+    limits = {"free_academic": {"storage_bytes": 3 * len(cif)}}
+    with TestClient(create_app(server_settings(db_url, tmp_path, plan_limits=limits))) as c:
+        h = login(c, "res@tiny.org")
+
+        def upload(n: int) -> httpx.Response:
+            files = [("files", (f"{i}.cif", cif, "chemical/x-cif")) for i in range(n)]
+            return c.post(f"{API}/materials", files=files, headers=h)
+
+        first = upload(1)
+        assert first.status_code == 201, first.text
+        used = c.get(f"{API}/organization/usage", headers=h).json()["storage_bytes_used"]
+        assert used > 0
+        refused = upload(4)
+        assert refused.status_code == 402 and "storage quota" in refused.json()["detail"]
+        gone = c.delete(f"{API}/materials/{first.json()[0]['id']}", headers=h)
+        assert gone.status_code == 204
+        assert c.get(f"{API}/organization/usage", headers=h).json()["storage_bytes_used"] == 0

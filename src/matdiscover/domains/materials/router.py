@@ -88,12 +88,8 @@ def upload_materials(
             )
             continue
         uploads.append(service.UploadFile(name, data))
-    usage.charge_storage(
-        session,
-        caller.organization_id,
-        sum(len(u.data) for u in uploads),
-        settings.plan_limits,
-        user_id=caller.user_id,
+    usage.check_storage(
+        session, caller.organization_id, sum(len(u.data) for u in uploads), settings.plan_limits
     )
     outcome = service.ingest_files(
         session,
@@ -101,6 +97,12 @@ def upload_materials(
         organization_id=caller.organization_id,
         limits=settings.parse_limits(),
         symprec=settings.symprec,
+    )
+    usage.record_storage(
+        session,
+        caller.organization_id,
+        sum(service.stored_bytes(row) for row, _ in outcome.created),
+        user_id=caller.user_id,
     )
     if (
         settings.auto_predict
@@ -191,7 +193,8 @@ def get_material(material_id: int, session: SessionDep, caller: CallerDep) -> Ma
 @router.delete("/{material_id}", status_code=204, responses=error_responses(404, 422))
 def delete_material(material_id: int, session: SessionDep, caller: CallerDep) -> Response:
     """Delete one of your materials (reference entries cannot be deleted)."""
-    service.delete(session, material_id, organization_id=caller.organization_id)
+    freed = service.delete(session, material_id, organization_id=caller.organization_id)
+    usage.record_storage(session, caller.organization_id, -freed, user_id=caller.user_id)
     return Response(status_code=204)
 
 

@@ -6,6 +6,7 @@ keyword; queries only ever see that organisation's rows plus reference entries.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -208,7 +209,15 @@ def get(session: Session, material_id: int, *, organization_id: int) -> Material
     return row
 
 
-def delete(session: Session, material_id: int, *, organization_id: int) -> None:
+def stored_bytes(material: Material) -> int:
+    """What a material occupies for the storage quota: its stored structure document."""
+    if material.structure is None:
+        return 0
+    return len(json.dumps(material.structure, separators=(",", ":")))
+
+
+def delete(session: Session, material_id: int, *, organization_id: int) -> int:
+    """Delete a material of the organisation; returns the bytes it occupied."""
     row = (
         session.scalar(
             select(Material).where(
@@ -220,8 +229,10 @@ def delete(session: Session, material_id: int, *, organization_id: int) -> None:
     )
     if row is None:
         raise NotFound(f"material {material_id} not found")
+    freed = stored_bytes(row)
     session.delete(row)
     session.flush()
+    return freed
 
 
 def export_structure(material: Material, fmt: str) -> str:

@@ -177,14 +177,14 @@ def check_batch_rows(
         )
 
 
-def charge_storage(
+def check_storage(
     session: Session,
     organization_id: int,
     nbytes: int,
     overrides: dict[str, dict[str, int]] | None,
-    *,
-    user_id: int | None = None,
 ) -> None:
+    """Refuse an upload of ``nbytes`` that would not fit the plan's storage (what is stored
+    is recorded afterwards with :func:`record_storage`)."""
     if nbytes <= 0:
         return
     lock_organization(session, organization_id)
@@ -195,4 +195,10 @@ def charge_storage(
             f"storage quota reached: {so_far / 1e6:,.1f} MB of "
             f"{limits.storage_bytes / 1e6:,.0f} MB used; this upload needs {nbytes / 1e6:,.1f} MB"
         )
+
+
+def record_storage(
+    session: Session, organization_id: int, nbytes: int, *, user_id: int | None = None
+) -> None:
+    """Record stored bytes (negative when something is deleted)."""
     record(session, organization_id, STORAGE, nbytes, user_id=user_id)
