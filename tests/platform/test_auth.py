@@ -259,3 +259,25 @@ def test_security_headers_and_cors_allow_list(db_url: str, tmp_path: Path) -> No
         huge = b'{"email": "a@b.org", "password": "' + b"x" * (11 * 1024 * 1024) + b'"}'
         r = c.post(f"{API}/auth/login", content=huge, headers={"Content-Type": "application/json"})
         assert r.status_code == 413 and "exceeds the limit" in r.json()["detail"]
+
+
+def test_writes_are_rate_limited_per_key(
+    db_url: str, tmp_path: Path, engine: Engine, org: Org
+) -> None:
+    make_user(engine, org, "busy@a.org", Role.researcher)
+    make_user(engine, org, "calm@a.org", Role.researcher)
+    settings = server_settings(db_url, tmp_path, writes_per_minute=3)
+    with TestClient(create_app(settings)) as c:
+        busy, calm = login(c, "busy@a.org"), login(c, "calm@a.org")
+        codes = [
+            c.post(f"{API}/predictions", json={"formula": "LiF"}, headers=busy).status_code
+            for _ in range(4)
+        ]
+        assert codes == [200, 200, 200, 429]
+        limited = c.post(f"{API}/predictions", json={"formula": "LiF"}, headers=busy)
+        assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
+        # reads are not limited, and other users keep their own allowance
+        assert c.get(f"{API}/materials", headers=busy).status_code == 200
+        assert (
+            c.post(f"{API}/predictions", json={"formula": "LiF"}, headers=calm).status_code == 200
+        )
