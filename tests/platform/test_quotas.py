@@ -103,3 +103,15 @@ def test_storage_is_metered_and_freed_on_delete(
         gone = c.delete(f"{API}/materials/{first.json()[0]['id']}", headers=h)
         assert gone.status_code == 204
         assert c.get(f"{API}/organization/usage", headers=h).json()["storage_bytes_used"] == 0
+
+
+def test_bad_plan_limits_fail_at_startup(db_url: str, tmp_path: Path) -> None:
+    from matdiscover.errors import ConfigurationError
+
+    for bad in (
+        {"gold": {"batch_rows": 1}},
+        {"lab": {"batch_row": 1}},
+        {"lab": {"batch_rows": -1}},
+    ):
+        with pytest.raises(ConfigurationError, match="plan"):
+            create_app(server_settings(db_url, tmp_path, plan_limits=bad))

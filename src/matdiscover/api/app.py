@@ -34,6 +34,7 @@ from matdiscover.domains.organizations.service import ensure_local_identity
 from matdiscover.domains.predictions import router as predictions_router
 from matdiscover.domains.similarity import router as similarity_router
 from matdiscover.domains.thermo import router as thermo_router
+from matdiscover.domains.usage.plans import validate_plan_limits
 from matdiscover.domains.visualization import router as visualization_router
 from matdiscover.errors import DatabaseUnavailable
 from matdiscover.settings import Settings, get_settings
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """
     settings = settings or get_settings()
     settings.check_security()
+    validate_plan_limits(settings.plan_limits)  # a typo in the JSON fails now, not per request
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -49,3 +49,16 @@ def limits_for(plan: Plan, overrides: dict[str, dict[str, int]] | None = None) -
     if any(not isinstance(v, int) or v < 0 for v in custom.values()):
         raise ConfigurationError(f"plan limits for {plan.value} must be non-negative integers")
     return replace(limits, **custom)
+
+
+def validate_plan_limits(overrides: dict[str, dict[str, int]]) -> None:
+    """Raise :class:`ConfigurationError` for unknown plans, unknown limits or bad values."""
+    known = {p.value for p in Plan}
+    unknown = set(overrides) - known
+    if unknown:
+        raise ConfigurationError(
+            f"MATDISCOVER_PLAN_LIMITS names unknown plan(s) {sorted(unknown)}; known: "
+            f"{sorted(known)}"
+        )
+    for plan in Plan:
+        limits_for(plan, overrides)
