@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import uvicorn
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
@@ -17,24 +14,16 @@ from matdiscover.api.app import create_app
 from matdiscover.cli.main import app as cli
 from matdiscover.domains.organizations.models import Role
 from matdiscover.settings import Settings
+from tests.platform.live import serve_in_thread
 from tests.platform.tenants import make_org, make_user, server_settings
 from tests.platform.test_batch_jobs import Workers
-from tests.platform.test_serve_lifecycle import free_port
 
 
 @pytest.fixture()
 def secured_server(db_url: str, tmp_path: Path) -> Iterator[tuple[str, Settings]]:
     settings = server_settings(db_url, tmp_path)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", settings
-    server.should_exit = True
-    thread.join(10)
+    with serve_in_thread(create_app(settings)) as url:
+        yield url, settings
 
 
 def test_batch_cli_with_api_key_in_server_mode(

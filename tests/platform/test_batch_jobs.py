@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,7 +14,6 @@ from pathlib import Path
 import httpx
 import pandas as pd
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from matdiscover.settings import Settings
@@ -205,18 +203,10 @@ def test_store_flag_makes_rows_searchable(client: TestClient, workers: Workers, 
 def live_server(settings: Settings) -> Iterator[str]:
     """The app on a real socket, for a real HTTP client."""
     from matdiscover.api.app import create_app
-    from tests.platform.test_serve_lifecycle import free_port
+    from tests.platform.live import serve_in_thread
 
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with serve_in_thread(create_app(settings)) as url:
+        yield url
 
 
 def test_sse_stream_reaches_100_percent(live_server: str, workers: Workers) -> None:

@@ -24,6 +24,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from matdiscover.db.engine import session_scope
 from matdiscover.db.tenancy import bind_tenant, touched_rows
 from matdiscover.domains.audit import service as audit
 from matdiscover.domains.auth import ratelimit
@@ -215,29 +216,15 @@ def get_session(request: Request, caller: CallerDep) -> Iterator[Session]:
 
 def get_public_session(request: Request) -> Iterator[Session]:
     """An unscoped session for public endpoints (no caller)."""
-    session: Session = request.app.state.session_factory()
-    try:
+    with session_scope(request.app.state.session_factory) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 @contextmanager
 def scoped_session(request: Request, caller: Caller) -> Iterator[Session]:
     """A caller-scoped session outside the request's own (e.g. inside a stream)."""
-    session: Session = bind_tenant(request.app.state.session_factory(), caller.organization_id)
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+    with session_scope(request.app.state.session_factory) as session:
+        yield bind_tenant(session, caller.organization_id)
 
 
 # scope="function": commit before the response leaves, so a client that GETs what it just
