@@ -1,7 +1,7 @@
 // Shared helpers for the browser tests and the viewer benchmark: launch Debian's
 // chromium through playwright-core (never a downloaded browser) and read canvas pixels.
 import { createRequire } from "node:module";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,7 +26,7 @@ export const FLAGS = [
   "--enable-unsafe-swiftshader",
 ];
 
-/** Launch chromium with a fresh profile; returns {context, close}. */
+/** Launch chromium with a fresh profile; returns {context, profile, close}. */
 export async function launch({ width = 1440, height = 900 } = {}) {
   const profile = mkdtempSync(path.join(tmpdir(), "matdiscover-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
@@ -38,6 +38,7 @@ export async function launch({ width = 1440, height = 900 } = {}) {
   });
   return {
     context,
+    profile,
     close: async () => {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
@@ -66,4 +67,23 @@ export async function countCanvasPixels(page) {
     }
     return { width: c.width, height: c.height, nonBackground: n };
   });
+}
+
+/**
+ * CPU seconds used so far by the browser launched with `profile` (all its processes:
+ * with software WebGL, the rendering runs on the CPU in the GPU process). Linux only.
+ */
+export function browserCpuSeconds(profile) {
+  const ticks = 100; // USER_HZ
+  let total = 0;
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(profile)) continue;
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+      total += Number(fields[11]) + Number(fields[12]); // utime + stime
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total / ticks;
 }

@@ -1,11 +1,11 @@
 // The end-to-end user flow in real headless Chromium. Usage:
-//   node tests/e2e/flow.mjs BASE_URL ARTIFACT_DIR CIF_PATH CSV_PATH CHEMSYS
+//   node tests/e2e/flow.mjs BASE_URL ARTIFACT_DIR CIF_PATH CSV_PATH CHEMSYS NEIGHBOUR_CIF
 // Prints one JSON object with everything the pytest wrapper asserts on.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { countCanvasPixels, launch } from "./browser.mjs";
 
-const [base, artifacts, cifPath, csvPath, chemsys] = process.argv.slice(2);
+const [base, artifacts, cifPath, csvPath, chemsys, neighbourCif] = process.argv.slice(2);
 mkdirSync(artifacts, { recursive: true });
 const out = { steps: [], consoleErrors: [], pixels: {}, cards: [], explorerRows: 0, batch: {} };
 const shot = (page, name) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
@@ -179,8 +179,53 @@ try {
   step(`batch ${out.batch.percent} ${out.batch.status}`);
 
   });
+ await section("panels", async () => {
+  // 6. material page: similar materials (links) and the phase diagram (a Plotly plot with
+  // points and this material marked).
+  if (!out.materialUrl) throw new Error("no material page");
+  // a second structure of our own (through the API: the upload page was tested above) is
+  // a structure neighbour. Composition neighbours are the reference entries, which a fresh
+  // data directory is still loading (the composition search waits for its index), so
+  // they are recorded but not required.
+  const upload = await page.request.post(base + "/api/v1/materials", {
+    multipart: { files: { name: path.basename(neighbourCif), mimeType: "chemical/x-cif", buffer: readFileSync(neighbourCif) } },
+  });
+  if (upload.status() !== 201) throw new Error(`neighbour upload: HTTP ${upload.status()}`);
+  await page.goto(out.materialUrl);
+  const panel = page.locator("[data-testid=similar-panel]");
+  const links = panel.locator("[data-testid=similar-link]");
+  out.panels = {};
+
+  const plot = page.locator("[data-testid=phase-diagram-plot]");
+  await plot.locator(".scatterlayer .point").first().waitFor();
+  // the marker needs the predicted formation energy (the cards section waited for it)
+  await plot.locator(".legendtext", { hasText: "This material" }).waitFor();
+  out.panels.phasePoints = await plot.locator(".scatterlayer .point").count();
+  out.panels.phaseLabel = await plot.getAttribute("aria-label");
+  out.panels.stability = await page.locator("[data-testid=stability]").innerText();
+  out.panels.compositionLinks = await links.count();
+
+  // keyboard: the composition/structure toggle is a radio group
+  await panel.getByRole("radio", { name: "Structure" }).focus();
+  await page.keyboard.press("Space");
+  out.panels.structureChecked = await panel.getByRole("radio", { name: "Structure" }).isChecked();
+  await links.first().waitFor({ timeout: 120_000 });
+  out.panels.similarLinks = await links.count();
+  out.panels.similarFormulas = await links.allInnerTexts();
+  out.panels.firstSimilarHref = await links.first().getAttribute("href");
+  await page.locator("[data-testid=phase-diagram-panel]").scrollIntoViewIfNeeded();
+  await shot(page, "09-material-panels");
+  await page.locator("[data-testid=phase-diagram-panel]").screenshot({ path: path.join(artifacts, "09b-phase-diagram.png") });
+  await panel.screenshot({ path: path.join(artifacts, "09c-similar-materials.png") });
+  // follow a neighbour link
+  await links.first().click();
+  await page.waitForURL((u) => u.pathname === out.panels.firstSimilarHref);
+  await page.locator("[data-testid=material-formula]").waitFor();
+  out.panels.followedFormula = await page.locator("[data-testid=material-formula]").innerText();
+  step(`panels: ${out.panels.similarLinks} structure neighbours, ${out.panels.phasePoints} phase-diagram points`);
+ });
  await section("pages", async () => {
-  // 6. models page and upload page render without errors
+  // 7. models page and upload page render without errors
   await nav(page, "Models");
   await page.getByRole("heading", { name: "Models", exact: true }).waitFor();
   await page.waitForTimeout(1500);
@@ -189,7 +234,7 @@ try {
   await page.getByRole("heading", { name: "Upload structures" }).waitFor();
   step("models + upload pages");
 
-  // 7. laptop width
+  // 8. laptop width
   await page.setViewportSize({ width: 1280, height: 720 });
   await page.goto(out.materialUrl);
   await page.locator("[data-testid=viewer-canvas]").waitFor();

@@ -1,7 +1,8 @@
 """The user flow in real headless Chromium (Debian's package, driven by playwright-core).
 
 upload a CIF → material page → viewer pixels in all three modes → property cards with
-units and ±σ → explorer search by chemical system → batch CSV to 100 % with a download.
+units and ±σ → explorer search by chemical system → batch CSV to 100 % with a download →
+similar materials and the phase diagram on the material page.
 Screenshots: test-artifacts/e2e/*.png; the full record: test-artifacts/e2e/result.json.
 """
 
@@ -33,11 +34,17 @@ def flow(server: str) -> dict[str, object]:
     )
     cif = work / "TiO2_rutile.cif"
     CifWriter(rutile).write_file(str(cif))
+    # a structure neighbour for the similar-materials panel: SnO2 in the rutile structure
+    sno2 = Structure.from_spacegroup(
+        "P4_2/mnm", Lattice.tetragonal(4.737, 3.186), ["Sn", "O"], [[0, 0, 0], [0.3056, 0.3056, 0]]
+    )
+    neighbour = work / "SnO2_rutile.cif"
+    CifWriter(sno2).write_file(str(neighbour))
     csv = work / "screen.csv"
     csv.write_text("formula,label\nTiO2,a\nGaN,b\nNaCl,c\nSiC,d\nZnO,e\n", encoding="utf-8")
     proc = subprocess.run(
         ["node", str(REPO / "tests/e2e/flow.mjs"), server, str(ARTIFACTS), str(cif), str(csv)]
-        + ["O-Ti"],
+        + ["O-Ti", str(neighbour)],
         capture_output=True,
         text=True,
         timeout=900,
@@ -93,6 +100,24 @@ def test_other_pages_and_no_console_errors(flow: dict[str, object]) -> None:
     assert "pages" not in flow["failures"], flow["failures"]  # type: ignore[operator]
     assert flow["consoleErrors"] == []
     for name in ("01-front-page", "02-viewer-polyhedra", "03-material-page", "04-explorer"):
+        assert (ARTIFACTS / f"{name}.png").stat().st_size > 5000
+
+
+def test_material_page_similar_materials_and_phase_diagram(flow: dict[str, object]) -> None:
+    assert "panels" not in flow["failures"], flow["failures"]  # type: ignore[operator]
+    panels = flow["panels"]
+    assert isinstance(panels, dict)
+    # by structure: the SnO2 uploaded next to it is a neighbour, and the link leads there
+    assert panels["structureChecked"] is True
+    assert panels["similarLinks"] >= 1
+    assert "SnO2" in panels["similarFormulas"]
+    assert str(panels["firstSimilarHref"]).startswith("/materials/")
+    assert panels["followedFormula"] == panels["similarFormulas"][0]
+    # O-Ti has tens of reference phases; the plot draws them and this material
+    assert panels["phasePoints"] >= 5
+    assert "O-Ti" in panels["phaseLabel"] and "this material" in panels["phaseLabel"]
+    assert "eV/atom" in panels["stability"]
+    for name in ("09-material-panels", "09b-phase-diagram", "09c-similar-materials"):
         assert (ARTIFACTS / f"{name}.png").stat().st_size > 5000
 
 
