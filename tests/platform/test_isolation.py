@@ -162,7 +162,7 @@ def leaks(t: Tenants, response: Any) -> list[str]:
     found = []
     if MARKER in body:
         found.append("marker")
-    material = t.a_objects["material_id"]
+    material, job = t.a_objects["material_id"], t.a_objects["job_id"]
     try:
         data = response.json()
     except (ValueError, json.JSONDecodeError):
@@ -171,6 +171,8 @@ def leaks(t: Tenants, response: Any) -> list[str]:
         is_material = "formula" in item and "id" in item
         if (is_material and item["id"] == material) or item.get("material_id") == material:
             found.append(f"material {material}")
+        if job in (item.get("job_id"), item.get("current_job_id")):
+            found.append(f"job {job}")
     return found
 
 
@@ -245,6 +247,16 @@ def tenants(db_url: str, tmp_path: Path, engine: Engine) -> Iterator[Tenants]:
             b_admin=login(client, "admin@b.org"),
         )
         seed_tenant_a(t, researcher_id)
+        # a worker busy with A's job: B may see the worker, not the job
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO worker_processes (host, pid, last_heartbeat, current_task, "
+                    "current_job_id) VALUES ('node1', 4242, now() + interval '1 hour', "
+                    "'batch_chunk', :job)"
+                ),
+                {"job": t.a_objects["job_id"]},
+            )
         yield t
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from matdiscover.api.deps import CallerDep, SessionDep, SettingsDep, StoreDep, scoped_session
 from matdiscover.api.responses import error_responses
 from matdiscover.domains.jobs import service
-from matdiscover.domains.jobs.models import JobStatus, WorkerProcess
+from matdiscover.domains.jobs.models import Job, JobStatus, WorkerProcess
 from matdiscover.domains.jobs.schemas import JobErrorRow, JobErrors, JobPage, JobRead, WorkerRead
 from matdiscover.domains.usage import service as usage
 from matdiscover.errors import Conflict, InputTooLarge
@@ -248,9 +248,13 @@ def retry_job(job_id: int, session: SessionDep, caller: CallerDep) -> JobRead:
 
 @router.get("/workers", response_model=list[WorkerRead], responses=error_responses(422))
 def list_workers(session: SessionDep, include_dead: bool = False) -> list[WorkerRead]:
-    """Worker processes with host, pid, queues, last heartbeat and current job."""
+    """Worker processes with host, pid, queues, last heartbeat and current job (the job and
+    task only when the job is your organisation's; otherwise the worker shows as busy)."""
     now = datetime.now(UTC)
     rows = session.scalars(select(WorkerProcess).order_by(WorkerProcess.id)).all()
+    running = [w.current_job_id for w in rows if w.current_job_id is not None]
+    # the session is tenant-scoped: only this organisation's jobs come back
+    own_jobs = set(session.scalars(select(Job.id).where(Job.id.in_(running)))) if running else set()
     out = []
     for w in rows:
         age = (now - w.last_heartbeat).total_seconds()
@@ -267,8 +271,12 @@ def list_workers(session: SessionDep, include_dead: bool = False) -> list[Worker
                     last_heartbeat=w.last_heartbeat,
                     seconds_since_heartbeat=round(age, 1),
                     alive=alive,
-                    current_task=w.current_task,
-                    current_job_id=w.current_job_id,
+                    current_task=(
+                        w.current_task
+                        if w.current_job_id is None or w.current_job_id in own_jobs
+                        else "busy (another organisation's job)"
+                    ),
+                    current_job_id=w.current_job_id if w.current_job_id in own_jobs else None,
                 )
             )
     return out
