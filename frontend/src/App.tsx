@@ -1,6 +1,10 @@
-/** Layout and routes. Pages mirror the backend domains. */
+/**
+ * Layout and routes. Pages mirror the backend domains. AuthGate shows the login page
+ * instead in server mode until the user has logged in (local mode: straight through).
+ */
 import { lazy, Suspense } from "react";
 import { NavLink, Route, Routes } from "react-router-dom";
+import { AuthGate, UserMenu } from "./auth/AuthGate";
 import { Loading } from "./components/common/Status";
 import { BatchPage } from "./routes/BatchPage";
 import { ExplorerPage } from "./routes/ExplorerPage";
@@ -22,7 +26,7 @@ const NAV = [
 
 export function App() {
   return (
-    <>
+    <AuthGate>
       <a className="skip-link" href="#main">
         Skip to content
       </a>
@@ -43,6 +47,7 @@ export function App() {
         <a className="api-link" href="/docs">
           API
         </a>
+        <UserMenu />
       </header>
       <main id="main" tabIndex={-1}>
         <Suspense fallback={<Loading />}>
@@ -58,6 +63,6 @@ export function App() {
           </Routes>
         </Suspense>
       </main>
-    </>
+    </AuthGate>
   );
 }

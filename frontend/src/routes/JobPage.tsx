@@ -3,31 +3,57 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { Link, useParams } from "react-router-dom";
 import { API_BASE, api, jobResultsUrl, unwrap, type Job } from "../client/api";
+import { readEventStream } from "../client/sse";
+import { DownloadLink } from "../components/common/DownloadLink";
 import { ErrorBox, Loading } from "../components/common/Status";
 import { isActive, JobProgress } from "../components/jobs/JobProgress";
 
-/** Subscribe to `GET /jobs/{id}/events`; writes each progress event into the query cache. */
+/** Wait before reconnecting a dropped event stream (EventSource's default is similar). */
+const RECONNECT_MS = 3000;
+
+/**
+ * Subscribe to `GET /jobs/{id}/events` (a fetch-based reader: it sends the
+ * `Authorization` header that EventSource cannot); writes each progress event into the
+ * query cache, reconnects after a dropped connection and stops on `end` or unmount.
+ */
 function useJobEvents(jobId: number, enabled: boolean) {
   const queryClient = useQueryClient();
   const [live, setLive] = useState(false);
   useEffect(() => {
     if (!enabled) return;
-    const source = new EventSource(`${API_BASE}/jobs/${jobId}/events`);
-    source.onopen = () => setLive(true);
-    source.addEventListener("progress", (e) => {
-      queryClient.setQueryData(["job", jobId], JSON.parse((e as MessageEvent).data) as Job);
-    });
-    source.addEventListener("end", () => {
-      source.close();
-      setLive(false);
-      void queryClient.invalidateQueries({ queryKey: ["job", jobId] });
-      void queryClient.invalidateQueries({ queryKey: ["job-errors", jobId] });
-    });
-    source.onerror = () => {
-      // the browser reconnects by itself; polling below covers the gap
+    const abort = new AbortController();
+    let ended = false;
+    const run = async () => {
+      while (!ended && !abort.signal.aborted) {
+        try {
+          await readEventStream(`${API_BASE}/jobs/${jobId}/events`, {
+            signal: abort.signal,
+            onOpen: () => setLive(true),
+            onEvent: ({ event, data }) => {
+              if (event === "progress") {
+                queryClient.setQueryData(["job", jobId], JSON.parse(data) as Job);
+              } else if (event === "end") {
+                ended = true;
+                void queryClient.invalidateQueries({ queryKey: ["job", jobId] });
+                void queryClient.invalidateQueries({ queryKey: ["job-errors", jobId] });
+              }
+            },
+          });
+        } catch (e) {
+          if (abort.signal.aborted) return;
+          const status = (e as { status?: number }).status;
+          // the job is gone or the session ended: polling (or the login page) takes over
+          if (status && status >= 400 && status < 500 && status !== 429) ended = true;
+        }
+        setLive(false);
+        if (!ended) await new Promise((r) => setTimeout(r, RECONNECT_MS));
+      }
+    };
+    void run();
+    return () => {
+      abort.abort();
       setLive(false);
     };
-    return () => source.close();
   }, [jobId, enabled, queryClient]);
   return live;
 }
@@ -79,12 +105,17 @@ export function JobPage() {
       <div className="button-row">
         {j.results_available && (
           <>
-            <a className="button primary" href={jobResultsUrl(j.id, "csv")} download data-testid="download-csv">
+            <DownloadLink
+              className="button primary"
+              url={jobResultsUrl(j.id, "csv")}
+              filename={`job-${j.id}-results.csv`}
+              data-testid="download-csv"
+            >
               Download results (CSV)
-            </a>
-            <a className="button" href={jobResultsUrl(j.id, "parquet")} download>
+            </DownloadLink>
+            <DownloadLink url={jobResultsUrl(j.id, "parquet")} filename={`job-${j.id}-results.parquet`}>
               Parquet
-            </a>
+            </DownloadLink>
           </>
         )}
         {active && (

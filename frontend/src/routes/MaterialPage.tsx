@@ -6,6 +6,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useParams } from "react-router-dom";
 import { api, structureUrl, unwrap, type Material } from "../client/api";
 import { fmt } from "../client/properties";
+import { DownloadLink } from "../components/common/DownloadLink";
 import { ErrorBox, Loading } from "../components/common/Status";
 import { PredictionHistory } from "../components/predictions/PredictionHistory";
 import { PropertyCards } from "../components/predictions/PropertyCard";
@@ -71,15 +72,15 @@ function Metadata({ m }: { m: Material }) {
       )}
       <h3>Download</h3>
       <div className="button-row">
-        <a className="button" href={structureUrl(m.id, "cif")} download>
+        <DownloadLink url={structureUrl(m.id, "cif")} filename={`${m.reduced_formula}_${m.id}.cif`}>
           CIF
-        </a>
-        <a className="button" href={structureUrl(m.id, "poscar")} download>
+        </DownloadLink>
+        <DownloadLink url={structureUrl(m.id, "poscar")} filename={`${m.reduced_formula}_${m.id}.vasp`}>
           POSCAR
-        </a>
-        <a className="button" href={structureUrl(m.id, "json")} download>
+        </DownloadLink>
+        <DownloadLink url={structureUrl(m.id, "json")} filename={`${m.reduced_formula}_${m.id}.json`}>
           JSON
-        </a>
+        </DownloadLink>
       </div>
     </section>
   );
