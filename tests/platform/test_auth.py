@@ -78,6 +78,12 @@ def test_login_refresh_rotation_and_reuse_detection(server: TestClient) -> None:
     nobody = server.post(f"{API}/auth/login", json={"email": "x@y.org", "password": PASSWORD})
     assert nobody.status_code == 401 and nobody.json()["detail"] == "wrong email or password"
 
+    # a rejected value is never echoed back (it could be a password)
+    secret = "s3cret-" * 50
+    invalid = server.post(f"{API}/auth/login", json={"email": "res@a.org", "password": secret})
+    assert invalid.status_code == 422 and "s3cret" not in invalid.text
+    assert invalid.json()["detail"][0]["loc"] == ["body", "password"]
+
     first = pair["refresh_token"]
     r2 = server.post(f"{API}/auth/refresh", json={"refresh_token": first})
     assert r2.status_code == 200

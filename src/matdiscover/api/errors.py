@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from matdiscover.errors import (
@@ -63,6 +64,16 @@ def install_error_handlers(app: FastAPI) -> None:
                 "%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc
             )
         return JSONResponse({"detail": exc.message}, status_code=status, headers=headers_for(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's default echoes each rejected value ("input"), which can be a password or
+        # a token; say where and why only
+        issues = [
+            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        return JSONResponse({"detail": issues}, status_code=422)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
