@@ -17,10 +17,15 @@ from matdiscover.domains.reference.service import (
     secondary_indexes,
 )
 from matdiscover.science.reference_data import load_table
-from matdiscover.science.reference_entries import ReferenceTable
+from matdiscover.science.reference_entries import (
+    REFERENCE_TABLES,
+    ReferenceTable,
+    reference_entries,
+)
 from tests.platform.conftest import count_rows
 
 TABLES = ["aflow_debye_temperature", "expt_gap"]
+REFERENCE = {spec.table: spec for spec in REFERENCE_TABLES}
 
 
 def test_load_is_idempotent_and_complete(engine: Engine) -> None:
@@ -30,6 +35,30 @@ def test_load_is_idempotent_and_complete(engine: Engine) -> None:
     assert expected - 5 <= first.total_loaded <= expected  # a handful of unparseable formulas
     n = count_rows(engine, "materials")
     assert n == first.total_loaded
+    # every field as the science layer shaped it (COPY text format round trip)
+    entries = {str(e["source_id"]): e for e in reference_entries(REFERENCE[TABLES[1]])}
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT source_id, formula, reduced_formula, chemical_system, elements, "
+                "nelements, source, source_database, properties, anonymous_formula, "
+                "organization_id, is_ordered, warnings FROM materials WHERE source_id LIKE :t"
+            ),
+            {"t": TABLES[1] + ":%"},
+        ).all()
+    assert len(rows) == len(entries)
+    for r in rows:
+        e = entries[r.source_id]
+        assert (r.formula, r.reduced_formula, r.anonymous_formula) == (
+            e["formula"],
+            e["reduced_formula"],
+            e["anonymous_formula"],
+        )
+        assert r.elements == list(e["elements"]) and r.nelements == len(r.elements)  # type: ignore[call-overload]
+        assert r.chemical_system == "-".join(r.elements)
+        assert r.properties == {e["property"]: e["value"]}
+        assert (r.source, r.source_database) == ("reference", e["source_database"])
+        assert (r.organization_id, r.is_ordered, r.warnings) == (None, True, [])
 
     again = load_reference(engine, tables=TABLES)
     assert again.loaded == {} and sorted(again.skipped) == sorted(TABLES)

@@ -6,6 +6,7 @@ import itertools
 
 import pytest
 
+from matdiscover.science.embeddings import anonymous_formula
 from matdiscover.science.reference_data import load_table
 from matdiscover.science.reference_entries import (
     REFERENCE_TABLES,
@@ -40,6 +41,7 @@ def test_fast_path_equals_pymatgen_on_edge_cases(text: str) -> None:
     fast = _parse_plain(text)
     assert fast is not None
     assert fast == _parse_with_pymatgen(text)
+    assert fast.anonymous_formula == anonymous_formula(fast.reduced_formula)
 
 
 @pytest.mark.parametrize("text", ["Fe0O1", "D2O1", "T2O1", "Xx2", "Fe(PO3)2", "Li0.5CoO2", "fe2o3"])
@@ -60,4 +62,5 @@ def test_fast_path_equals_pymatgen_on_a_sample_of_every_table() -> None:
         if got is not None:
             fast += 1
             assert got == _parse_with_pymatgen(text), text
+            assert got.anonymous_formula == anonymous_formula(got.reduced_formula), text
     assert fast > 0.9 * len(seen)

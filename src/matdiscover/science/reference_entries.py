@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import string
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 from pymatgen.core import Composition, Element
 
+from matdiscover.science.embeddings import anonymous_formula
 from matdiscover.science.reference_data import load_table
 
 
@@ -58,6 +60,8 @@ class ParsedFormula:
     formula: str  # pymatgen cell formula, e.g. "Fe4 O6"
     reduced_formula: str
     elements: tuple[str, ...]  # sorted symbols
+    #: prototype, as ``matdiscover.science.embeddings.anonymous_formula`` (e.g. "A2B3")
+    anonymous_formula: str | None = None
 
 
 _PLAIN = re.compile(r"(?:[A-Z][a-z]?\d*)+")
@@ -119,7 +123,14 @@ def _parse_plain(text: str) -> ParsedFormula | None:
     cell = " ".join([f"{s}{amounts[s]}" for s in syms])
     reduced = _reduce(amounts, syms)
     reduced = Composition.special_formulas.get(reduced, reduced)
-    return ParsedFormula(cell, reduced, tuple(sorted(amounts)))
+    factor = math.gcd(*amounts.values())
+    prototype = "".join(
+        letter if n == 1 else f"{letter}{n}"
+        for letter, n in zip(
+            string.ascii_uppercase, sorted(v // factor for v in amounts.values()), strict=False
+        )
+    )
+    return ParsedFormula(cell, reduced, tuple(sorted(amounts)), prototype)
 
 
 @lru_cache(maxsize=1_000_000)
@@ -153,7 +164,11 @@ def _parse_with_pymatgen(text: str) -> ParsedFormula | None:
         except Exception:
             return None
     elements = tuple(sorted({el.symbol for el in comp.elements}))
-    return ParsedFormula(formula, reduced, elements)
+    try:
+        prototype: str | None = anonymous_formula(formula)
+    except Exception:
+        prototype = None
+    return ParsedFormula(formula, reduced, elements, prototype)
 
 
 def reference_entries(
@@ -161,19 +176,22 @@ def reference_entries(
 ) -> Iterator[dict[str, object]]:
     """One dict per usable row: formula fields, source, property value (in ``spec.unit``)."""
     frame: pd.DataFrame = load_table(spec.table, root=root)
-    for row, (text, target) in enumerate(zip(frame["formula"], frame["target"], strict=True)):
+    formulas = frame["formula"].astype(str).tolist()
+    targets = frame["target"].astype(float).tolist()
+    for row, (text, target) in enumerate(zip(formulas, targets, strict=True)):
         value = float(target)
         if spec.log10:
             value = 10.0**value
         if not math.isfinite(value):
             continue
-        parsed = parse_reference_formula(str(text))
+        parsed = parse_reference_formula(text)
         if parsed is None:
             continue
         yield {
             "formula": parsed.formula,
             "reduced_formula": parsed.reduced_formula,
             "elements": parsed.elements,
+            "anonymous_formula": parsed.anonymous_formula,
             "source_database": spec.source_database,
             "source_id": f"{spec.table}:{row}",
             "property": spec.property,

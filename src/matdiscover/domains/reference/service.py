@@ -25,14 +25,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from psycopg import Cursor
-from psycopg.types.json import Jsonb
 from sqlalchemy import Connection, Engine, Index, select, text
 from sqlalchemy.orm import Session
 
@@ -150,46 +149,59 @@ def ensure_indexes(engine: Engine) -> list[str]:
 # ------------------------------------------------------------------ loading
 
 
-@lru_cache(maxsize=1_000_000)
-def _anonymous(cell_formula: str) -> str | None:
-    """Prototype formula (ABC3). Read from the cell formula, which is always plain
-    (``Fe4 O6``): the prototype of a cell and of its reduced formula are the same, and the
-    reduced one may need pymatgen (``Fe(PO3)2``)."""
-    from matdiscover.science.embeddings import anonymous_formula
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
-    try:
-        return anonymous_formula(cell_formula)
-    except Exception:
-        return None
+
+_NEEDS_ESCAPE = re.compile(r"[\\\t\n\r]")
+
+
+def _copy_field(value: str) -> str:
+    """A value in COPY's text format."""
+    return value.translate(_COPY_ESCAPES)
 
 
 def _stage_table(cur: Cursor[Any], spec: ReferenceTable, progress: Progress | None) -> int:
+    """COPY one table's entries into the staging table as text lines, in batches."""
     total = len(load_table(spec.table))
     n = 0
+    lines: list[str] = []
     with cur.copy(f"COPY _reference_stage ({COPY_COLUMNS}) FROM STDIN") as copy:
         for entry in reference_entries(spec):
-            elements = list(entry["elements"])  # type: ignore[call-overload]
-            formula = str(entry["formula"])
-            copy.write_row(
-                (
-                    None,
-                    formula,
-                    entry["reduced_formula"],
-                    "-".join(elements),
-                    elements,
-                    len(elements),
-                    "reference",
-                    entry["source_database"],
-                    entry["source_id"],
-                    Jsonb({str(entry["property"]): entry["value"]}),
-                    True,
-                    Jsonb([]),
-                    _anonymous(formula),
-                )
+            elements: tuple[str, ...] = entry["elements"]  # type: ignore[assignment]
+            text_fields = [
+                str(entry["formula"]),
+                str(entry["reduced_formula"]),
+                str(entry["source_id"]),
+                # a finite float's repr is its JSON (as json.dumps writes it)
+                f'{{"{entry["property"]}": {entry["value"]!r}}}',
+                str(entry["anonymous_formula"] or ""),
+            ]
+            if _NEEDS_ESCAPE.search("".join(text_fields)):
+                text_fields = [_copy_field(v) for v in text_fields]
+            formula, reduced, source_id, properties, anonymous = text_fields
+            fields = (
+                "\\N",  # organization_id
+                formula,
+                reduced,
+                "-".join(elements),
+                "{" + ",".join(elements) + "}",
+                str(len(elements)),
+                "reference",
+                str(entry["source_database"]),
+                source_id,
+                properties,
+                "t",
+                "[]",
+                anonymous if entry["anonymous_formula"] is not None else "\\N",
             )
+            lines.append("\t".join(fields) + "\n")
             n += 1
-            if progress is not None and n % 20000 == 0:
-                progress(spec.table, n, total)
+            if len(lines) == 20_000:
+                copy.write("".join(lines))
+                lines.clear()
+                if progress is not None:
+                    progress(spec.table, n, total)
+        copy.write("".join(lines))
     if progress is not None:
         progress(spec.table, n, total)
     return n
