@@ -114,8 +114,8 @@ export function UserMenu() {
       <span className="who">
         <span data-testid="user-email">{me.user.email}</span>
         <span className="org">
-          {me.organization.name}
-          <span className="role" title={me.role === "viewer" ? "read only" : undefined}>
+          <span data-testid="user-org">{me.organization.name}</span>{" "}
+          <span className="role" data-testid="user-role" title={me.role === "viewer" ? "read only" : undefined}>
             {me.role}
           </span>
         </span>
