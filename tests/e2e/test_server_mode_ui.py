@@ -21,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -106,7 +107,7 @@ def server_mode() -> Iterator[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def flow(server_mode: tuple[str, str]) -> dict[str, object]:
+def flow(server_mode: tuple[str, str]) -> dict[str, Any]:
     base, password = server_mode
     csv = Path(tempfile.mkdtemp(prefix="matdiscover-e2e-auth-files-")) / "screen.csv"
     csv.write_text("formula\nGaN\nNaCl\nZnO\n", encoding="utf-8")
@@ -122,13 +123,13 @@ def flow(server_mode: tuple[str, str]) -> dict[str, object]:
     )
     (ARTIFACTS / "server_mode_flow.log").write_text(proc.stderr, encoding="utf-8")
     assert proc.returncode == 0, proc.stderr[-3000:]
-    result: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
     (ARTIFACTS / "server_mode.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
     assert "failure" not in result, result["failure"]
     return result
 
 
-def test_login_logout_upload_in_server_mode(flow: dict[str, object]) -> None:
+def test_login_logout_upload_in_server_mode(flow: dict[str, Any]) -> None:
     # a first visit shows the login form only, the email field focused
     assert flow["loginFormShown"] and flow["navHiddenBeforeLogin"] and flow["emailFocused"]
     assert flow["wrongPasswordError"] == "Wrong email or password."
@@ -142,10 +143,11 @@ def test_login_logout_upload_in_server_mode(flow: dict[str, object]) -> None:
     assert flow["sessionSurvivesReload"] is True
     # upload → material page; the download carried the token and kept the server's filename
     assert flow["materialFormula"] == "LiCoO2"
-    assert str(flow["downloadName"]).startswith("LiCoO2_") and str(flow["downloadName"]).endswith(".cif")
-    assert int(flow["downloadBytes"]) > 200  # type: ignore[call-overload]
+    name = str(flow["downloadName"])
+    assert name.startswith("LiCoO2_") and name.endswith(".cif"), name
+    assert int(flow["downloadBytes"]) > 200
     # the job page's progress stream (fetch + token) connected; the results download works
-    assert flow["sse"] and set(flow["sse"]) == {200}, flow["sse"]  # type: ignore[arg-type]
+    assert flow["sse"] and set(flow["sse"]) == {200}, flow["sse"]
     assert flow["jobStatus"] == "succeeded"
     assert flow["resultsName"] == f"job-{str(flow['jobUrl']).rsplit('/', 1)[-1]}-results.csv"
     assert flow["resultsLines"] == 4  # header + 3 rows
@@ -153,20 +155,21 @@ def test_login_logout_upload_in_server_mode(flow: dict[str, object]) -> None:
     assert flow["loginFormAfterLogout"] is True
     assert flow["refreshTokenAfterLogout"] is None
     assert flow["oldRefreshTokenStatus"] == 401
-    for name in ("server-01-login", "server-03-explorer", "server-04-material", "server-05-job", "server-06-logged-out"):
-        assert (ARTIFACTS / f"{name}.png").stat().st_size > 5000
+    shots = ("01-login", "03-explorer", "04-material", "05-job", "06-logged-out")
+    for shot in shots:
+        assert (ARTIFACTS / f"server-{shot}.png").stat().st_size > 5000
 
 
-def test_only_the_expected_401s(flow: dict[str, object]) -> None:
+def test_only_the_expected_401s(flow: dict[str, Any]) -> None:
     """The first /auth/me (not logged in) and the wrong password answer 401; nothing else
     fails, and the browser logs no other error (CSP violations included)."""
-    http = sorted((e["method"], e["path"], e["status"]) for e in flow["httpErrors"])  # type: ignore[index,union-attr]
+    http = sorted((e["method"], e["path"], e["status"]) for e in flow["httpErrors"])
     assert http == [("GET", "/api/v1/auth/me", 401), ("POST", "/api/v1/auth/login", 401)], http
     # chromium logs each of those two as "Failed to load resource: ... 401"
     others = [
         e
-        for e in flow["consoleErrors"]  # type: ignore[union-attr]
-        if not ("401" in e["text"] and "Failed to load resource" in e["text"])  # type: ignore[index]
+        for e in flow["consoleErrors"]
+        if not ("401" in e["text"] and "Failed to load resource" in e["text"])
     ]
     assert others == [], others
-    assert len(flow["consoleErrors"]) <= 2  # type: ignore[arg-type]
+    assert len(flow["consoleErrors"]) <= 2
