@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import random
 import socket
 import statistics
@@ -177,6 +178,7 @@ def run(base: str, repeats: int) -> dict[str, Any]:
         for name, make in filter_kinds().items():
             times = []
             totals = []
+            estimated = 0
             for i in range(repeats + 3):
                 params = {**make(rng), "limit": 50}
                 t0 = time.perf_counter()
@@ -187,6 +189,7 @@ def run(base: str, repeats: int) -> dict[str, Any]:
                 if i >= 3:
                     times.append(dt)
                     totals.append(body["total"])
+                    estimated += bool(body["total_is_estimate"])
                 # second page via cursor, as a client paginating would
                 if i == 3 and body["next_cursor"]:
                     t0 = time.perf_counter()
@@ -202,6 +205,7 @@ def run(base: str, repeats: int) -> dict[str, Any]:
                 "p95_ms": round(times[max(0, int(round(0.95 * len(times))) - 1)], 1),
                 "max_ms": round(times[-1], 1),
                 "median_total": int(statistics.median(totals)),
+                "estimated_share": round(estimated / len(totals), 2),
             }
             print(
                 f"{name:28s} p50 {out[name]['p50_ms']:7.1f} ms  p95 {out[name]['p95_ms']:7.1f} ms"
@@ -216,13 +220,19 @@ def main() -> int:
     ap.add_argument("--data-dir", type=Path)
     ap.add_argument("--repeats", type=int, default=30)
     args = ap.parse_args()
+    load_before = os.getloadavg()[0]
     with database(args.data_dir) as (url, info):
         print(f"database: {info}", flush=True)
         with api_server(url, args.data_dir or Path(tempfile.mkdtemp())) as base:
             results = run(base, args.repeats)
     kinds = {k: v for k, v in results.items() if not k.startswith("_")}
     out = {
-        "machine": {"cpus": os.cpu_count(), "load_avg_1m": round(os.getloadavg()[0], 2)},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "processor": platform.processor() or platform.machine(),
+            "load_avg_1m_before": round(load_before, 2),
+            "load_avg_1m_after": round(os.getloadavg()[0], 2),
+        },
         "database": info,
         "repeats": args.repeats,
         "limit": 50,
@@ -230,6 +240,7 @@ def main() -> int:
         "second_page_ms": results.get("_page2_ms", {}),
         "worst_p95_ms": max(v["p95_ms"] for v in kinds.values()),
         "kinds_over_100ms_p95": sorted(k for k, v in kinds.items() if v["p95_ms"] > 100),
+        "estimated_totals": sorted(k for k, v in kinds.items() if v["estimated_share"] > 0),
     }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "search_latency.json").write_text(json.dumps(out, indent=2))

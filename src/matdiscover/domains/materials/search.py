@@ -109,6 +109,8 @@ EXACT_COUNT_LIMIT = 10_000
 COUNT_TIMEOUT_MS = 30
 #: Distinct formulas a fuzzy/wildcard pattern may match and still be passed as a list.
 MAX_RESOLVED_FORMULAS = 5_000
+#: Up to this many resolved formulas, a first page also counts its matches (window count).
+WINDOW_COUNT_FORMULAS = 1_000
 
 _NULLABLE_COLUMNS = {"nsites", "space_group_number", "volume", "density"}
 
@@ -603,12 +605,23 @@ def search(
     # and picks terrible plans for selective filters. Plan each search for its values.
     session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     key, nullable = sort_expression(sort, query, organization_id=organization_id)
+    formulas = resolve_formulas(session, query)
     base = build_select(
         query,
         organization_id=organization_id,
         columns=(key.label("sort_value"),),
-        formulas=resolve_formulas(session, query),
+        formulas=formulas,
     )
+    # A first page matched through a short formula list fetches and sorts every match
+    # anyway (index probes per formula): count them in the same pass.
+    window_count = (
+        count
+        and cursor is None
+        and not nullable
+        and formulas is not None
+        and len(formulas) <= WINDOW_COUNT_FORMULAS
+    )
+    counted: int | None = None
     phase, value, last_id = decode_cursor(cursor) if cursor else ("v", None, None)
     rows: list[tuple[Material, Any]] = []
     next_cursor: str | None = None
@@ -619,9 +632,13 @@ def search(
             cmp = tuple_(key, Material.id)
             bound = tuple_(literal(_cursor_value(sort, value)), literal(last_id))
             stmt = stmt.where(cmp < bound if descending else cmp > bound)
+        if window_count:
+            stmt = stmt.add_columns(func.count().over().label("total"))
         got = session.execute(
             stmt.order_by(direction(key), direction(Material.id)).limit(limit + 1)
         ).all()
+        if window_count:
+            counted = int(got[0][2]) if got else 0
         rows = [(r[0], r[1]) for r in got]
         if len(rows) > limit:
             rows = rows[:limit]
@@ -644,6 +661,8 @@ def search(
         rows.extend(extra)
     if cursor is None and next_cursor is None:
         total, estimated = len(rows), False  # everything fits on the first page
+    elif counted is not None:
+        total, estimated = counted, False
     elif count:
         total, estimated = count_matches(session, base)
     else:
