@@ -8,7 +8,7 @@ Li-Fe-P-O, Na-Cl and one ``/materials/{id}/stability``. The API builds the MP hu
 ``mp_e_form`` in a background thread when it starts, so the first request is timed twice,
 each on a freshly started server: sent the moment ``/health`` answers (it may still wait
 for the build: the worst case), and sent 10 s after start-up (a user's first click).
-Writes benchmarks/results/phase_diagram.json.
+Writes benchmarks/results/phase_diagram.json (or ``--out``).
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data-dir", type=Path, required=True)
     ap.add_argument("--repeats", type=int, default=10)
+    ap.add_argument("--out", default="phase_diagram.json", help="file in benchmarks/results/")
+    ap.add_argument("--note", help="how the run was made, e.g. the extra load applied")
     args = ap.parse_args()
     out: dict[str, object] = {}
     load_before = os.getloadavg()[0]
@@ -60,8 +62,10 @@ def main() -> int:
         "load_avg_1m_after": round(os.getloadavg()[0], 2),
     }
     out["database"] = info
+    if args.note:
+        out["note"] = args.note
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "phase_diagram.json").write_text(json.dumps(out, indent=2))
+    (RESULTS / args.out).write_text(json.dumps(out, indent=2))
     print({k: v for k, v in out.items() if k.startswith("first") or k == "machine"})
     return 0
 
