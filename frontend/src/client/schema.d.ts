@@ -681,7 +681,8 @@ export interface paths {
         };
         /**
          * List Workers
-         * @description Worker processes with host, pid, queues, last heartbeat and current job.
+         * @description Worker processes with host, pid, queues, last heartbeat and current job (the job and
+         *     task only when the job is your organisation's; otherwise the worker shows as busy).
          */
         get: operations["list_workers_api_v1_workers_get"];
         put?: never;

@@ -61,7 +61,6 @@ INSERT_STAGED = (
 #: A load of more rows than this, and than ``materials`` already holds, rebuilds the
 #: secondary indexes instead of maintaining them row by row.
 BULK_ROWS = 100_000
-FORMULA_TRIGGER = "trg_materials_formulas_insert"
 
 
 @dataclass
@@ -234,15 +233,11 @@ def _load_tables(
                     "AND source = 'reference' AND source_id LIKE %s",
                     (spec.table + ":%",),
                 )
-            # one INSERT ... SELECT DISTINCT instead of the trigger's copy of every new row
-            cur.execute(f"ALTER TABLE materials DISABLE TRIGGER {FORMULA_TRIGGER}")
+            # the statement trigger fills material_formulas from the inserted rows. (Not
+            # ALTER TABLE ... DISABLE TRIGGER: its exclusive lock, held to commit, would
+            # stall every search and upload of a running server for the whole insert.)
             cur.execute("SET LOCAL work_mem = '256MB'")
             cur.execute(INSERT_STAGED)
-            cur.execute(
-                "INSERT INTO material_formulas (reduced_formula) "
-                "SELECT DISTINCT reduced_formula FROM _reference_stage ON CONFLICT DO NOTHING"
-            )
-            cur.execute(f"ALTER TABLE materials ENABLE TRIGGER {FORMULA_TRIGGER}")
             for spec in specs:
                 cur.execute(
                     "INSERT INTO reference_loads (table_name, sha256, rows, loaded_at) "
@@ -269,10 +264,9 @@ def _timed(fn: Callable[[Engine], list[str]], engine: Engine) -> tuple[list[str]
 def _derived(engine: Engine) -> dict[str, float]:
     """Anonymous formulas still missing and composition embeddings of new formulas
     (with their HNSW index, rebuilt in one go above 50 k new vectors)."""
-    from matdiscover.domains.similarity.derived import backfill_derived_columns
+    from matdiscover.domains.similarity.derived import backfill_derived
 
-    with engine.begin() as conn:
-        return backfill_derived_columns(conn)
+    return backfill_derived(engine)
 
 
 def _vacuum(engine: Engine) -> None:

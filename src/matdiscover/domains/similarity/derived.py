@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterable
 
 import numpy as np
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 
 from matdiscover.science.embeddings import (
     COMPOSITION_EMBEDDING_DIM,
@@ -81,25 +81,62 @@ HNSW_INDEX = "ix_composition_embeddings_hnsw"
 REBUILD_ABOVE = 50_000
 
 
+def _has_hnsw_index(conn: Connection) -> bool:
+    found = conn.execute(text("SELECT 1 FROM pg_indexes WHERE indexname = :n"), {"n": HNSW_INDEX})
+    return found.first() is not None
+
+
+def _create_hnsw_index(conn: Connection) -> None:
+    conn.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))
+    conn.execute(
+        text(
+            f"CREATE INDEX IF NOT EXISTS {HNSW_INDEX} ON composition_embeddings "
+            "USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)"
+        )
+    )
+
+
+def backfill_derived(engine: Engine) -> dict[str, float]:
+    """:func:`backfill_derived_columns` for a bulk load, in short transactions so that
+    searches keep running: a big batch of embeddings is inserted with the HNSW index
+    dropped in its own brief transaction (similarity falls back to exact search meanwhile)
+    and the index is rebuilt after (a SHARE lock: reads go on)."""
+    t0 = time.perf_counter()
+    with engine.begin() as conn:
+        n_anon = fill_anonymous_formulas(conn)
+        todo = sorted(set(missing_embedding_formulas(conn)))
+        rebuild = len(todo) > REBUILD_ABOVE and _has_hnsw_index(conn)
+    t1 = time.perf_counter()
+    if rebuild:
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP INDEX IF EXISTS {HNSW_INDEX}"))
+    try:
+        with engine.begin() as conn:
+            n_emb = _insert_embeddings(conn, todo)
+    finally:
+        if rebuild:
+            with engine.begin() as conn:
+                _create_hnsw_index(conn)
+    logger.info("backfilled %s anonymous formulas, %s embeddings", n_anon, n_emb)
+    return {
+        "anonymous_formulas": n_anon,
+        "anonymous_s": round(t1 - t0, 1),
+        "embeddings": n_emb,
+        "embeddings_s": round(time.perf_counter() - t1, 1),
+    }
+
+
 def insert_embeddings(conn: Connection, formulas: Iterable[str]) -> int:
     """Compute and store composition embeddings for ``formulas`` (existing ones kept)."""
     todo = sorted(set(formulas))
     if len(todo) <= REBUILD_ABOVE:
         return _insert_embeddings(conn, todo)
-    has_index = conn.execute(
-        text("SELECT 1 FROM pg_indexes WHERE indexname = :n"), {"n": HNSW_INDEX}
-    ).first()
+    has_index = _has_hnsw_index(conn)
     if has_index:
         conn.execute(text(f"DROP INDEX {HNSW_INDEX}"))
     n = _insert_embeddings(conn, todo)
     if has_index:
-        conn.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))
-        conn.execute(
-            text(
-                f"CREATE INDEX {HNSW_INDEX} ON composition_embeddings "
-                "USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)"
-            )
-        )
+        _create_hnsw_index(conn)
     return n
 
 
