@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from matdiscover.api.app import create_app
 from matdiscover.cli.main import app as cli
 from matdiscover.domains.organizations.models import Role
-from matdiscover.settings import Settings
+from matdiscover.settings import Settings, get_settings
 from tests.platform.live import serve_in_thread
 from tests.platform.tenants import make_org, make_user, server_settings
 from tests.platform.test_batch_jobs import Workers
@@ -31,12 +31,15 @@ def test_batch_cli_with_api_key_in_server_mode(
     engine: Engine,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
     url, settings = secured_server
     org = make_org(engine, "Scripted Lab")
     make_user(engine, org, "bot@lab.org", Role.researcher)
     monkeypatch.setenv("MATDISCOVER_DATABASE_URL", str(settings.database_url))
     monkeypatch.setenv("MATDISCOVER_DATA_DIR", str(settings.data_dir))
+    get_settings.cache_clear()  # the CLI reads the environment through the cached settings
+    request.addfinalizer(get_settings.cache_clear)
     runner = CliRunner()
     made = runner.invoke(cli, ["users", "api-key", "bot@lab.org", "--org", org.slug])
     assert made.exit_code == 0, made.output
@@ -62,6 +65,7 @@ def test_batch_cli_with_api_key_in_server_mode(
         assert "1 errors" in ok.output and "not-a-formula" in ok.output
         # the key also works from the environment
         monkeypatch.setenv("MATDISCOVER_API_KEY", key)
+        get_settings.cache_clear()
         listed = runner.invoke(cli, ["workers", "--server", url, "--json"])
         assert listed.exit_code == 0, listed.output
     finally:

@@ -21,13 +21,16 @@ _HIT = text(
               extract(epoch FROM (w.window_start + make_interval(secs => :window) - now()))
     """
 )
+# hits in the current and the previous window: a lock-out cannot be dodged by spreading
+# attempts across a window boundary
 _PEEK = text(
     """
-    SELECT hits,
-           extract(epoch FROM (window_start + make_interval(secs => :window) - now()))
+    SELECT coalesce(sum(hits), 0),
+           :window - mod(extract(epoch FROM now()), :window)
     FROM rate_limit_windows
     WHERE bucket = :bucket
-      AND window_start = to_timestamp(floor(extract(epoch FROM now()) / :window) * :window)
+      AND window_start >= to_timestamp(floor(extract(epoch FROM now()) / :window) * :window)
+                          - make_interval(secs => :window)
     """
 )
 # windows older than a day are of no use; dropped whenever a new window opens
@@ -48,11 +51,12 @@ def hit(engine: Engine, bucket: str, *, limit: int, window_s: int = 60, what: st
 
 
 def check(engine: Engine, bucket: str, *, limit: int, window_s: int = 60, what: str) -> None:
-    """Raise :class:`RateLimited` if the bucket is full, without counting a hit."""
+    """Raise :class:`RateLimited` if the bucket holds ``limit`` hits in this or the previous
+    window, without counting a hit."""
     with engine.connect() as conn:
-        row = conn.execute(_PEEK, {"bucket": bucket[:200], "window": window_s}).first()
-    if row is not None and row[0] >= limit:
+        hits, remaining = conn.execute(_PEEK, {"bucket": bucket[:200], "window": window_s}).one()
+    if hits >= limit:
         raise RateLimited(
             f"too many {what}: at most {limit} per {window_s} s; retry later",
-            retry_after=math.ceil(float(row[1])),
+            retry_after=math.ceil(float(remaining)),
         )
