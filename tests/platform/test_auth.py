@@ -204,6 +204,9 @@ def test_admin_adds_members_and_cannot_remove_the_last_admin(server: TestClient)
         f"{API}/organization/members/{me['user']['id']}", json={"role": "viewer"}, headers=admin
     )
     assert demote.status_code == 409
+    for bad in (2**63, -(2**70)):
+        gone = server.delete(f"{API}/organization/members/{bad}", headers=admin)
+        assert gone.status_code == 404  # not a database range error
     removed = server.delete(f"{API}/organization/members/{added.json()['user_id']}", headers=admin)
     assert removed.status_code == 204
     refused = server.post(f"{API}/auth/login", json={"email": "new@a.org", "password": temporary})

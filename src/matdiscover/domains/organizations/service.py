@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from matdiscover.db.base import can_exist
 from matdiscover.db.tenancy import unscoped
 from matdiscover.domains.organizations.models import Organization, OrgMembership, Plan, Role, User
 from matdiscover.errors import Conflict, InvalidInput, NotFound
@@ -157,6 +158,21 @@ def add_member(
     return Member(user, role, membership.created_at or datetime.now(UTC)), created
 
 
+def _membership_row(session: Session, organization_id: int, user_id: int) -> OrgMembership:
+    membership = (
+        session.scalar(
+            select(OrgMembership).where(
+                OrgMembership.organization_id == organization_id, OrgMembership.user_id == user_id
+            )
+        )
+        if can_exist(user_id)
+        else None
+    )
+    if membership is None:
+        raise NotFound(f"user {user_id} is not a member of this organisation")
+    return membership
+
+
 def _admin_count(session: Session, organization_id: int) -> int:
     return len(
         session.scalars(
@@ -169,13 +185,7 @@ def _admin_count(session: Session, organization_id: int) -> int:
 
 
 def set_member_role(session: Session, organization_id: int, user_id: int, role: Role) -> Member:
-    membership = session.scalar(
-        select(OrgMembership).where(
-            OrgMembership.organization_id == organization_id, OrgMembership.user_id == user_id
-        )
-    )
-    if membership is None:
-        raise NotFound(f"user {user_id} is not a member of this organisation")
+    membership = _membership_row(session, organization_id, user_id)
     last_admin = membership.role == Role.admin and _admin_count(session, organization_id) <= 1
     if last_admin and role != Role.admin:
         raise Conflict("the organisation's last administrator cannot be demoted")
@@ -185,13 +195,7 @@ def set_member_role(session: Session, organization_id: int, user_id: int, role: 
 
 
 def remove_member(session: Session, organization_id: int, user_id: int) -> None:
-    membership = session.scalar(
-        select(OrgMembership).where(
-            OrgMembership.organization_id == organization_id, OrgMembership.user_id == user_id
-        )
-    )
-    if membership is None:
-        raise NotFound(f"user {user_id} is not a member of this organisation")
+    membership = _membership_row(session, organization_id, user_id)
     if membership.role == Role.admin and _admin_count(session, organization_id) <= 1:
         raise Conflict("the organisation's last administrator cannot be removed")
     session.delete(membership)
