@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -42,36 +43,19 @@ def require_browser() -> None:
         pytest.fail("frontend/node_modules is missing: run `make frontend` (npm ci)")
 
 
-@pytest.fixture(scope="session")
-def server() -> Iterator[str]:
-    """Base URL of a running MatDiscover with a fresh data directory."""
-    if not (DIST / "index.html").is_file():
-        pytest.fail("frontend/dist is missing: run `make frontend` (npm ci && npm run build)")
-    # not pytest's tmp_path: its 0700 base directory locks out the embedded_postgres user
-    data_dir = Path(tempfile.mkdtemp(prefix="matdiscover-e2e-"))
-    data_dir.chmod(0o755)
+SERVE = REPO / "tests" / "e2e" / "serve_ui.py"  # the matdiscover CLI
+
+
+@contextmanager
+def running_server(
+    args: list[str], env: dict[str, str], log: Path, *, start_timeout_s: float
+) -> Iterator[str]:
+    """``matdiscover serve ARGS`` on a free port, logging to ``log``; its base URL once
+    ``/health`` answers. Stopped with Ctrl-C (SIGINT) afterwards, like a user would."""
     port = free_port()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for old in ARTIFACTS.glob("*.png"):  # screenshots of this run only
-        old.unlink()
-    log = ARTIFACTS / "server.log"
-    env = {**os.environ, "MATDISCOVER_AUTO_PREDICT": "true"}
-    env.pop("MATDISCOVER_DATABASE_URL", None)
-    with log.open("wb") as out:
+    with log.open("ab") as out:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                str(REPO / "tests" / "e2e" / "serve_ui.py"),
-                "serve",
-                "--port",
-                str(port),
-                "--data-dir",
-                str(data_dir),
-                # two workers: a fresh data directory first loads the reference data
-                # (minutes); the second worker serves the uploads' predictions meanwhile
-                "--workers",
-                "2",
-            ],
+            [sys.executable, str(SERVE), "serve", "--port", str(port), *args],
             cwd=REPO,
             env=env,
             stdout=out,
@@ -79,7 +63,7 @@ def server() -> Iterator[str]:
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 180
+            deadline = time.monotonic() + start_timeout_s
             while True:
                 if proc.poll() is not None:
                     pytest.fail(f"server exited with {proc.returncode}; see {log}")
@@ -89,7 +73,7 @@ def server() -> Iterator[str]:
                 except httpx.HTTPError:
                     pass
                 if time.monotonic() > deadline:
-                    pytest.fail(f"server did not start in 180 s; see {log}")
+                    pytest.fail(f"server did not start in {start_timeout_s:.0f} s; see {log}")
                 time.sleep(0.5)
             yield base
         finally:
@@ -99,4 +83,28 @@ def server() -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(10)
-            shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[str]:
+    """Base URL of a running MatDiscover with a fresh data directory."""
+    if not (DIST / "index.html").is_file():
+        pytest.fail("frontend/dist is missing: run `make frontend` (npm ci && npm run build)")
+    # not pytest's tmp_path: its 0700 base directory locks out the embedded_postgres user
+    data_dir = Path(tempfile.mkdtemp(prefix="matdiscover-e2e-"))
+    data_dir.chmod(0o755)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.glob("*.png"):  # screenshots of this run only
+        old.unlink()
+    log = ARTIFACTS / "server.log"
+    log.unlink(missing_ok=True)
+    env = {**os.environ, "MATDISCOVER_AUTO_PREDICT": "true"}
+    env.pop("MATDISCOVER_DATABASE_URL", None)
+    try:
+        # two workers: a fresh data directory first loads the reference data (minutes);
+        # the second worker serves the uploads' predictions meanwhile
+        args = ["--data-dir", str(data_dir), "--workers", "2"]
+        with running_server(args, env, log, start_timeout_s=180) as base:
+            yield base
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)

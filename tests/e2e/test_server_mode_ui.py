@@ -14,26 +14,22 @@ import json
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, DIST, REPO, free_port, require_browser
+from tests.e2e.conftest import ARTIFACTS, DIST, REPO, SERVE, require_browser, running_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
 EMAIL = "ada@e2e-lab.org"
 ORG = "E2E Lab"
 CIF = REPO / "tests" / "data" / "real" / "LiCoO2.cif"
-SERVE = REPO / "tests" / "e2e" / "serve_ui.py"  # the matdiscover CLI
 
 
 @pytest.fixture(scope="module")
@@ -56,9 +52,8 @@ def server_mode() -> Iterator[tuple[str, str]]:
     env.pop("MATDISCOVER_DATABASE_URL", None)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = ARTIFACTS / "server_mode.log"
-    port = free_port()
-    with log.open("wb") as out:
-        try:
+    try:
+        with log.open("wb") as out:
             created = subprocess.run(
                 [sys.executable, str(SERVE), "users", "create-admin", "--email", EMAIL]
                 + ["--org", ORG, "--data-dir", str(data_dir)],
@@ -69,41 +64,13 @@ def server_mode() -> Iterator[tuple[str, str]]:
                 timeout=120,
                 check=False,
             )
-            if created.returncode != 0:
-                pytest.fail(f"users create-admin exited with {created.returncode}; see {log}")
-            out.flush()
-            proc = subprocess.Popen(
-                [sys.executable, str(SERVE), "serve", "--port", str(port)]
-                + ["--data-dir", str(data_dir), "--workers", "1"],
-                cwd=REPO,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-            base = f"http://127.0.0.1:{port}"
-            try:
-                deadline = time.monotonic() + 120
-                while True:
-                    if proc.poll() is not None:
-                        pytest.fail(f"server exited with {proc.returncode}; see {log}")
-                    try:
-                        if httpx.get(f"{base}/api/v1/health", timeout=2).status_code == 200:
-                            break
-                    except httpx.HTTPError:
-                        pass
-                    if time.monotonic() > deadline:
-                        pytest.fail(f"server did not start in 120 s; see {log}")
-                    time.sleep(0.5)
-                yield base, password
-            finally:
-                proc.send_signal(signal.SIGINT)
-                try:
-                    proc.wait(60)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(10)
-        finally:
-            shutil.rmtree(data_dir, ignore_errors=True)
+        if created.returncode != 0:
+            pytest.fail(f"users create-admin exited with {created.returncode}; see {log}")
+        args = ["--data-dir", str(data_dir), "--workers", "1"]
+        with running_server(args, env, log, start_timeout_s=120) as base:
+            yield base, password
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

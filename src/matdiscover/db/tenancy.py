@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from sqlalchemy import event, or_, select
@@ -72,11 +73,12 @@ def tenant_of(session: Session) -> TenantScope | None:
 
 def tenant_classes() -> list[type[Any]]:
     """Mapped classes owned by an organisation (those with an ``organization_id`` column)."""
-    return [
+    classes = [
         m.class_
         for m in Base.registry.mappers
         if "organization_id" in m.columns and m.local_table is not None
     ]
+    return sorted(classes, key=lambda c: str(c.__tablename__))
 
 
 def _is_shared(cls: type[Any]) -> bool:
@@ -88,7 +90,7 @@ def _criteria(scope: TenantScope, *, writing: bool) -> list[Any]:
 
     org_id = scope.organization_id
     options: list[Any] = []
-    for cls in tenant_classes():
+    for cls in _tenant_list():
         column = cls.organization_id
         shared = _is_shared(cls) and not writing  # reference rows: readable, never writable
         clause = or_(column == org_id, column.is_(None)) if shared else column == org_id
@@ -114,7 +116,7 @@ def _guard_flush(session: Session, _context: Any, _instances: Any) -> None:
         return
     org_id = scope.organization_id
     for obj in session.new:
-        if hasattr(obj, "organization_id") and type(obj) in _tenant_set():
+        if type(obj) in _tenant_set():
             if obj.organization_id is None:
                 obj.organization_id = org_id
             elif obj.organization_id != org_id:
@@ -127,14 +129,16 @@ def _guard_flush(session: Session, _context: Any, _instances: Any) -> None:
             )
 
 
-_TENANT_SET: frozenset[type[Any]] | None = None
+@cache
+def _tenant_list() -> tuple[type[Any], ...]:
+    """:func:`tenant_classes` in a fixed order, computed once (statement cache keys stay
+    stable)."""
+    return tuple(tenant_classes())
 
 
+@cache
 def _tenant_set() -> frozenset[type[Any]]:
-    global _TENANT_SET
-    if _TENANT_SET is None:
-        _TENANT_SET = frozenset(tenant_classes())
-    return _TENANT_SET
+    return frozenset(_tenant_list())
 
 
 def install_tenant_guards(factory: sessionmaker[Session]) -> None:
