@@ -81,6 +81,14 @@ class Settings(BaseSettings):
     )
     login_attempts_per_minute_ip: int = Field(default=30, ge=1)
     login_failures_per_minute_account: int = Field(default=10, ge=1)
+    login_lockout_window_s: int = Field(
+        default=60,
+        ge=1,
+        le=3600,
+        description="Window in seconds over which failed logins (and wrong current passwords) "
+        "per account are counted; an account is locked while this and the previous window "
+        "hold LOGIN_FAILURES_PER_MINUTE_ACCOUNT failures.",
+    )
     writes_per_minute: int = Field(
         default=600, ge=1, description="Write requests per minute per user or API key."
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi import APIRouter, Request, Response
+from sqlalchemy import Engine
 
 from matdiscover.api.deps import (
     SELF_SERVICE,
@@ -74,6 +75,24 @@ def _pair(issued: service.IssuedTokens) -> TokenPair:
     )
 
 
+def _check_account_lock(engine: Engine, bucket: str, settings: Settings) -> None:
+    """429 while the account's recent failures (this and the previous window) reach the
+    limit; shared by login and password change, so neither is an unthrottled oracle."""
+    ratelimit.check(
+        engine,
+        bucket,
+        limit=settings.login_failures_per_minute_account,
+        window_s=settings.login_lockout_window_s,
+        what="failed password attempts for this account",
+    )
+
+
+def _count_failure(engine: Engine, bucket: str, settings: Settings) -> None:
+    ratelimit.hit(
+        engine, bucket, limit=10**9, window_s=settings.login_lockout_window_s, what="failures"
+    )
+
+
 def _client(request: Request) -> service.ClientInfo:
     return service.ClientInfo(
         ip=request.client.host if request.client else None,
@@ -96,12 +115,7 @@ def login(
         what="login attempts from this address",
     )
     account = body.email.strip().lower()[:320]
-    ratelimit.check(
-        engine,
-        f"login-fail:{account}",
-        limit=settings.login_failures_per_minute_account,
-        what="failed logins for this account",
-    )
+    _check_account_lock(engine, f"login-fail:{account}", settings)
     try:
         issued = service.login(
             session,
@@ -113,7 +127,7 @@ def login(
         )
     except Unauthenticated as exc:
         session.rollback()
-        ratelimit.hit(engine, f"login-fail:{account}", limit=10**9, what="failed logins")
+        _count_failure(engine, f"login-fail:{account}", settings)
         audit.record_now(
             engine,
             actor_of(request, None),
@@ -202,11 +216,33 @@ def me(caller: CallerDep, session: SessionDep, settings: SettingsDep) -> Me:
 
 
 @router.post("/auth/password", status_code=204, response_class=Response, openapi_extra=SELF_SERVICE)
-def change_password(body: PasswordChange, caller: CallerDep, session: SessionDep) -> Response:
-    """Change your password; every session (access and refresh tokens) ends."""
+def change_password(
+    body: PasswordChange,
+    request: Request,
+    caller: CallerDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    """Change your password; every session (access and refresh tokens) ends. Wrong current
+    passwords count towards the same per-account lock-out as failed logins."""
     if caller.method != "token" or caller.user_id is None:
         raise Forbidden("log in with your password to change it (not with an API key)")
-    service.change_password(session, caller.user_id, body.current_password, body.new_password)
+    engine = request.app.state.engine
+    bucket = f"password-fail:user:{caller.user_id}"
+    _check_account_lock(engine, bucket, settings)
+    try:
+        service.change_password(session, caller.user_id, body.current_password, body.new_password)
+    except Forbidden as exc:
+        _count_failure(engine, bucket, settings)
+        audit.record_now(
+            engine,
+            actor_of(request, caller),
+            "auth.password_change_failed",
+            object_type="user",
+            object_id=str(caller.user_id),
+            details={"reason": exc.message},
+        )
+        raise
     return Response(status_code=204)
 
 
