@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from matdiscover.cli.errors import handle_errors
+from matdiscover.science.properties import PROPERTY_NAMES
 
 console = Console()
 err = Console(stderr=True)
@@ -61,8 +62,7 @@ def predict(
         typer.Option(
             "--property",
             "-p",
-            help="formation_energy, band_gap, bulk_modulus, shear_modulus, debye_temperature, "
-            "energy_above_hull (repeatable; default all).",
+            help=f"{', '.join(PROPERTY_NAMES)} (repeatable; default all).",
         ),
     ] = None,
     relax: Annotated[bool, typer.Option(help="Relax the structure with CHGNet first.")] = False,

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from matdiscover.cli.errors import handle_errors
 from matdiscover.errors import InvalidInput
+from matdiscover.science.properties import PROPERTY_NAMES
 from matdiscover.settings import Settings, get_settings
 
 console = Console()
@@ -70,7 +71,10 @@ def search(
     ] = None,
     prop: Annotated[
         list[str] | None,
-        typer.Option(help="Property range NAME=MIN:MAX, e.g. band_gap=1:3 (repeatable)."),
+        typer.Option(
+            help=f"Property range NAME=MIN:MAX, NAME one of {', '.join(PROPERTY_NAMES)}; "
+            "e.g. NAME=1:3 or NAME=100: (repeatable)."
+        ),
     ] = None,
     values: Annotated[
         str, typer.Option(help="Property values from reference | predicted | any.")
@@ -79,7 +83,9 @@ def search(
         bool | None, typer.Option("--stable/--unstable", help="E_hull ≤ 1 meV/atom.")
     ] = None,
     mine: Annotated[bool, typer.Option(help="Only your materials (no reference).")] = False,
-    sort: Annotated[str, typer.Option(help="id, formula, band_gap, relevance, ...")] = "id",
+    sort: Annotated[
+        str, typer.Option(help="id, formula, relevance or a property name (see --prop).")
+    ] = "id",
     desc: Annotated[bool, typer.Option(help="Descending order.")] = False,
     limit: Annotated[int, typer.Option(min=1, max=500)] = 20,
     cursor: Annotated[str | None, typer.Option(help="Cursor of the next page.")] = None,

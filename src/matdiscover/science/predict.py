@@ -26,16 +26,10 @@ from pymatgen.core import Composition, Structure
 
 from matdiscover.errors import InvalidComposition, InvalidInput, NotFound
 from matdiscover.science.models.types import PropertyPrediction
+from matdiscover.science.properties import PROPERTY_NAMES, structure_properties
 
-ALL_PROPERTIES: tuple[str, ...] = (
-    "formation_energy",
-    "band_gap",
-    "bulk_modulus",
-    "shear_modulus",
-    "debye_temperature",
-    "energy_above_hull",
-)
-STRUCTURE_PROPERTIES: frozenset[str] = frozenset({"formation_energy", "energy_above_hull"})
+ALL_PROPERTIES: tuple[str, ...] = PROPERTY_NAMES
+STRUCTURE_PROPERTIES: frozenset[str] = structure_properties()
 MAX_FORMULA_LENGTH = 200
 
 

@@ -20,6 +20,7 @@ import pandas as pd
 from pymatgen.core import Composition, Element
 
 from matdiscover.science.embeddings import anonymous_formula
+from matdiscover.science.properties import CATALOGUE, PropertyName
 from matdiscover.science.reference_data import load_table
 
 
@@ -34,24 +35,29 @@ class ReferenceTable:
     log10: bool = False  # the table stores log10 of the value
 
 
+def _of(table: str, source: str, prop: PropertyName, log10: bool = False) -> ReferenceTable:
+    """A table of a catalogued property (its unit is the catalogue's)."""
+    return ReferenceTable(table, source, prop.value, CATALOGUE[prop].unit, log10=log10)
+
+
 REFERENCE_TABLES: tuple[ReferenceTable, ...] = (
-    ReferenceTable("mp_e_form", "materials_project", "formation_energy", "eV/atom"),
-    ReferenceTable("mp_gap", "materials_project", "band_gap", "eV"),
-    ReferenceTable("mp_e_hull", "materials_project", "energy_above_hull", "eV/atom"),
-    ReferenceTable("mp_log10_k_vrh", "materials_project", "bulk_modulus", "GPa", log10=True),
-    ReferenceTable("mp_log10_g_vrh", "materials_project", "shear_modulus", "GPa", log10=True),
-    ReferenceTable("mp_bulk_modulus", "materials_project", "bulk_modulus", "GPa"),
-    ReferenceTable("mp_shear_modulus", "materials_project", "shear_modulus", "GPa"),
+    _of("mp_e_form", "materials_project", PropertyName.formation_energy),
+    _of("mp_gap", "materials_project", PropertyName.band_gap),
+    _of("mp_e_hull", "materials_project", PropertyName.energy_above_hull),
+    _of("mp_log10_k_vrh", "materials_project", PropertyName.bulk_modulus, log10=True),
+    _of("mp_log10_g_vrh", "materials_project", PropertyName.shear_modulus, log10=True),
+    _of("mp_bulk_modulus", "materials_project", PropertyName.bulk_modulus),
+    _of("mp_shear_modulus", "materials_project", PropertyName.shear_modulus),
     ReferenceTable("mp_mu_b", "materials_project", "magnetic_moment", "μB/cell"),
-    ReferenceTable("aflow_bulk_modulus_vrh", "aflow", "bulk_modulus", "GPa"),
-    ReferenceTable("aflow_shear_modulus_vrh", "aflow", "shear_modulus", "GPa"),
-    ReferenceTable("aflow_debye_temperature", "aflow", "debye_temperature", "K"),
-    ReferenceTable("aflow_egap", "aflow", "band_gap", "eV"),
+    _of("aflow_bulk_modulus_vrh", "aflow", PropertyName.bulk_modulus),
+    _of("aflow_shear_modulus_vrh", "aflow", PropertyName.shear_modulus),
+    _of("aflow_debye_temperature", "aflow", PropertyName.debye_temperature),
+    _of("aflow_egap", "aflow", PropertyName.band_gap),
     ReferenceTable("aflow_energy_atom", "aflow", "energy_per_atom", "eV/atom"),
     ReferenceTable("aflow_thermal_conductivity_300k", "aflow", "thermal_conductivity", "W/(m K)"),
-    ReferenceTable("oqmd_formation_enthalpy", "oqmd", "formation_energy", "eV/atom"),
-    ReferenceTable("oqmd_bandgap", "oqmd", "band_gap", "eV"),
-    ReferenceTable("expt_gap", "experimental", "band_gap", "eV"),
+    _of("oqmd_formation_enthalpy", "oqmd", PropertyName.formation_energy),
+    _of("oqmd_bandgap", "oqmd", PropertyName.band_gap),
+    _of("expt_gap", "experimental", PropertyName.band_gap),
 )
 
 

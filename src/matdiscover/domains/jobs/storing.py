@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from matdiscover.domains.jobs.models import Job
 from matdiscover.domains.materials.models import Material
 from matdiscover.domains.predictions.models import Prediction
-from matdiscover.science.models.composition import PROPERTIES
+from matdiscover.science.properties import CATALOGUE, PropertyName
 
 
 def _finite(x: Any) -> float | None:
@@ -79,7 +79,7 @@ def store_batch_rows(
                     "std": _finite(row.get(f"{p}_std")),
                     "interval_low": _finite(row.get(f"{p}_low95")),
                     "interval_high": _finite(row.get(f"{p}_high95")),
-                    "unit": PROPERTIES[p].unit if p in PROPERTIES else "",
+                    "unit": CATALOGUE[PropertyName(p)].unit if p in CATALOGUE else "",
                     "method": meth or "composition",
                     "model_name": str(job.params.get("models", {}).get(p, "batch")),
                     "model_version": str(job.params.get("model_versions", {}).get(p, "")),

@@ -23,19 +23,13 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from matdiscover.db.base import Base, IdMixin, TimestampMixin
+from matdiscover.science.properties import PROPERTY_NAMES
 
 STRUCTURE_EMBEDDING_DIM = 64  # CHGNet crystal feature vector
 COMPOSITION_EMBEDDING_DIM = 200  # fraction-weighted mat2vec element embedding
 #: Reference properties with partial expression indexes ``((properties->>p)::float8, id)``
 #: (ranges and sorting by value) and ``(id, (properties->>p)::float8)`` (ranges in id order).
-INDEXED_PROPERTIES = (
-    "band_gap",
-    "formation_energy",
-    "energy_above_hull",
-    "bulk_modulus",
-    "shear_modulus",
-    "debye_temperature",
-)
+INDEXED_PROPERTIES = PROPERTY_NAMES
 
 
 def _anonymous_formula_default(context: Any) -> str | None:

@@ -14,6 +14,7 @@ from matdiscover.domains.predictions.schemas import (
     PredictionRead,
     PredictionRequest,
     PredictionResponse,
+    PropertyInfoRead,
     RelaxationRead,
 )
 from matdiscover.domains.usage import service as usage
@@ -24,6 +25,7 @@ from matdiscover.science.predict import (
     predict_composition_report,
     predict_structure_report,
 )
+from matdiscover.science.properties import CATALOGUE
 
 router = APIRouter(tags=["predictions"])
 
@@ -46,6 +48,26 @@ def list_models() -> list[ModelCardRead]:
     from matdiscover.science.models.registry import list_model_cards
 
     return [ModelCardRead.model_validate(c) for c in list_model_cards()]
+
+
+@router.get("/properties", response_model=list[PropertyInfoRead], tags=["models"])
+def list_properties() -> list[PropertyInfoRead]:
+    """The property catalogue: every predictable property with its unit and the paths
+    (composition, structure) that predict it, in display order."""
+    return catalogue_read()
+
+
+def catalogue_read() -> list[PropertyInfoRead]:
+    return [
+        PropertyInfoRead(
+            key=info.key,
+            display_name=info.display_name,
+            unit=info.unit,
+            description=info.description,
+            methods=list(info.methods),
+        )
+        for info in CATALOGUE.values()
+    ]
 
 
 def read_row(row: Prediction) -> PredictionRead:

@@ -7,14 +7,17 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-PropertyName = Literal[
-    "formation_energy",
-    "band_gap",
-    "bulk_modulus",
-    "shear_modulus",
-    "debye_temperature",
-    "energy_above_hull",
-]
+from matdiscover.science.properties import PropertyName
+
+
+class PropertyInfoRead(BaseModel):
+    """A catalogued property: key, name for people, unit and the paths that predict it."""
+
+    key: PropertyName
+    display_name: str
+    unit: str
+    description: str
+    methods: list[Literal["composition", "structure"]]
 
 
 class PredictionRead(BaseModel):

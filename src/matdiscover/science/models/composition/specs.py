@@ -1,9 +1,14 @@
-"""The six composition-model properties: units, training tables and hyperparameters."""
+"""How each property's composition model is trained: tables and hyperparameters.
+
+Names and units come from the property catalogue (:mod:`matdiscover.science.properties`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from matdiscover.science.properties import CATALOGUE, PropertyName
 
 __all__ = ["PROPERTIES", "PropertySpec"]
 
@@ -13,8 +18,8 @@ class PropertySpec:
     """What a composition model predicts and how it is trained.
 
     Attributes:
-        key: property key, e.g. ``"formation_energy"``.
-        unit: unit of predictions, e.g. ``"eV/atom"``.
+        key: property key (see :mod:`matdiscover.science.properties`); the unit of
+            predictions is the catalogue's (:attr:`unit`).
         table: reference table (``matdiscover.science.reference_data``) with the labels.
         transform: ``"identity"`` (trained on the value) or ``"log10"`` (trained on
             ``log10(value)``, predictions reported in ``unit``).
@@ -27,8 +32,7 @@ class PropertySpec:
         mlp: MLP options for :func:`members.train_mlp` (``learner="mlp"``).
     """
 
-    key: str
-    unit: str
+    key: PropertyName
     table: str
     transform: Literal["identity", "log10"]
     description: str
@@ -38,6 +42,11 @@ class PropertySpec:
     params: dict[str, Any] = field(default_factory=dict)
     num_rounds: int = 300
     mlp: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def unit(self) -> str:
+        """Unit of the predictions, from the property catalogue."""
+        return CATALOGUE[self.key].unit
 
 
 _BASE: dict[str, Any] = {
@@ -73,19 +82,17 @@ def _mlp(**over: Any) -> dict[str, Any]:
     return {**_MLP, **over}
 
 
-PROPERTIES: dict[str, PropertySpec] = {
-    "formation_energy": PropertySpec(
-        key="formation_energy",
-        unit="eV/atom",
+PROPERTIES: dict[str, PropertySpec] = {  # keyed by PropertyName (a str)
+    PropertyName.formation_energy: PropertySpec(
+        key=PropertyName.formation_energy,
         table="mp_e_form",
         transform="identity",
         description="DFT formation energy per atom (Materials Project, legacy corrections)",
         learner="mlp",
         mlp=_mlp(hidden=(384, 384, 192)),
     ),
-    "band_gap": PropertySpec(
-        key="band_gap",
-        unit="eV",
+    PropertyName.band_gap: PropertySpec(
+        key=PropertyName.band_gap,
         table="mp_gap",
         transform="identity",
         description="DFT (PBE) band gap (Materials Project)",
@@ -93,9 +100,8 @@ PROPERTIES: dict[str, PropertySpec] = {
         learner="mlp",
         mlp=_mlp(),
     ),
-    "bulk_modulus": PropertySpec(
-        key="bulk_modulus",
-        unit="GPa",
+    PropertyName.bulk_modulus: PropertySpec(
+        key=PropertyName.bulk_modulus,
         table="mp_log10_k_vrh",
         transform="log10",
         table_is_log10=True,
@@ -106,9 +112,8 @@ PROPERTIES: dict[str, PropertySpec] = {
         params=_params(num_leaves=31, learning_rate=0.08, min_data_in_leaf=5),
         num_rounds=250,
     ),
-    "shear_modulus": PropertySpec(
-        key="shear_modulus",
-        unit="GPa",
+    PropertyName.shear_modulus: PropertySpec(
+        key=PropertyName.shear_modulus,
         table="mp_log10_g_vrh",
         transform="log10",
         table_is_log10=True,
@@ -119,9 +124,8 @@ PROPERTIES: dict[str, PropertySpec] = {
         params=_params(num_leaves=31, learning_rate=0.08, min_data_in_leaf=5),
         num_rounds=250,
     ),
-    "debye_temperature": PropertySpec(
-        key="debye_temperature",
-        unit="K",
+    PropertyName.debye_temperature: PropertySpec(
+        key=PropertyName.debye_temperature,
         table="aflow_debye_temperature",
         transform="log10",
         description="Debye temperature from the AFLOW AEL-AGL elastic model",
@@ -131,9 +135,8 @@ PROPERTIES: dict[str, PropertySpec] = {
         params=_params(num_leaves=31, learning_rate=0.08, min_data_in_leaf=5),
         num_rounds=250,
     ),
-    "energy_above_hull": PropertySpec(
-        key="energy_above_hull",
-        unit="eV/atom",
+    PropertyName.energy_above_hull: PropertySpec(
+        key=PropertyName.energy_above_hull,
         table="mp_e_hull",
         transform="identity",
         description="DFT energy above the convex hull (Materials Project snapshot in CrabNet)",
