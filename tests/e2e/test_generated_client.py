@@ -24,6 +24,8 @@ def test_committed_openapi_schema_is_current() -> None:
     current = json.loads(out.read_text(encoding="utf-8"))
     committed = json.loads((REPO / "frontend" / "openapi.json").read_text(encoding="utf-8"))
     assert committed == current, "run `cd frontend && npm run gen:api` and commit the result"
+    catalogue = (REPO / "frontend/src/client/catalogue.json").read_text(encoding="utf-8")
+    assert catalogue == module.catalogue_json(), "run `cd frontend && npm run gen:api`"
     client = (REPO / "frontend" / "src" / "client" / "schema.d.ts").read_text(encoding="utf-8")
     for path in current["paths"]:
         assert f'"{path}"' in client, f"{path} missing from the generated client"

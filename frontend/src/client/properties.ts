@@ -1,23 +1,27 @@
-/** Display names and formatting of the predicted properties. */
+/** Display names, units and order of the predicted properties, from the API's property
+ * catalogue (`catalogue.json` is generated with the OpenAPI client: `npm run gen:api`). */
 import type { PropertyName } from "./api";
+import catalogue from "./catalogue.json";
 
-export const PROPERTY_LABELS: Record<string, string> = {
-  formation_energy: "Formation energy",
-  energy_above_hull: "Energy above hull",
-  band_gap: "Band gap",
-  bulk_modulus: "Bulk modulus",
-  shear_modulus: "Shear modulus",
-  debye_temperature: "Debye temperature",
-};
+export interface PropertyInfo {
+  key: PropertyName;
+  display_name: string;
+  unit: string;
+  description: string;
+  methods: string[];
+}
 
-export const ALL_PROPERTIES: PropertyName[] = [
-  "band_gap",
-  "formation_energy",
-  "energy_above_hull",
-  "bulk_modulus",
-  "shear_modulus",
-  "debye_temperature",
-];
+export const PROPERTY_CATALOGUE = catalogue as PropertyInfo[];
+
+export const PROPERTY_LABELS: Record<string, string> = Object.fromEntries(
+  PROPERTY_CATALOGUE.map((p) => [p.key, p.display_name]),
+);
+
+export const PROPERTY_UNITS: Record<string, string> = Object.fromEntries(
+  PROPERTY_CATALOGUE.map((p) => [p.key, p.unit]),
+);
+
+export const ALL_PROPERTIES: PropertyName[] = PROPERTY_CATALOGUE.map((p) => p.key);
 
 export function propertyLabel(p: string): string {
   return PROPERTY_LABELS[p] ?? p.replace(/_/g, " ");

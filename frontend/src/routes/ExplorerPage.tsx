@@ -6,7 +6,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { Link, useSearchParams } from "react-router-dom";
 import { api, unwrap, type MaterialHit } from "../client/api";
-import { ALL_PROPERTIES, fmt, propertyLabel } from "../client/properties";
+import { ALL_PROPERTIES, PROPERTY_UNITS, fmt, propertyLabel } from "../client/properties";
 import { ErrorBox, Loading } from "../components/common/Status";
 import { PeriodicTable, type ElementState } from "../components/materials/PeriodicTable";
 import { parseSearch } from "../components/materials/searchQuery";
@@ -22,15 +22,6 @@ type SortField =
   | "volume"
   | "density"
   | (typeof ALL_PROPERTIES)[number];
-
-const UNITS: Record<string, string> = {
-  formation_energy: "eV/atom",
-  energy_above_hull: "eV/atom",
-  band_gap: "eV",
-  bulk_modulus: "GPa",
-  shear_modulus: "GPa",
-  debye_temperature: "K",
-};
 
 /** A property value of a search hit: a number, or an object with a `value`. */
 function propertyValue(m: MaterialHit, p: string): number | null {
@@ -76,14 +67,23 @@ const COLUMNS: Column[] = [
   ...ALL_PROPERTIES.map(
     (p): Column => ({
       key: p,
-      label: `${propertyLabel(p)} (${UNITS[p]})`,
+      label: `${propertyLabel(p)} (${PROPERTY_UNITS[p]})`,
       sort: p,
       render: (m) => fmt(propertyValue(m, p)),
       numeric: true,
     }),
   ),
 ];
-const DEFAULT_COLUMNS = ["id", "reduced_formula", "space_group", "crystal_system", "nsites", "source", "band_gap"];
+// identity columns and the first two catalogued properties (formation energy, band gap)
+const DEFAULT_COLUMNS = [
+  "id",
+  "reduced_formula",
+  "space_group",
+  "crystal_system",
+  "nsites",
+  "source",
+  ...ALL_PROPERTIES.slice(0, 2),
+];
 const COLUMNS_KEY = "matdiscover.explorer.columns";
 const CRYSTAL_SYSTEMS = ["triclinic", "monoclinic", "orthorhombic", "tetragonal", "trigonal", "hexagonal", "cubic"];
 
@@ -234,7 +234,7 @@ export function ExplorerPage() {
           {ALL_PROPERTIES.map((p) => (
             <fieldset key={p} className="range">
               <legend>
-                {propertyLabel(p)} <span className="muted">({UNITS[p]})</span>
+                {propertyLabel(p)} <span className="muted">({PROPERTY_UNITS[p]})</span>
               </legend>
               {(["min", "max"] as const).map((end) => (
                 <label key={end}>
