@@ -92,7 +92,7 @@ def load_element_table(name: str, *, root: Path | str | None = None) -> pd.DataF
     """Load an element-property table (``element`` column + one column per property).
 
     Example:
-        >>> load_element_table("magpie").set_index("element").loc["O", "Number"]
+        >>> float(load_element_table("magpie").set_index("element").loc["O", "Number"])
         8.0
     """
     return _load("elements", name, root)
