@@ -11,6 +11,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from matdiscover.domains.materials import search as search_module
+from matdiscover.domains.materials.search import formulas as search_formulas
+from matdiscover.domains.materials.search import paging as search_paging
 from tests.platform.test_search_data import (
     Seed,
     expected_order,
@@ -179,7 +181,7 @@ def test_large_results_report_an_estimated_total(
     client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data = seed(session)
-    monkeypatch.setattr(search_module, "EXACT_COUNT_LIMIT", 100)
+    monkeypatch.setattr(search_paging, "EXACT_COUNT_LIMIT", 100)
     body = client.get("/api/v1/materials", params={"limit": 1}).json()
     assert body["total_is_estimate"] is True
     assert body["total"] > 100
@@ -221,7 +223,7 @@ def test_fuzzy_matches_agree_when_the_pattern_list_is_not_resolved(
 ) -> None:
     """Above MAX_RESOLVED_FORMULAS the patterns stay a subquery: same results."""
     data = seed(session)
-    monkeypatch.setattr(search_module, "MAX_RESOLVED_FORMULAS", 1)
+    monkeypatch.setattr(search_formulas, "MAX_RESOLVED_FORMULAS", 1)
     for query in ({"q": "NaCI"}, {"formula": "Li*O2"}, {"q": "LiFePO", "sort": "relevance"}):
         expected = reference_filter(data, query)
         assert len(expected) > 1

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from matdiscover.cli.errors import handle_errors
 from matdiscover.domains.materials.schemas import MaterialRead, material_read
-from matdiscover.domains.materials.search import MaterialQuery
+from matdiscover.domains.materials.search import MaterialQuery, search
 from matdiscover.settings import Settings, get_settings
 
 app = typer.Typer(help="Add, list and show materials.", no_args_is_help=True)
@@ -120,7 +120,6 @@ def list_cmd(
     """List materials (yours by default)."""
     from matdiscover.cli.database import open_database
     from matdiscover.db.engine import session_scope
-    from matdiscover.domains.materials import service
     from matdiscover.domains.organizations.service import ensure_local_identity
 
     filters = MaterialQuery(
@@ -131,10 +130,11 @@ def list_cmd(
     )
     with open_database(_settings(data_dir)) as db, session_scope(db.session_factory) as session:
         caller = ensure_local_identity(session)
-        rows, total, next_cursor = service.list_materials(
+        result = search(
             session, filters, organization_id=caller.organization_id, limit=limit, cursor=cursor
         )
-        items = [material_read(r) for r in rows]
+        items = [material_read(r) for r, _ in result.rows]
+        total, next_cursor = result.total, result.next_cursor
     if as_json:
         payload = {
             "items": [m.model_dump(mode="json") for m in items],

@@ -1,4 +1,4 @@
-"""Materials service: ingest uploaded files, list with filters, get, delete, export.
+"""Materials service: ingest uploaded files, get, delete, export; the tenancy filter.
 
 Every function takes the session first and the caller's organisation as a
 keyword; queries only ever see that organisation's rows plus reference entries.
@@ -17,9 +17,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from matdiscover.db.base import can_exist
-from matdiscover.domains.materials import search
 from matdiscover.domains.materials.models import Material
-from matdiscover.domains.materials.search import MaterialQuery, SortKey
 from matdiscover.errors import InvalidInput, NotFound
 from matdiscover.science.io import (
     ParsedStructure,
@@ -243,33 +241,6 @@ def export_structure(material: Material, fmt: str) -> str:
     return write_structure(Structure.from_dict(material.structure), fmt)  # type: ignore[arg-type]
 
 
-def list_materials(
-    session: Session,
-    query: MaterialQuery,
-    *,
-    organization_id: int,
-    sort: SortKey = "id",
-    descending: bool = False,
-    limit: int = 50,
-    cursor: str | None = None,
-) -> tuple[list[Material], int, str | None]:
-    """A page of materials, the total matching count and the cursor of the next page.
-
-    Delegates to :func:`matdiscover.domains.materials.search.search`; ``total`` may be an
-    estimate above ``search.EXACT_COUNT_LIMIT`` matches (see there).
-    """
-    result = search.search(
-        session,
-        query,
-        organization_id=organization_id,
-        sort=sort,
-        descending=descending,
-        limit=limit,
-        cursor=cursor,
-    )
-    return [m for m, _ in result.rows], result.total, result.next_cursor
-
-
 __all__ = [
     "IngestOutcome",
     "UploadFile",
@@ -277,5 +248,4 @@ __all__ = [
     "export_structure",
     "get",
     "ingest_files",
-    "list_materials",
 ]

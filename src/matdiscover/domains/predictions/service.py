@@ -6,7 +6,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from pymatgen.core import Composition, Structure
-from sqlalchemy import select
+from sqlalchemy import (
+    ColumnElement,
+    ColumnExpressionArgument,
+    ScalarSelect,
+    Subquery,
+    or_,
+    select,
+)
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
 from matdiscover.domains.materials import service as materials_service
@@ -140,3 +148,47 @@ def list_for_material(
     for row in history:
         latest.setdefault(row.property, row)
     return list(latest.values()), history
+
+
+# ---------------------------------------------------------------- latest values, as SQL
+
+
+def _visible_predictions(organization_id: int) -> ColumnElement[bool]:
+    """The organisation's predictions plus shared ones (``organization_id IS NULL``)."""
+    return or_(Prediction.organization_id == organization_id, Prediction.organization_id.is_(None))
+
+
+def latest_predictions(prop: str, *, organization_id: int) -> Subquery:
+    """``(material_id, value)`` of the newest visible prediction of ``prop`` per material.
+
+    A ``DISTINCT ON (material_id)`` subquery, newest by ``(created_at, id)``; materials
+    search filters on its ``value`` to find materials by predicted property ranges.
+    """
+    return (
+        select(Prediction.material_id, Prediction.value)
+        .where(Prediction.property == prop, _visible_predictions(organization_id))
+        .ext(distinct_on(Prediction.material_id))
+        .order_by(Prediction.material_id, Prediction.created_at.desc(), Prediction.id.desc())
+        .subquery()
+    )
+
+
+def latest_prediction_value(
+    prop: str, *, organization_id: int, material_id: ColumnExpressionArgument[int]
+) -> ScalarSelect[float]:
+    """The newest visible prediction of ``prop`` for ``material_id`` (NULL if none).
+
+    A scalar subquery; pass a column of the enclosing query (``Material.id``) and
+    correlate it there, e.g. ``latest_prediction_value(...).correlate(Material)``.
+    """
+    return (
+        select(Prediction.value)
+        .where(
+            Prediction.material_id == material_id,
+            Prediction.property == prop,
+            _visible_predictions(organization_id),
+        )
+        .order_by(Prediction.created_at.desc(), Prediction.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )

@@ -1,0 +1,109 @@
+"""Paging: keyset cursors and the (exact or estimated) total of a search.
+
+A cursor is the URL-safe base64 of ``[phase, sort value, last id]``: phase ``"v"``
+pages through the rows with a value for the sort key, ``"n"`` through those without one
+(they come last in both directions).
+
+``total`` is exact up to :data:`EXACT_COUNT_LIMIT` matches when that count takes at most
+:data:`COUNT_TIMEOUT_MS`; otherwise (more matches by the planner's estimate, a capped
+count that overflows, or one that runs out of time) it is the planner's estimate and
+flagged as such: an exact count of a million rows, or of a few thousand spread over
+several large indexes, costs hundreds of milliseconds.
+
+Example:
+    >>> decode_cursor(encode_cursor(["v", 1.5, 42]))
+    ('v', 1.5, 42)
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+from typing import Any
+
+from psycopg.errors import QueryCanceled
+from sqlalchemy import Select, func, literal, select, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from matdiscover.errors import InvalidInput
+
+#: Matches counted exactly; beyond this ``total`` is the planner's estimate.
+EXACT_COUNT_LIMIT = 10_000
+#: Time an exact count may take (ms) before ``total`` falls back to the estimate.
+COUNT_TIMEOUT_MS = 30
+
+
+def encode_cursor(values: list[Any]) -> str:
+    """``[phase, value, last_id]`` as an opaque, URL-safe cursor."""
+    raw = json.dumps(values, default=str).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[str, Any, int | None]:
+    """``(phase, value, last_id)`` of a cursor; raises InvalidInput on a malformed one."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        phase, value, last_id = values
+        if phase not in ("v", "n") or not (last_id is None or isinstance(last_id, int)):
+            raise ValueError(phase)
+    except (ValueError, TypeError) as exc:
+        raise InvalidInput("invalid cursor") from exc
+    return phase, value, last_id
+
+
+def cursor_value(sort: str, value: Any) -> Any:
+    """The decoded cursor value as the sort column's type (``created_at``: a datetime)."""
+    if value is None:
+        return None
+    if sort == "created_at":
+        return datetime.fromisoformat(str(value))
+    return value
+
+
+def count_matches(
+    session: Session, stmt: Select[Any], *, timeout_ms: int | None = None
+) -> tuple[int, bool]:
+    """(count, is_estimate) of the rows ``stmt`` selects.
+
+    The planner's estimate when it expects more than :data:`EXACT_COUNT_LIMIT` rows; else
+    an exact count capped at EXACT_COUNT_LIMIT + 1, given at most ``timeout_ms``
+    (default :data:`COUNT_TIMEOUT_MS`) in a savepoint. A count that overflows the cap or
+    runs out of time reports the estimate (at least the rows counted) as an estimate.
+    """
+    conn = session.connection()
+    compiled = stmt.with_only_columns(literal(1)).compile(conn)
+    plan = conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params).scalar_one()
+    estimate = max(1, int(plan[0]["Plan"].get("Plan Rows", 0)))  # the top node
+    if estimate > EXACT_COUNT_LIMIT:
+        return estimate, True
+    capped = stmt.with_only_columns(literal(1)).limit(EXACT_COUNT_LIMIT + 1).subquery()
+    timeout = COUNT_TIMEOUT_MS if timeout_ms is None else timeout_ms
+    previous = session.scalar(text("SELECT current_setting('statement_timeout')"))
+    try:
+        with session.begin_nested():
+            session.execute(
+                text("SELECT set_config('statement_timeout', :t, true)"), {"t": f"{timeout}ms"}
+            )
+            n = int(session.scalar(select(func.count()).select_from(capped)) or 0)
+    except OperationalError as exc:
+        if not isinstance(exc.orig, QueryCanceled):
+            raise
+        return estimate, True
+    finally:
+        session.execute(text("SELECT set_config('statement_timeout', :t, true)"), {"t": previous})
+    if n <= EXACT_COUNT_LIMIT:
+        return n, False
+    return max(estimate, n), True
+
+
+__all__ = [
+    "COUNT_TIMEOUT_MS",
+    "EXACT_COUNT_LIMIT",
+    "count_matches",
+    "cursor_value",
+    "decode_cursor",
+    "encode_cursor",
+]

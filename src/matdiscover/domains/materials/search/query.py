@@ -1,0 +1,182 @@
+"""The query model of materials search: what to find, as one pydantic model.
+
+:class:`MaterialQuery` holds the filters, all optional and combined with AND;
+:class:`MaterialSearchParams` adds sorting and paging and is the query string of
+``GET /materials``. Both reject unknown parameters, naming the closest known one, so a
+misspelt filter (``bandgap_min``) fails instead of silently matching everything.
+
+The ``Literal`` aliases (:data:`SearchProperty`, :data:`PropertySource`,
+:data:`SortKey`, :data:`CrystalSystem`) are the allowed values of the matching fields;
+units of the property bounds are those of ``matdiscover.science.reference_entries``.
+
+Example:
+    >>> params = MaterialSearchParams(elements=["Fe", "O"], sort="band_gap", limit=10)
+    >>> params.filters().elements, params.filters().ranges()
+    (['Fe', 'O'], {})
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any, Literal, get_args
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+SearchProperty = Literal[
+    "band_gap",
+    "formation_energy",
+    "energy_above_hull",
+    "bulk_modulus",
+    "shear_modulus",
+    "debye_temperature",
+]
+SEARCH_PROPERTIES: tuple[str, ...] = get_args(SearchProperty)
+PropertySource = Literal["reference", "predicted", "any"]
+SortKey = Literal[
+    "id",
+    "created_at",
+    "formula",
+    "reduced_formula",
+    "nsites",
+    "nelements",
+    "space_group_number",
+    "volume",
+    "density",
+    "relevance",
+    SearchProperty,
+]
+CrystalSystem = Literal[
+    "triclinic", "monoclinic", "orthorhombic", "tetragonal", "trigonal", "hexagonal", "cubic"
+]
+
+#: Energy above hull (eV/atom) at or below which an entry counts as stable.
+STABLE_E_HULL = 1e-3
+
+
+class MaterialQuery(BaseModel):
+    """Search criteria, all optional and combined with AND.
+
+    Example:
+        >>> MaterialQuery(chemical_system="Li-Fe-*", band_gap_min=1.0).band_gap_min
+        1.0
+    """
+
+    # a misspelt filter (bandgap_min) must not silently match everything
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _name_unknown_parameters(cls, data: Any, handler: ModelWrapValidatorHandler[Any]) -> Any:
+        """Unknown keys fail with ``Unknown parameter 'x'; did you mean 'y'?`` (loc: the key)."""
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            errors = exc.errors()
+            if not any(e["type"] == "extra_forbidden" for e in errors):
+                raise
+            details: list[Any] = []
+            for e in errors:
+                if e["type"] != "extra_forbidden":
+                    details.append(e)
+                    continue
+                name = str(e["loc"][-1])
+                near = difflib.get_close_matches(name, list(cls.model_fields), n=1)
+                hint = f"; did you mean {near[0]!r}?" if near else ""
+                message = PydanticCustomError(
+                    "extra_forbidden", "Unknown parameter {name}" + hint, {"name": repr(name)}
+                )
+                details.append(InitErrorDetails(type=message, loc=e["loc"], input=e["input"]))
+            raise ValidationError.from_exception_data(exc.title, details) from None
+
+    formula: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Cell or reduced formula (Fe2O3); '*' is a wildcard (Li*O4)",
+    )
+    reduced_formula: str | None = Field(default=None, max_length=200)
+    anonymous_formula: str | None = Field(
+        default=None, max_length=50, description="Prototype, e.g. ABO3 or AB2C4"
+    )
+    fuzzy: bool = Field(default=False, description="Match `formula` with typos (trigrams)")
+    q: str | None = Field(
+        default=None, max_length=200, description="Free text: fuzzy formula match"
+    )
+    elements: list[str] | None = Field(default=None, description="Contains all (Fe,O)")
+    elements_any: list[str] | None = Field(default=None, description="Contains any of")
+    elements_exclude: list[str] | None = Field(default=None, description="Contains none of")
+    chemical_system: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Li-Fe-O: exactly these elements; Li-Fe-*: at least these",
+    )
+    nelements: int | None = Field(default=None, ge=1, le=20)
+    nelements_min: int | None = Field(default=None, ge=1, le=20)
+    nelements_max: int | None = Field(default=None, ge=1, le=20)
+    space_group_number: int | None = Field(default=None, ge=1, le=230)
+    crystal_system: CrystalSystem | None = None
+    source: Literal["upload", "reference", "batch"] | None = None
+    source_database: Literal["materials_project", "aflow", "oqmd", "experimental"] | None = None
+    include_reference: bool = True
+    property_source: PropertySource = Field(
+        default="reference", description="Where property values come from"
+    )
+    band_gap_min: float | None = Field(default=None, description="eV")
+    band_gap_max: float | None = Field(default=None, description="eV")
+    formation_energy_min: float | None = Field(default=None, description="eV/atom")
+    formation_energy_max: float | None = Field(default=None, description="eV/atom")
+    energy_above_hull_min: float | None = Field(default=None, description="eV/atom")
+    energy_above_hull_max: float | None = Field(default=None, description="eV/atom")
+    bulk_modulus_min: float | None = Field(default=None, description="GPa")
+    bulk_modulus_max: float | None = Field(default=None, description="GPa")
+    shear_modulus_min: float | None = Field(default=None, description="GPa")
+    shear_modulus_max: float | None = Field(default=None, description="GPa")
+    debye_temperature_min: float | None = Field(default=None, description="K")
+    debye_temperature_max: float | None = Field(default=None, description="K")
+    is_stable: bool | None = Field(
+        default=None, description=f"Energy above hull ≤ {STABLE_E_HULL * 1000:g} meV/atom"
+    )
+
+    def ranges(self) -> dict[str, tuple[float | None, float | None]]:
+        """Property → (min, max) for the properties with a bound."""
+        out = {}
+        for prop in SEARCH_PROPERTIES:
+            lo, hi = getattr(self, f"{prop}_min"), getattr(self, f"{prop}_max")
+            if lo is not None or hi is not None:
+                out[prop] = (lo, hi)
+        return out
+
+
+class MaterialSearchParams(MaterialQuery):
+    """The query string of ``GET /materials``: the filters, sorting and paging. Unknown
+    parameters are rejected (422) rather than ignored."""
+
+    sort: SortKey = "id"
+    order: Literal["asc", "desc"] = "asc"
+    limit: int = Field(default=50, ge=1, le=500)
+    cursor: str | None = Field(default=None, max_length=1000)
+
+    def filters(self) -> MaterialQuery:
+        """The filters alone."""
+        return MaterialQuery.model_validate(
+            self.model_dump(include=set(MaterialQuery.model_fields), exclude_unset=True)
+        )
+
+
+__all__ = [
+    "SEARCH_PROPERTIES",
+    "STABLE_E_HULL",
+    "CrystalSystem",
+    "MaterialQuery",
+    "MaterialSearchParams",
+    "PropertySource",
+    "SearchProperty",
+    "SortKey",
+]
