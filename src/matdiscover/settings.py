@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     )
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     refresh_token_days: int = Field(default=30, ge=1, le=365)
+    invitation_days: int = Field(
+        default=7, ge=1, le=90, description="Days an invitation to an organisation stays valid."
+    )
     cors_origins: str = Field(
         default="",
         description="Comma-separated origins allowed to call the API from a browser (CORS).",

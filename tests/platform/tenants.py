@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -42,11 +43,31 @@ def make_org(engine: Engine, name: str, plan: Plan = Plan.lab) -> Org:
 
 
 def make_user(engine: Engine, org: Org, email: str, role: Role, password: str = PASSWORD) -> int:
+    """A new account and its membership, made directly in the database (like the CLI)."""
     with session_scope(make_session_factory(engine)) as s:
-        member, _ = service.add_member(
+        member = service.create_member(
             s, org.id, email=email, role=role, password_hash=hash_password(password)
         )
         return member.user.id
+
+
+def invite(
+    client: TestClient, admin: dict[str, str], email: str, role: str = "researcher"
+) -> dict[str, Any]:
+    """An administrator's invitation (its JSON, including the one-time token)."""
+    r = client.post(
+        "/api/v1/organization/members", json={"email": email, "role": role}, headers=admin
+    )
+    assert r.status_code == 201, r.text
+    invitation: dict[str, Any] = r.json()
+    return invitation
+
+
+def accept(client: TestClient, token: str, password: str = PASSWORD) -> dict[str, str]:
+    """Accept an invitation; authorization headers for the organisation it is for."""
+    r = client.post("/api/v1/auth/invitations/accept", json={"token": token, "password": password})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
 def login(client: TestClient, email: str, password: str = PASSWORD) -> dict[str, str]:

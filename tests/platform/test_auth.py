@@ -13,7 +13,16 @@ from matdiscover.api.app import create_app
 from matdiscover.domains.organizations.models import Role
 from matdiscover.errors import ConfigurationError
 from matdiscover.settings import Settings
-from tests.platform.tenants import PASSWORD, Org, login, make_org, make_user, server_settings
+from tests.platform.tenants import (
+    PASSWORD,
+    Org,
+    accept,
+    invite,
+    login,
+    make_org,
+    make_user,
+    server_settings,
+)
 
 API = "/api/v1"
 
@@ -188,15 +197,12 @@ def test_viewer_is_read_only_and_admin_operations_need_admin(server: TestClient)
     assert server.get(f"{API}/audit", headers=researcher).status_code == 403
 
 
-def test_admin_adds_members_and_cannot_remove_the_last_admin(server: TestClient) -> None:
+def test_admin_invites_members_and_cannot_remove_the_last_admin(server: TestClient) -> None:
     admin = login(server, "admin@a.org")
-    added = server.post(
-        f"{API}/organization/members", json={"email": "New@A.org", "role": "viewer"}, headers=admin
-    )
-    assert added.status_code == 201, added.text
-    temporary = added.json()["temporary_password"]
-    assert temporary and added.json()["email"] == "new@a.org"
-    login(server, "new@a.org", temporary)
+    invited = invite(server, admin, "New@A.org", role="viewer")
+    assert invited["email"] == "new@a.org" and invited["status"] == "pending"
+    joined = accept(server, invited["invitation_token"], "the newcomer's own pw")
+    assert server.get(f"{API}/auth/me", headers=joined).json()["role"] == "viewer"
     again = server.post(f"{API}/organization/members", json={"email": "new@a.org"}, headers=admin)
     assert again.status_code == 409
     me = server.get(f"{API}/auth/me", headers=admin).json()
@@ -207,9 +213,12 @@ def test_admin_adds_members_and_cannot_remove_the_last_admin(server: TestClient)
     for bad in (2**63, -(2**70)):
         gone = server.delete(f"{API}/organization/members/{bad}", headers=admin)
         assert gone.status_code == 404  # not a database range error
-    removed = server.delete(f"{API}/organization/members/{added.json()['user_id']}", headers=admin)
+    new_id = server.get(f"{API}/auth/me", headers=joined).json()["user"]["id"]
+    removed = server.delete(f"{API}/organization/members/{new_id}", headers=admin)
     assert removed.status_code == 204
-    refused = server.post(f"{API}/auth/login", json={"email": "new@a.org", "password": temporary})
+    refused = server.post(
+        f"{API}/auth/login", json={"email": "new@a.org", "password": "the newcomer's own pw"}
+    )
     assert refused.status_code == 401
 
 
@@ -245,10 +254,11 @@ def test_local_mode_needs_no_login_but_serves_loopback_only(client: TestClient) 
     assert me.status_code == 200 and me.json()["auth_method"] == "local"
     assert me.json()["role"] == "admin" and me.json()["auth_required"] is False
     app = client.app
-    remote = TestClient(app, client=("203.0.113.7", 40000))
+    # a real peer sends a real Host (only the in-process peer may say "testserver")
+    remote = TestClient(app, base_url="http://127.0.0.1:8000", client=("203.0.113.7", 40000))
     r = remote.get(f"{API}/materials")
     assert r.status_code == 403 and "local mode" in r.json()["detail"]
-    loop = TestClient(app, client=("127.0.0.1", 40000))
+    loop = TestClient(app, base_url="http://127.0.0.1:8000", client=("127.0.0.1", 40000))
     assert loop.get(f"{API}/materials").status_code == 200
 
 

@@ -1,7 +1,7 @@
 """Tenant isolation, proven over every route in the OpenAPI schema.
 
 Organisation A owns one object of every kind (material, predictions, batch job, API key,
-member). Then, for every operation the API documents:
+member, invitation). Then, for every operation the API documents:
 
 - an operation without a security requirement must be on the short public list;
 - anonymous calls to every other operation get 401;
@@ -33,7 +33,7 @@ from sqlalchemy import Engine, text
 from matdiscover.api.app import create_app
 from matdiscover.api.deps import CallerDep, authorize
 from matdiscover.domains.organizations.models import Role
-from tests.platform.tenants import login, make_org, make_user, server_settings
+from tests.platform.tenants import invite, login, make_org, make_user, server_settings
 
 API = "/api/v1"
 MARKER = "tenantasecret"
@@ -42,6 +42,7 @@ PUBLIC = {
     ("POST", "/api/v1/auth/login"),
     ("POST", "/api/v1/auth/refresh"),
     ("POST", "/api/v1/auth/logout"),
+    ("POST", "/api/v1/auth/invitations/accept"),
 }
 # path parameters that name global things, not tenant objects
 GLOBAL_PARAMS = {"name"}
@@ -154,7 +155,7 @@ def unclassified(op: Operation) -> list[str]:
     return problems
 
 
-KNOWN_OBJECT_PARAMS = {"material_id", "job_id", "api_key_id", "user_id"}
+KNOWN_OBJECT_PARAMS = {"material_id", "job_id", "api_key_id", "user_id", "invitation_id"}
 
 
 def leaks(t: Tenants, response: Any) -> list[str]:
@@ -279,11 +280,13 @@ def seed_tenant_a(t: Tenants, researcher_id: int) -> None:
     assert job.status_code == 202, job.text
     key = c.post(f"{API}/api-keys", json={"name": f"{MARKER}-key"}, headers=h)
     assert key.status_code == 201, key.text
+    invited = invite(c, t.a_admin, f"invitee@{MARKER}.org", role="viewer")
     t.a_objects.update(
         material_id=material_id,
         job_id=job.json()["id"],
         api_key_id=key.json()["id"],
         user_id=researcher_id,
+        invitation_id=invited["id"],
     )
     t.a_key = key.json()["key"]
 
@@ -296,6 +299,8 @@ def assert_a_unchanged(t: Tenants) -> None:
     assert job["status"] != "cancelled"
     members = c.get(f"{API}/organization/members", headers=h).json()
     assert {m["user_id"]: m["role"] for m in members}[ids["user_id"]] == "researcher"
+    invitations = c.get(f"{API}/organization/invitations", headers=h).json()
+    assert {i["id"]: i["status"] for i in invitations}[ids["invitation_id"]] == "pending"
     assert c.get(f"{API}/auth/me", headers={"X-API-Key": t.a_key}).status_code == 200
 
 

@@ -27,6 +27,7 @@ from matdiscover.db.engine import (
 from matdiscover.db.migrate import current_revision, head_revision
 from matdiscover.domains.audit import router as audit_router
 from matdiscover.domains.auth import router as auth_router
+from matdiscover.domains.invitations import router as invitations_router
 from matdiscover.domains.jobs import router as jobs_router
 from matdiscover.domains.materials import router as materials_router
 from matdiscover.domains.organizations import router as organizations_router
@@ -52,11 +53,13 @@ def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
     router.include_router(health.router)
     router.include_router(auth_router.public_router)
+    router.include_router(invitations_router.public_router)
     protected = APIRouter(
         dependencies=[Depends(authorize)], responses=error_responses(401, 403, 429)
     )
     protected.include_router(auth_router.router)
     protected.include_router(organizations_router.router)
+    protected.include_router(invitations_router.router)
     protected.include_router(audit_router.router)
     protected.include_router(materials_router.router)
     protected.include_router(predictions_router.router)

@@ -26,6 +26,7 @@ orgs_app = typer.Typer(
 console = Console()
 
 PASSWORD_ENV = "MATDISCOVER_NEW_PASSWORD"
+TOKEN_ENV = "MATDISCOVER_INVITATION_TOKEN"
 DataDirOpt = Annotated[Path | None, typer.Option(help="Data directory.")]
 RoleOpt = Annotated[str, typer.Option(help="admin, researcher or viewer.")]
 
@@ -71,14 +72,16 @@ def create_admin(
     data_dir: DataDirOpt = None,
 ) -> None:
     """Create the first administrator (and their organisation). The password is read from
-    a hidden prompt or $MATDISCOVER_NEW_PASSWORD."""
-    from matdiscover.domains.auth.secrets import hash_password
-    from matdiscover.domains.auth.service import normalise_email
+    a hidden prompt or $MATDISCOVER_NEW_PASSWORD; for an existing account it must be that
+    account's current password (it is never changed here: see ``users set-password``)."""
+    from matdiscover.domains.auth.secrets import hash_password, verify_password
+    from matdiscover.domains.auth.service import find_user, normalise_email
     from matdiscover.domains.organizations import service
-    from matdiscover.domains.organizations.models import Organization, Plan, Role
+    from matdiscover.domains.organizations.models import Organization, OrgMembership, Plan
+    from matdiscover.errors import Conflict, Forbidden
 
     email = normalise_email(email)
-    password_hash = hash_password(_password(prompt=True))
+    password = _password(prompt=True)
     with _session(data_dir) as session:
         slug = service.slugify(organization)
         org = session.scalar(select(Organization).where(Organization.slug == slug))
@@ -86,20 +89,58 @@ def create_admin(
             org = service.create_organization(
                 session, name=organization, plan=Plan(plan or get_settings().default_plan)
             )
-        member, created = service.add_member(
-            session,
-            org.id,
-            email=email,
-            role=Role.admin,
-            full_name=full_name,
-            password_hash=password_hash,
-        )
-        if not created:
-            member.user.password_hash = password_hash
+        user = find_user(session, email)
+        if user is None:
+            service.create_member(
+                session,
+                org.id,
+                email=email,
+                role=Role.admin,
+                full_name=full_name,
+                password_hash=hash_password(password),
+            )
+        elif not verify_password(password, user.password_hash):
+            raise Forbidden(
+                f"an account for {email} exists and this is not its password; give its "
+                "current password (or reset it first with `matdiscover users set-password`)"
+            )
+        else:
+            membership = session.scalar(
+                select(OrgMembership).where(
+                    OrgMembership.organization_id == org.id, OrgMembership.user_id == user.id
+                )
+            )
+            if membership is None:
+                session.add(OrgMembership(organization_id=org.id, user_id=user.id, role=Role.admin))
+            elif membership.role != Role.admin:
+                raise Conflict(f"{email} is already a {membership.role.value} of {org.slug}")
         console.print(
             f"administrator [bold]{email}[/] of organisation [bold]{org.name}[/] "
             f"(slug {org.slug}, plan {org.plan.value})"
         )
+
+
+def _print_invitation(email: str, org_slug: str, role: Role, token: str, days: int) -> None:
+    console.print(
+        f"invited {email} to {org_slug} as {role.value} (valid {days} days). Give the invitee "
+        "this one-time token privately; they accept with `matdiscover users accept-invite` "
+        "or POST /api/v1/auth/invitations/accept:"
+    )
+    console.print(token, soft_wrap=True, highlight=False)
+
+
+def _invite(session: Session, org_ref: str, email: str, role: Role) -> None:
+    from datetime import timedelta
+
+    from matdiscover.domains.invitations import service as invitations
+    from matdiscover.domains.organizations import service
+
+    org = service.get_organization(session, org_ref)
+    days = get_settings().invitation_days
+    new = invitations.invite(
+        session, org.id, email=email, role=role, invited_by=None, valid_for=timedelta(days=days)
+    )
+    _print_invitation(new.invitation.email, org.slug, role, new.token, days)
 
 
 @users_app.command("add")
@@ -111,26 +152,69 @@ def add_user(
     full_name: Annotated[str | None, typer.Option(help="Display name.")] = None,
     data_dir: DataDirOpt = None,
 ) -> None:
-    """Add a user to an organisation (creating the account; password from a prompt or
-    $MATDISCOVER_NEW_PASSWORD)."""
+    """Create an account in an organisation (password from a prompt or
+    $MATDISCOVER_NEW_PASSWORD). An existing account is never attached without its owner:
+    it gets an invitation instead, printed once, which its owner accepts."""
     from matdiscover.domains.auth.secrets import hash_password
     from matdiscover.domains.auth.service import find_user, normalise_email
     from matdiscover.domains.organizations import service
 
     email = normalise_email(email)
+    member_role = _role(role)
     with _session(data_dir) as session:
         org = service.get_organization(session, organization)
-        existing = find_user(session, email)
-        password_hash = None if existing else hash_password(_password(prompt=True))
-        service.add_member(
+        if find_user(session, email) is not None:
+            console.print(f"{email} already has an account: inviting it instead")
+            _invite(session, organization, email, member_role)
+            return
+        service.create_member(
             session,
             org.id,
             email=email,
-            role=_role(role),
+            role=member_role,
             full_name=full_name,
-            password_hash=password_hash,
+            password_hash=hash_password(_password(prompt=True)),
         )
         console.print(f"{email} is now {role} of {org.slug}")
+
+
+@users_app.command("invite")
+@handle_errors
+def invite_user(
+    email: Annotated[str, typer.Argument(help="Email of the invitee.")],
+    organization: Annotated[str, typer.Option("--org", help="Organisation slug or id.")],
+    role: RoleOpt = "researcher",
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Invite someone to an organisation and print the one-time invitation token (a
+    pending invitation for the same email is replaced)."""
+    from matdiscover.domains.auth.service import normalise_email
+
+    with _session(data_dir) as session:
+        _invite(session, organization, normalise_email(email), _role(role))
+
+
+@users_app.command("accept-invite")
+@handle_errors
+def accept_invite(
+    full_name: Annotated[str | None, typer.Option(help="Display name of a new account.")] = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Accept an invitation: the token from $MATDISCOVER_INVITATION_TOKEN or a hidden
+    prompt; the password (of the new account, or the existing account's current one) from
+    $MATDISCOVER_NEW_PASSWORD or a prompt."""
+    from matdiscover.domains.invitations import service as invitations
+
+    token = os.environ.get(TOKEN_ENV) or str(typer.prompt("Invitation token", hide_input=True))
+    with _session(data_dir) as session:
+        invitation = invitations.find_pending(session, token.strip())
+        console.print(f"invitation for {invitation.email}")
+        joined = invitations.accept(
+            session, invitation, password=_password(prompt=True), full_name=full_name
+        )
+        console.print(
+            f"{joined.user.email} is now {joined.role.value} of {joined.organization.slug}"
+        )
 
 
 @users_app.command("set-password")

@@ -4,6 +4,7 @@ from matdiscover.db.base import Base
 from matdiscover.domains.audit.models import AuditEntry
 from matdiscover.domains.auth.models import ApiKey, RateLimitWindow, RefreshToken
 from matdiscover.domains.experiments.models import ExperimentalResult
+from matdiscover.domains.invitations.models import Invitation
 from matdiscover.domains.jobs.models import Job, JobChunk, JobStatus, WorkerProcess
 from matdiscover.domains.materials.models import Material
 from matdiscover.domains.organizations.models import Organization, OrgMembership, Plan, Role, User
@@ -21,6 +22,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "ExperimentalResult",
+    "Invitation",
     "Job",
     "JobChunk",
     "JobStatus",

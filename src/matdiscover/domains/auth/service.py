@@ -150,6 +150,20 @@ def login(
     return _issue(session, user, org, role, policy, client, sec.new_family_id())
 
 
+def open_session(
+    session: Session,
+    user: User,
+    org: Organization,
+    role: Role,
+    *,
+    policy: TokenPolicy,
+    client: ClientInfo,
+) -> IssuedTokens:
+    """Tokens for a user whose credentials were already checked (e.g. on accepting an
+    invitation), as after a login."""
+    return _issue(session, user, org, role, policy, client, sec.new_family_id())
+
+
 def refresh(
     session: Session, token: str, *, policy: TokenPolicy, client: ClientInfo
 ) -> IssuedTokens:

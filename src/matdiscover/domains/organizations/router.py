@@ -1,20 +1,16 @@
-"""The caller's organisation: members (administrators) and plan usage."""
+"""The caller's organisation: members (administrators) and plan usage. New members join
+by invitation (``matdiscover.domains.invitations``)."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import asdict
 
 from fastapi import APIRouter, Response
 
 from matdiscover.api.deps import ADMIN_ONLY, CallerDep, SessionDep, SettingsDep
 from matdiscover.api.responses import error_responses
-from matdiscover.domains.auth.secrets import hash_password
-from matdiscover.domains.auth.service import normalise_email
 from matdiscover.domains.organizations import service
 from matdiscover.domains.organizations.schemas import (
-    MemberAdd,
-    MemberAdded,
     MemberRead,
     MemberUpdate,
     PlanLimitsRead,
@@ -57,32 +53,6 @@ def get_usage(caller: CallerDep, session: SessionDep, settings: SettingsDep) -> 
 def list_members(caller: CallerDep, session: SessionDep) -> list[MemberRead]:
     """Members of the organisation and their roles (administrators only)."""
     return [member_read(m) for m in service.list_members(session, caller.organization_id)]
-
-
-@router.post(
-    "/members",
-    status_code=201,
-    response_model=MemberAdded,
-    responses=error_responses(400, 409, 422),
-    openapi_extra=ADMIN_ONLY,
-)
-def add_member(body: MemberAdd, caller: CallerDep, session: SessionDep) -> MemberAdded:
-    """Add a member by email. A new account gets the given password or a generated one,
-    returned once in ``temporary_password``."""
-    email = normalise_email(body.email)
-    generated = None if body.password else secrets.token_urlsafe(12)
-    member, created = service.add_member(
-        session,
-        caller.organization_id,
-        email=email,
-        role=body.role,
-        full_name=body.full_name,
-        password_hash=hash_password(body.password or generated or ""),
-    )
-    return MemberAdded(
-        **member_read(member).model_dump(),
-        temporary_password=generated if created else None,
-    )
 
 
 @router.patch(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from matdiscover.domains.organizations.models import Role
 
@@ -16,27 +16,6 @@ class MemberRead(BaseModel):
     role: Role
     is_active: bool
     joined_at: datetime
-
-
-class MemberAdd(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    email: str = Field(min_length=3, max_length=320)
-    role: Role = Role.researcher
-    full_name: str | None = Field(default=None, max_length=200)
-    password: str | None = Field(
-        default=None,
-        min_length=10,
-        max_length=256,
-        description="Initial password for a new account; omitted: one is generated and "
-        "returned once.",
-    )
-
-
-class MemberAdded(MemberRead):
-    temporary_password: str | None = Field(
-        default=None, description="Set only when a new account got a generated password."
-    )
 
 
 class MemberUpdate(BaseModel):

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from matdiscover.db.base import can_exist
-from matdiscover.db.tenancy import unscoped
+from matdiscover.db.tenancy import tenant_of
 from matdiscover.domains.organizations.models import Organization, OrgMembership, Plan, Role, User
 from matdiscover.errors import Conflict, InvalidInput, NotFound
 
@@ -44,26 +46,40 @@ class Caller:
 
 
 def ensure_local_identity(session: Session) -> Caller:
-    """Get or create the implicit local organisation and user (idempotent)."""
-    org = session.scalar(select(Organization).where(Organization.slug == LOCAL_ORG_SLUG))
-    if org is None:
-        org = Organization(name="Local workspace", slug=LOCAL_ORG_SLUG)
-        session.add(org)
-        session.flush()
-    user = session.scalar(select(User).where(User.email == LOCAL_USER_EMAIL))
-    if user is None:
-        user = User(email=LOCAL_USER_EMAIL, full_name="Local user")
-        session.add(user)
-        session.flush()
-    membership = session.scalar(
-        select(OrgMembership).where(
-            OrgMembership.organization_id == org.id, OrgMembership.user_id == user.id
-        )
+    """Get or create the implicit local organisation and user (idempotent, and safe when
+    two processes, say the server and a CLI command, run it at once on a fresh database)."""
+    org = _get_or_insert(
+        session,
+        Organization,
+        {"slug": LOCAL_ORG_SLUG},
+        name="Local workspace",
     )
-    if membership is None:
-        session.add(OrgMembership(organization_id=org.id, user_id=user.id, role=Role.admin))
-        session.flush()
+    user = _get_or_insert(session, User, {"email": LOCAL_USER_EMAIL}, full_name="Local user")
+    _get_or_insert(
+        session,
+        OrgMembership,
+        {"organization_id": org.id, "user_id": user.id},
+        role=Role.admin,
+    )
     return Caller(organization_id=org.id, user_id=user.id, role=Role.admin)
+
+
+_Row = TypeVar("_Row", Organization, User, OrgMembership)
+
+
+def _get_or_insert(session: Session, model: type[_Row], key: dict[str, Any], **values: Any) -> _Row:
+    """The row with the unique ``key``; inserted with ``values`` if missing, without a
+    unique-violation error when another transaction inserts it concurrently."""
+    where = [getattr(model, k) == v for k, v in key.items()]
+    row = session.scalar(select(model).where(*where))
+    if row is None:
+        session.execute(
+            pg_insert(model)
+            .values(**key, **values)
+            .on_conflict_do_nothing(index_elements=list(key))
+        )
+        row = session.scalars(select(model).where(*where)).one()
+    return row
 
 
 # --- organisations and members ---------------------------------------------------------
@@ -127,35 +143,68 @@ def get_member(session: Session, organization_id: int, user_id: int) -> Member:
     raise NotFound(f"user {user_id} is not a member of this organisation")
 
 
-def add_member(
+def find_user_by_email(session: Session, email: str) -> User | None:
+    """The account for a normalised email (an unscoped session sees every account)."""
+    return session.scalar(select(User).where(User.email == email))
+
+
+def is_member_email(session: Session, organization_id: int, email: str) -> bool:
+    found = session.scalar(
+        select(OrgMembership.id)
+        .join(User, User.id == OrgMembership.user_id)
+        .where(OrgMembership.organization_id == organization_id, User.email == email)
+    )
+    return found is not None
+
+
+def create_user(
+    session: Session, *, email: str, password_hash: str, full_name: str | None = None
+) -> User:
+    """A new account (the email must not have one yet)."""
+    user = User(email=email, full_name=full_name, password_hash=password_hash)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def join(session: Session, organization_id: int, user: User, role: Role) -> Member:
+    """Make ``user`` a member. Callers make sure the account's owner consented (an accepted
+    invitation, or an account just created for them)."""
+    exists = session.scalar(
+        select(OrgMembership.id).where(
+            OrgMembership.organization_id == organization_id, OrgMembership.user_id == user.id
+        )
+    )
+    if exists is not None:
+        raise Conflict("this account is already a member of the organisation; log in instead")
+    membership = OrgMembership(organization_id=organization_id, user_id=user.id, role=role)
+    session.add(membership)
+    session.flush()
+    return Member(user, role, membership.created_at or datetime.now(UTC))
+
+
+def create_member(
     session: Session,
     organization_id: int,
     *,
     email: str,
     role: Role,
+    password_hash: str,
     full_name: str | None = None,
-    password_hash: str | None = None,
-) -> tuple[Member, bool]:
-    """Add a user (created if new) to the organisation; (member, whether the user is new)."""
-    # the user may exist without being visible to this organisation's scoped session
-    with unscoped(session):
-        user = session.scalar(select(User).where(User.email == email))
-        created = user is None
-        if user is None:
-            user = User(email=email, full_name=full_name, password_hash=password_hash)
-            session.add(user)
-            session.flush()
-        exists = session.scalar(
-            select(OrgMembership).where(
-                OrgMembership.organization_id == organization_id, OrgMembership.user_id == user.id
-            )
+) -> Member:
+    """Create a new account and make it a member (server operators and tests, with direct
+    database access). An existing account is refused, never reused: it joins another
+    organisation only by accepting an invitation (see :mod:`matdiscover.domains.invitations`).
+    Needs an unscoped session: an organisation's own session must not probe other accounts."""
+    if tenant_of(session) is not None:
+        raise TypeError("create_member needs an unscoped session (operator or test use)")
+    if find_user_by_email(session, email) is not None:
+        raise Conflict(
+            f"an account for {email} already exists; invite it (its owner accepts the "
+            "invitation with the account's own password)"
         )
-        if exists is not None:
-            raise Conflict(f"{email} is already a member of this organisation")
-        membership = OrgMembership(organization_id=organization_id, user_id=user.id, role=role)
-        session.add(membership)
-        session.flush()
-    return Member(user, role, membership.created_at or datetime.now(UTC)), created
+    user = create_user(session, email=email, password_hash=password_hash, full_name=full_name)
+    return join(session, organization_id, user, role)
 
 
 def _membership_row(session: Session, organization_id: int, user_id: int) -> OrgMembership:

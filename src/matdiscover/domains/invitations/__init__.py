@@ -1,0 +1,1 @@
+"""invitations domain: joining an organisation by an invitation its invitee accepts."""
