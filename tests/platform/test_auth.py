@@ -139,7 +139,8 @@ def test_twenty_wrong_passwords_in_a_minute_are_throttled(
     # while throttled even the right password is refused, with a Retry-After
     locked = server.post(f"{API}/auth/login", json={"email": "admin@a.org", "password": PASSWORD})
     assert locked.status_code == 429
-    assert 1 <= int(locked.headers["retry-after"]) <= 60
+    # until the failures have left both counted windows (at most two windows)
+    assert 1 <= int(locked.headers["retry-after"]) <= 120
     # other accounts are unaffected
     login(server, "res@a.org")
     with engine.connect() as conn:
