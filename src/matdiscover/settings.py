@@ -82,6 +82,18 @@ class Settings(BaseSettings):
         default="",
         description="Comma-separated origins allowed to call the API from a browser (CORS).",
     )
+    allowed_hosts: str = Field(
+        default="",
+        description="Comma-separated extra names the server may be reached by (the Host "
+        "header; any port; '*.example.org' for subdomains, '*' for any). Local mode always "
+        "allows localhost, *.localhost, loopback addresses and HOST, and refuses other names "
+        "(DNS rebinding); server mode checks the Host only when this is set.",
+    )
+    api_docs: Literal["auto", "on", "off"] = Field(
+        default="auto",
+        description="Serve /docs, /redoc and /api/v1/openapi.json. auto: on in local mode, "
+        "off in server mode.",
+    )
     login_attempts_per_minute_ip: int = Field(default=30, ge=1)
     login_failures_per_minute_account: int = Field(default=10, ge=1)
     login_lockout_window_s: int = Field(
@@ -145,6 +157,16 @@ class Settings(BaseSettings):
     @property
     def cors_origin_list(self) -> list[str]:
         return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
+    @property
+    def allowed_host_list(self) -> list[str]:
+        return [h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip()]
+
+    @property
+    def api_docs_enabled(self) -> bool:
+        if self.api_docs == "auto":
+            return not self.auth_required
+        return self.api_docs == "on"
 
     def check_security(self) -> None:
         """Refuse to run with authentication on but no strong signing secret."""

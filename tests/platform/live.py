@@ -16,7 +16,8 @@ from tests.platform.test_serve_lifecycle import free_port
 @contextmanager
 def serve_in_thread(app: FastAPI) -> Iterator[str]:
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
+    config = uvicorn.Config(app, port=port, log_level="warning", server_header=False)
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

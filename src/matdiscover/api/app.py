@@ -12,10 +12,12 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from matdiscover import __version__
 from matdiscover.api.deps import authorize
+from matdiscover.api.docs import mount_api_docs
 from matdiscover.api.errors import install_error_handlers
 from matdiscover.api.frontend import mount_frontend
 from matdiscover.api.headers import SecurityHeadersMiddleware
 from matdiscover.api.limits import MaxBodySizeMiddleware
+from matdiscover.api.origin_guard import OriginGuardMiddleware
 from matdiscover.api.responses import error_responses
 from matdiscover.api.routes import health
 from matdiscover.db.engine import (
@@ -121,8 +123,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="AI-assisted materials discovery: structures in, predictions out.",
         lifespan=lifespan,
-        docs_url="/docs",
-        openapi_url=f"{API_PREFIX}/openapi.json",
+        # /docs and /redoc are served offline by mount_api_docs; app.openapi() always works
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=f"{API_PREFIX}/openapi.json" if settings.api_docs_enabled else None,
     )
     app.add_middleware(
         MaxBodySizeMiddleware,
@@ -138,8 +142,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "X-API-Key"],
             max_age=600,
         )
+    app.add_middleware(OriginGuardMiddleware.for_settings, settings=settings)
     app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
     app.include_router(api_router())
+    if app.openapi_url:
+        mount_api_docs(app, openapi_url=app.openapi_url)
     mount_frontend(app)
     return app

@@ -21,8 +21,10 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
 ]
-# the interactive API docs load their script and styles from a CDN
-_DOCS_PATHS = ("/docs", "/redoc")
+# API answers (tokens, API keys, private data) must not be kept by browsers or proxies,
+# unless the route says otherwise (the job event stream sets its own Cache-Control)
+NO_STORE: list[tuple[bytes, bytes]] = [(b"cache-control", b"no-store"), (b"pragma", b"no-cache")]
+_API_PREFIX = "/api/"
 
 
 class SecurityHeadersMiddleware:
@@ -34,16 +36,14 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        is_docs = str(scope.get("path", "")).startswith(_DOCS_PATHS)
+        is_api = str(scope.get("path", "")).startswith(_API_PREFIX)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {k.lower() for k, _ in message.get("headers", [])}
-                extra = [
-                    (k, v)
-                    for k, v in SECURITY_HEADERS
-                    if k not in present and not (is_docs and k == b"content-security-policy")
-                ]
+                extra = [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                if is_api and b"cache-control" not in present:
+                    extra += NO_STORE
                 if self.hsts:
                     extra.append((b"strict-transport-security", b"max-age=31536000"))
                 message["headers"] = list(message.get("headers", [])) + extra

@@ -134,6 +134,7 @@ def serve(settings: Settings, *, workers: int) -> None:
             port=settings.port,
             log_level=settings.log_level,
             timeout_graceful_shutdown=10,
+            server_header=False,  # no "server: uvicorn" banner
         )
         uvicorn.Server(config).run()
     except KeyboardInterrupt:
