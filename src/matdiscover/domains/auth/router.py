@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import Engine
 
 from matdiscover.api.deps import (
     SELF_SERVICE,
@@ -21,7 +20,7 @@ from matdiscover.api.deps import (
 )
 from matdiscover.api.responses import error_responses
 from matdiscover.domains.audit import service as audit
-from matdiscover.domains.auth import ratelimit, service
+from matdiscover.domains.auth import service
 from matdiscover.domains.auth.models import ApiKey
 from matdiscover.domains.auth.schemas import (
     ApiKeyCreate,
@@ -75,24 +74,6 @@ def _pair(issued: service.IssuedTokens) -> TokenPair:
     )
 
 
-def _check_account_lock(engine: Engine, bucket: str, settings: Settings) -> None:
-    """429 while the account's recent failures (this and the previous window) reach the
-    limit; shared by login and password change, so neither is an unthrottled oracle."""
-    ratelimit.check(
-        engine,
-        bucket,
-        limit=settings.login_failures_per_minute_account,
-        window_s=settings.login_lockout_window_s,
-        what="failed password attempts for this account",
-    )
-
-
-def _count_failure(engine: Engine, bucket: str, settings: Settings) -> None:
-    ratelimit.hit(
-        engine, bucket, limit=10**9, window_s=settings.login_lockout_window_s, what="failures"
-    )
-
-
 def _client(request: Request) -> service.ClientInfo:
     return service.ClientInfo(
         ip=request.client.host if request.client else None,
@@ -108,14 +89,14 @@ def login(
     policy = _policy(request, settings)
     engine = request.app.state.engine
     client = _client(request)
-    ratelimit.hit(
+    service.throttle_address(
         engine,
         f"login-ip:{client.ip}",
         limit=settings.login_attempts_per_minute_ip,
         what="login attempts from this address",
     )
     account = body.email.strip().lower()[:320]
-    _check_account_lock(engine, f"login-fail:{account}", settings)
+    service.check_account_lock(engine, f"login-fail:{account}", settings)
     try:
         issued = service.login(
             session,
@@ -127,7 +108,7 @@ def login(
         )
     except Unauthenticated as exc:
         session.rollback()
-        _count_failure(engine, f"login-fail:{account}", settings)
+        service.count_failed_attempt(engine, f"login-fail:{account}", settings)
         audit.record_now(
             engine,
             actor_of(request, None),
@@ -152,7 +133,7 @@ def refresh(
 ) -> TokenPair:
     """Rotate a refresh token: the old one stops working, a new pair is returned."""
     policy = _policy(request, settings)
-    ratelimit.hit(
+    service.throttle_address(
         request.app.state.engine,
         f"refresh-ip:{request.client.host if request.client else None}",
         limit=settings.login_attempts_per_minute_ip * 4,
@@ -229,11 +210,11 @@ def change_password(
         raise Forbidden("log in with your password to change it (not with an API key)")
     engine = request.app.state.engine
     bucket = f"password-fail:user:{caller.user_id}"
-    _check_account_lock(engine, bucket, settings)
+    service.check_account_lock(engine, bucket, settings)
     try:
         service.change_password(session, caller.user_id, body.current_password, body.new_password)
     except Forbidden as exc:
-        _count_failure(engine, bucket, settings)
+        service.count_failed_attempt(engine, bucket, settings)
         audit.record_now(
             engine,
             actor_of(request, caller),

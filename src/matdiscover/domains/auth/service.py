@@ -6,15 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from matdiscover.db.base import can_exist
+from matdiscover.domains.auth import ratelimit
 from matdiscover.domains.auth import secrets as sec
 from matdiscover.domains.auth.models import ApiKey, RefreshToken
 from matdiscover.domains.organizations.models import Organization, OrgMembership, Role, User
 from matdiscover.domains.organizations.service import Caller
 from matdiscover.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
+from matdiscover.settings import Settings
 
 ROLE_RANK = {Role.viewer: 0, Role.researcher: 1, Role.admin: 2}
 # last_used_at is written at most this often per key (not on every request)
@@ -278,6 +280,35 @@ def caller_from_bearer(session: Session, credential: str, *, secret: str) -> Cal
     if sec.split_api_key(credential) is not None:
         return caller_from_api_key(session, credential)
     return caller_from_access_token(session, credential, secret=secret)
+
+
+# --- per-account lock-out ------------------------------------------------------------
+
+
+def check_account_lock(engine: Engine, bucket: str, settings: Settings) -> None:
+    """429 while an account's recent password failures (this and the previous window)
+    reach the limit; login, password change and invitation acceptance share it, so none
+    is an unthrottled password oracle. ``bucket`` names the account, e.g.
+    ``login-fail:ada@lab.org``."""
+    ratelimit.check(
+        engine,
+        bucket,
+        limit=settings.login_failures_per_minute_account,
+        window_s=settings.login_lockout_window_s,
+        what="failed password attempts for this account",
+    )
+
+
+def count_failed_attempt(engine: Engine, bucket: str, settings: Settings) -> None:
+    """Count one wrong password against the account's lock-out (never refuses itself)."""
+    ratelimit.hit(
+        engine, bucket, limit=10**9, window_s=settings.login_lockout_window_s, what="failures"
+    )
+
+
+def throttle_address(engine: Engine, bucket: str, *, limit: int, what: str) -> None:
+    """Count one attempt from a client address; 429 past ``limit`` per minute."""
+    ratelimit.hit(engine, bucket, limit=limit, what=what)
 
 
 # --- API keys -------------------------------------------------------------------------

@@ -21,7 +21,6 @@ from matdiscover.api.deps import (
 )
 from matdiscover.api.responses import error_responses
 from matdiscover.domains.audit import service as audit
-from matdiscover.domains.auth import ratelimit
 from matdiscover.domains.auth import service as auth
 from matdiscover.domains.auth.schemas import OrganizationRef, TokenPair, UserRead
 from matdiscover.domains.invitations import service
@@ -112,7 +111,7 @@ def accept_invitation(
     Returns tokens for the organisation, as login does."""
     engine = request.app.state.engine
     ip = request.client.host if request.client else None
-    ratelimit.hit(
+    auth.throttle_address(
         engine,
         f"invite-ip:{ip}",
         limit=settings.login_attempts_per_minute_ip,
@@ -121,18 +120,13 @@ def accept_invitation(
     try:
         invitation = service.find_pending(session, body.token)
         fail_bucket = f"login-fail:{invitation.email}"
-        ratelimit.check(
-            engine,
-            fail_bucket,
-            limit=settings.login_failures_per_minute_account,
-            what="failed logins for this account",
-        )
+        auth.check_account_lock(engine, fail_bucket, settings)
         try:
             joined = service.accept(
                 session, invitation, password=body.password, full_name=body.full_name
             )
         except service.WrongPassword:
-            ratelimit.hit(engine, fail_bucket, limit=10**9, what="failed logins")
+            auth.count_failed_attempt(engine, fail_bucket, settings)
             raise
     except MatDiscoverError as exc:
         session.rollback()
