@@ -1,13 +1,26 @@
-"""Dependency direction (STYLE.md): science -> domains -> api/worker/cli, never backwards."""
+"""The shape of the code, checked: layers, the declared domain graph, no import circles.
+
+- Layers (STYLE.md): science -> domains -> api/worker/cli, never backwards.
+- Domains: a domain imports another only if ``DOMAIN_DEPENDENCIES`` declares it, and only
+  through that domain's ``service`` or ``schemas`` (an ORM ``models`` module may import
+  another domain's ``models`` for foreign keys). A router never touches another domain's
+  tables. The declared graph itself must be acyclic.
+- Files: no import circle between any two modules of ``src/`` (lazy imports count).
+
+Each rule is demonstrated on a deliberately bad tree built in a temporary directory.
+"""
 
 from __future__ import annotations
 
 import ast
+import graphlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-SRC = Path(__file__).resolve().parent.parent / "src" / "matdiscover"
+SRC = Path(__file__).resolve().parent.parent / "src"
+PACKAGE = "matdiscover"
 
 # What each layer must never import.
 FORBIDDEN = {
@@ -30,44 +43,291 @@ FORBIDDEN = {
     ),
     "domains": ("matdiscover.api", "matdiscover.cli", "matdiscover.worker"),
 }
-# Modules of a layer allowed to break the rule, with the reason.
-ALLOWED = {
-    # a domain's router is the HTTP adapter of that domain and uses api.deps by design
-    ("domains", "router.py"): ("matdiscover.api",),
+# a domain's router is the HTTP adapter of that domain and uses api.deps/api.responses
+ROUTER_MAY_IMPORT = ("matdiscover.api.deps", "matdiscover.api.responses")
+
+#: Which domains each domain may import (through their ``service``/``schemas``).
+#: ``domains/identity.py`` (who is calling) is shared by all and imports no domain.
+DOMAIN_DEPENDENCIES: dict[str, set[str]] = {
+    "audit": set(),
+    "organizations": set(),
+    "auth": {"organizations", "audit"},
+    "invitations": {"organizations", "auth", "audit"},
+    "usage": {"organizations"},
+    "materials": {"organizations", "usage"},
+    "predictions": {"materials", "usage"},
+    "jobs": {"materials", "predictions", "usage"},
+    "similarity": {"materials"},
+    "reference": {"materials", "similarity"},
+    "thermo": {"materials"},
+    "visualization": {"materials"},
+    "projects": {"materials", "predictions"},
+    "experiments": {"materials", "predictions", "projects"},
 }
+SHARED_DOMAIN_MODULES = ("identity",)
+#: Imports that break the rules today, each to be removed by the domains renovation
+#: (issue 11). The test fails on any violation not listed here AND on a listed one that
+#: no longer occurs, so this list can only shrink.
+KNOWN_DEBT: frozenset[str] = frozenset(
+    {
+        "matdiscover.domains.auth.router (a router) imports another domain's models "
+        "matdiscover.domains.organizations.models",
+        "matdiscover.domains.auth.service reaches into "
+        "matdiscover.domains.organizations.models (use its service/schemas)",
+        "matdiscover.domains.invitations.service reaches into "
+        "matdiscover.domains.organizations.models (use its service/schemas)",
+        "matdiscover.domains.jobs.storing reaches into "
+        "matdiscover.domains.materials.models (use its service/schemas)",
+        "matdiscover.domains.jobs.storing reaches into "
+        "matdiscover.domains.predictions.models (use its service/schemas)",
+        "matdiscover.domains.materials.search.values imports "
+        "matdiscover.domains.predictions.service: materials -> predictions is not in "
+        "DOMAIN_DEPENDENCIES",
+        "matdiscover.domains.organizations.router imports matdiscover.domains.usage.service: "
+        "organizations -> usage is not in DOMAIN_DEPENDENCIES",
+        "matdiscover.domains.predictions.service reaches into "
+        "matdiscover.domains.materials.models (use its service/schemas)",
+        "matdiscover.domains.reference.service reaches into "
+        "matdiscover.domains.materials.models (use its service/schemas)",
+        "matdiscover.domains.reference.service reaches into "
+        "matdiscover.domains.similarity.derived (use its service/schemas)",
+        "matdiscover.domains.similarity.service reaches into "
+        "matdiscover.domains.materials.models (use its service/schemas)",
+        "matdiscover.domains.thermo.service reaches into "
+        "matdiscover.domains.materials.models (use its service/schemas)",
+        "matdiscover.domains.thermo.service reaches into "
+        "matdiscover.domains.materials.search (use its service/schemas)",
+        "matdiscover.domains.usage.service imports matdiscover.domains.jobs.models: "
+        "usage -> jobs is not in DOMAIN_DEPENDENCIES",
+        "matdiscover.domains.usage.service reaches into "
+        "matdiscover.domains.organizations.models (use its service/schemas)",
+    }
+)
+PUBLIC_MODULES = ("service", "schemas")
 
 
-def imported_modules(path: Path) -> set[str]:
+@dataclass(frozen=True)
+class Import:
+    source: str  # importing module, e.g. matdiscover.domains.jobs.router
+    target: str  # the longest known module it names
+    path: Path
+
+
+def module_name(path: Path, root: Path) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def modules_under(root: Path) -> dict[str, Path]:
+    return {module_name(p, root): p for p in sorted((root / PACKAGE).rglob("*.py"))}
+
+
+def raw_imports(path: Path, module: str) -> list[tuple[str, list[str]]]:
+    """Every import statement in ``path`` as (module, imported names): lazy imports
+    included, relative imports resolved."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    names: set[str] = set()
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found: list[tuple[str, list[str]]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-    return names
-
-
-def violations(layer: str) -> list[str]:
-    found = []
-    for path in sorted((SRC / layer).rglob("*.py")):
-        allowed = ALLOWED.get((layer, path.name), ())
-        for mod in imported_modules(path):
-            for bad in FORBIDDEN[layer]:
-                if (mod == bad or mod.startswith(bad + ".")) and not any(
-                    mod.startswith(a) for a in allowed
-                ):
-                    found.append(f"{path.relative_to(SRC)} imports {mod}")
+            found.extend((alias.name, []) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                up = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(up + ([node.module] if node.module else []))
+            found.append((base, [alias.name for alias in node.names]))
     return found
+
+
+def project_imports(root: Path) -> list[Import]:
+    """Imports between modules of the package, each resolved to the module it names
+    (``from a import b`` names the module ``a.b`` if there is one, else ``a``)."""
+    modules = modules_under(root)
+    found = []
+    for source, path in modules.items():
+        targets = set()
+        for base, names in raw_imports(path, source):
+            named = [f"{base}.{n}" for n in names if f"{base}.{n}" in modules]
+            if len(named) < len(names) or not names:
+                named.append(base)
+            for name in named:
+                while name and name not in modules:
+                    name = name.rpartition(".")[0]
+                # a package's own __init__ is not a dependency of its submodules
+                if name and name != source and not source.startswith(name + "."):
+                    targets.add(name)
+        found.extend(Import(source, t, path) for t in sorted(targets))
+    return found
+
+
+def layer_violations(root: Path, layer: str) -> list[str]:
+    found = []
+    for path in sorted((root / PACKAGE / layer).rglob("*.py")):
+        module = module_name(path, root)
+        for name in sorted({base for base, _ in raw_imports(path, module)}):
+            for bad in FORBIDDEN[layer]:
+                if not (name == bad or name.startswith(bad + ".")):
+                    continue
+                if path.name == "router.py" and name.startswith(ROUTER_MAY_IMPORT):
+                    continue
+                found.append(f"{module} imports {name}")
+    return found
+
+
+def _domain_of(module: str) -> tuple[str, str] | None:
+    """(domain, first module inside it) for ``matdiscover.domains.<d>.<m>...``."""
+    parts = module.split(".")
+    if len(parts) < 3 or parts[:2] != [PACKAGE, "domains"]:
+        return None
+    return parts[2], (parts[3] if len(parts) > 3 else "")
+
+
+def domain_violations(root: Path, declared: dict[str, set[str]]) -> list[str]:
+    found = []
+    for imp in project_imports(root):
+        source, target = _domain_of(imp.source), _domain_of(imp.target)
+        if source is None or target is None or source[0] == target[0]:
+            continue
+        (src_domain, src_module), (dst_domain, dst_module) = source, target
+        if dst_domain in SHARED_DOMAIN_MODULES:
+            continue
+        if src_domain in SHARED_DOMAIN_MODULES:
+            found.append(f"{imp.source} (shared) imports the domain {imp.target}")
+        elif dst_domain not in declared.get(src_domain, set()):
+            found.append(
+                f"{imp.source} imports {imp.target}: {src_domain} -> {dst_domain} "
+                "is not in DOMAIN_DEPENDENCIES"
+            )
+        elif src_module == "router" and dst_module == "models":
+            found.append(f"{imp.source} (a router) imports another domain's models {imp.target}")
+        elif dst_module not in PUBLIC_MODULES and not (
+            src_module == "models" and dst_module == "models"
+        ):
+            found.append(f"{imp.source} reaches into {imp.target} (use its service/schemas)")
+    return found
+
+
+def declared_cycle(declared: dict[str, set[str]]) -> list[str]:
+    try:
+        tuple(graphlib.TopologicalSorter(declared).static_order())
+    except graphlib.CycleError as exc:
+        return list(exc.args[1])
+    return []
+
+
+def import_circles(root: Path) -> list[list[str]]:
+    """Strongly connected groups of modules (Tarjan), each an import circle."""
+    graph: dict[str, set[str]] = {m: set() for m in modules_under(root)}
+    for imp in project_imports(root):
+        graph[imp.source].add(imp.target)
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    circles: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                circles.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return circles
+
+
+# --- the real tree ---------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("layer", sorted(FORBIDDEN))
 def test_layer_imports_respect_dependency_direction(layer: str) -> None:
-    assert violations(layer) == []
+    assert layer_violations(SRC, layer) == []
 
 
-def test_checker_detects_a_violation(tmp_path: Path) -> None:
-    bad = tmp_path / "bad.py"
-    bad.write_text("import sqlalchemy\nfrom matdiscover.api.app import create_app\n")
-    mods = imported_modules(bad)
-    assert "sqlalchemy" in mods and "matdiscover.api.app" in mods
+def test_declared_domain_graph_is_acyclic() -> None:
+    assert declared_cycle(DOMAIN_DEPENDENCIES) == []
+
+
+def test_every_domain_is_declared() -> None:
+    domains = {
+        p.name
+        for p in (SRC / PACKAGE / "domains").iterdir()
+        if p.is_dir() and (p / "__init__.py").exists()
+    }
+    assert domains == set(DOMAIN_DEPENDENCIES)
+
+
+def test_domains_import_only_what_the_table_declares() -> None:
+    found = set(domain_violations(SRC, DOMAIN_DEPENDENCIES))
+    assert sorted(found - KNOWN_DEBT) == [], "new violations of the domain graph"
+    assert sorted(KNOWN_DEBT - found) == [], "fixed: remove these from KNOWN_DEBT"
+
+
+def test_no_import_circles_in_src() -> None:
+    assert import_circles(SRC) == []
+
+
+# --- the checks catch a deliberately bad tree -------------------------------------------
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / PACKAGE / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        for parent in path.relative_to(root).parents:
+            init = root / parent / "__init__.py"
+            if parent != Path(".") and not init.exists():
+                init.write_text("", encoding="utf-8")
+
+
+def test_checks_catch_a_bad_tree(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "science/bad.py": "import sqlalchemy\nfrom matdiscover.api.app import create_app\n",
+            "domains/alpha/models.py": "X = 1\n",
+            "domains/alpha/service.py": "from matdiscover.domains.beta import service\n",
+            "domains/alpha/router.py": "from matdiscover.domains.gamma.models import Y\n",
+            "domains/beta/models.py": "Y = 1\n",
+            "domains/beta/service.py": (
+                "def f():\n    from matdiscover.domains.alpha.service import g\n"
+            ),
+            "domains/beta/helpers.py": "from ..alpha.models import X\n",
+            "domains/gamma/models.py": "Y = 2\n",
+        },
+    )
+    declared = {"alpha": {"beta", "gamma"}, "beta": {"alpha"}, "gamma": set()}
+    assert layer_violations(tmp_path, "science") == [
+        "matdiscover.science.bad imports matdiscover.api.app",
+        "matdiscover.science.bad imports sqlalchemy",
+    ]
+    found = domain_violations(tmp_path, declared)
+    assert any("alpha.router (a router) imports another domain's models" in f for f in found)
+    assert any("beta.helpers reaches into matdiscover.domains.alpha.models" in f for f in found)
+    undeclared = domain_violations(tmp_path, {"alpha": set(), "beta": set(), "gamma": set()})
+    assert any("alpha -> beta is not in DOMAIN_DEPENDENCIES" in f for f in undeclared)
+    assert set(declared_cycle(declared)) == {"alpha", "beta"}
+    assert import_circles(tmp_path) == [
+        ["matdiscover.domains.alpha.service", "matdiscover.domains.beta.service"]
+    ]

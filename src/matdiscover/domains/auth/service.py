@@ -282,6 +282,24 @@ def caller_from_bearer(session: Session, credential: str, *, secret: str) -> Cal
     return caller_from_access_token(session, credential, secret=secret)
 
 
+# --- password and token hashing, for other domains -------------------------------------
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of ``password`` (refuses passwords outside the policy)."""
+    return sec.hash_password(password)
+
+
+def verify_password(password: str, password_hash: str | None) -> bool:
+    """Whether ``password`` matches (constant effort even without a hash)."""
+    return sec.verify_password(password, password_hash)
+
+
+def token_digest(token: str) -> str:
+    """SHA-256 of a one-time token, as stored (tokens themselves never are)."""
+    return sec.digest(token)
+
+
 # --- per-account lock-out ------------------------------------------------------------
 
 

@@ -18,8 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from matdiscover.db.base import can_exist
-from matdiscover.domains.auth import secrets as sec
-from matdiscover.domains.auth.service import normalise_email
+from matdiscover.domains.auth import service as auth
 from matdiscover.domains.invitations.models import Invitation
 from matdiscover.domains.organizations import service as organizations
 from matdiscover.domains.organizations.models import Organization, Role, User
@@ -75,7 +74,7 @@ def invite(
     """Invite ``email`` (a pending invitation for it is replaced: its token stops working).
     Works the same whether or not an account exists for the email; only a current member
     of this organisation is refused."""
-    email = normalise_email(email)
+    email = auth.normalise_email(email)
     if organizations.is_member_email(session, organization_id, email):
         raise Conflict(f"{email} is already a member of this organisation")
     now = datetime.now(UTC)
@@ -96,7 +95,7 @@ def invite(
         email=email,
         role=role,
         invited_by=invited_by,
-        token_hash=sec.digest(token),
+        token_hash=auth.token_digest(token),
         expires_at=now + valid_for,
     )
     session.add(row)
@@ -139,7 +138,9 @@ def find_pending(session: Session, token: str) -> Invitation:
     """The pending invitation for ``token`` (locked for this transaction); the session must
     be unscoped (the caller is not a member yet)."""
     row = session.scalar(
-        select(Invitation).where(Invitation.token_hash == sec.digest(token)).with_for_update()
+        select(Invitation)
+        .where(Invitation.token_hash == auth.token_digest(token))
+        .with_for_update()
     )
     if row is None:
         raise Unauthenticated("the invitation is invalid")
@@ -161,7 +162,7 @@ def accept(
     proves it is the invitee's (:class:`WrongPassword` otherwise). Never changes a password."""
     user = organizations.find_user_by_email(session, invitation.email)
     if user is None:
-        password_hash = sec.hash_password(password)  # enforces the password policy
+        password_hash = auth.hash_password(password)  # enforces the password policy
         try:
             with session.begin_nested():
                 user = organizations.create_user(
@@ -174,7 +175,7 @@ def accept(
             raise Conflict(
                 "an account for this email was just created; accept again with its password"
             ) from exc
-    elif not (sec.verify_password(password, user.password_hash) and user.is_active):
+    elif not (auth.verify_password(password, user.password_hash) and user.is_active):
         raise WrongPassword()
     organizations.join(session, invitation.organization_id, user, invitation.role)
     invitation.accepted_at = datetime.now(UTC)

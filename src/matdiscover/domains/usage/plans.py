@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
-from matdiscover.domains.organizations.models import Plan
+from matdiscover.domains.organizations.schemas import Plan
 from matdiscover.errors import ConfigurationError
 
 GB = 1024**3
