@@ -75,6 +75,10 @@ def parse_formula(formula: str) -> Composition:
         raise InvalidComposition("empty formula")
     if len(text) > MAX_FORMULA_LENGTH:
         raise InvalidComposition(f"formula longer than {MAX_FORMULA_LENGTH} characters")
+    # the strict parser first: pymatgen reads Fe1e308 as 1e308 atoms and drops tiny amounts
+    from matdiscover.science.featurize.formula import parse_formula as parse_strictly
+
+    parse_strictly(text)
     try:
         comp = Composition(text)
     except Exception as exc:

@@ -13,12 +13,13 @@ Example:
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 
 from matdiscover.errors import InvalidComposition
 
-__all__ = ["ELEMENTS", "parse_formula", "reduced_formula_key"]
+__all__ = ["ELEMENTS", "MAX_AMOUNT", "MIN_AMOUNT", "parse_formula", "reduced_formula_key"]
 
 _SYMBOLS = """
 H He Li Be B C N O F Ne Na Mg Al Si P S Cl Ar K Ca Sc Ti V Cr Mn Fe Co Ni Cu Zn Ga Ge As Se
@@ -34,6 +35,17 @@ _TOKEN = re.compile(
 )
 _CLOSE_FOR = {"(": ")", "[": "]", "{": "}"}
 MAX_FORMULA_LENGTH = 512
+MAX_AMOUNT = 1e6
+"""Most atoms of one element per formula unit (and largest multiplier)."""
+MIN_AMOUNT = 1e-8
+"""Smallest non-zero amount; pymatgen would silently drop anything smaller."""
+
+
+def _amount(formula: str, text: str, what: str) -> float:
+    value = float(text)
+    if not math.isfinite(value) or value > MAX_AMOUNT:
+        raise _fail(formula, f"{what} {text[:40]} is out of range (at most {MAX_AMOUNT:g})")
+    return value
 
 
 def _fail(formula: str, why: str) -> InvalidComposition:
@@ -59,7 +71,7 @@ def _parse_part(formula: str, part: str) -> dict[str, float]:
         if kind == "num":
             if pending is None:
                 raise _fail(formula, f"number {text!r} does not follow an element or group")
-            flush(float(text))
+            flush(_amount(formula, text, "amount"))
             pending = None
             continue
         flush(1.0)
@@ -97,12 +109,17 @@ def _parse_cached(formula: str) -> tuple[tuple[str, float], ...]:
         mult = 1.0
         lead = re.match(r"\d+(?:\.\d*)?|\.\d+", part)
         if lead is not None:
-            mult = float(lead.group())
+            mult = _amount(formula, lead.group(), "multiplier")
             part = part[lead.end() :]
         for el, amt in _parse_part(formula, part).items():
             total[el] = total.get(el, 0.0) + amt * mult
     if any(v < 0 for v in total.values()):
         raise _fail(formula, "negative amount")
+    for el, amt in total.items():
+        if not math.isfinite(amt) or amt > MAX_AMOUNT:
+            raise _fail(formula, f"the amount of {el} is out of range (at most {MAX_AMOUNT:g})")
+        if 0 < amt < MIN_AMOUNT:
+            raise _fail(formula, f"the amount of {el} is out of range (at least {MIN_AMOUNT:g})")
     out = tuple((el, amt) for el, amt in total.items() if amt > 0)
     if not out:
         raise _fail(formula, "no atoms")
@@ -120,7 +137,9 @@ def parse_formula(formula: str) -> dict[str, float]:
         appearance; elements with zero amount are dropped.
 
     Raises:
-        InvalidComposition: empty, malformed, unknown element symbol (the message names it).
+        InvalidComposition: empty, malformed, unknown element symbol (the message names it),
+            or an amount out of range: more than ``MAX_AMOUNT`` atoms of an element, a
+            multiplier above ``MAX_AMOUNT``, or a non-zero amount below ``MIN_AMOUNT``.
     """
     if not isinstance(formula, str):
         raise InvalidComposition(f"invalid formula {formula!r}: not a string")

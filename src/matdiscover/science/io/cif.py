@@ -11,7 +11,11 @@ from pymatgen.io.cif import CifBlock, CifParser
 from matdiscover.errors import InputTooLarge, InvalidStructure, MatDiscoverError
 from matdiscover.science.io.base import RawBlock, captured_warnings
 from matdiscover.science.structures.limits import ParseLimits
-from matdiscover.science.structures.validation import site_name
+from matdiscover.science.structures.validation import (
+    MAX_FRACTIONAL_COORDINATE,
+    MAX_VECTOR_LENGTH,
+    site_name,
+)
 
 _DATA = re.compile(r"^\s*data_(\S*)", re.IGNORECASE)
 _TOKEN = re.compile(r"'[^']*'|\"[^\"]*\"|\S+")
@@ -82,10 +86,10 @@ def _check_cell(data: dict[str, object]) -> None:
         value = _number(data.get(f"_cell_length_{name}"))
         if value is None:
             raise InvalidStructure(f"missing unit cell length _cell_length_{name}")
-        if not math.isfinite(value) or value <= 0:
+        if not math.isfinite(value) or not 0 < value <= MAX_VECTOR_LENGTH:
             raise InvalidStructure(
                 f"unit cell length _cell_length_{name} = {data.get(f'_cell_length_{name}')} "
-                "must be a positive number of Å"
+                f"must be a positive number of Å, at most {MAX_VECTOR_LENGTH:.0f}"
             )
     for name in _ANGLES:
         value = _number(data.get(f"_cell_angle_{name}"))
@@ -139,7 +143,10 @@ def _check_sites(data: dict[str, object], limits: ParseLimits) -> None:
                 raise InvalidStructure(f"site {label} has unknown element symbol '{symbol}'")
     located = [True] * len(labels)
     for axis in ("x", "y", "z"):
+        fractional = f"_atom_site_fract_{axis}" in data
         column = data.get(f"_atom_site_fract_{axis}") or data.get(f"_atom_site_cartn_{axis}")
+        # checked before pymatgen wraps fractional coordinates into the cell (1e300 -> 0)
+        bound = MAX_FRACTIONAL_COORDINATE * (1.0 if fractional else MAX_VECTOR_LENGTH)
         values = column if isinstance(column, list) else [column]
         for i, (label, value) in enumerate(zip(labels, values, strict=False)):
             number = _number(value)
@@ -147,6 +154,12 @@ def _check_sites(data: dict[str, object], limits: ParseLimits) -> None:
             if number is not None and not math.isfinite(number):
                 raise InvalidStructure(
                     f"site {label} has a non-numeric {axis} coordinate {value!r}"
+                )
+            if number is not None and abs(number) > bound:
+                kind = "fractional" if fractional else "cartesian"
+                raise InvalidStructure(
+                    f"site {label} has the {kind} {axis} coordinate {str(value)[:40]}, beyond the "
+                    f"accepted ±{bound:.0f}{'' if fractional else ' Å'}"
                 )
     if not any(located):
         raise InvalidStructure(

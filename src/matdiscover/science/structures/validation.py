@@ -14,6 +14,11 @@ MIN_SIN_ANGLE = 0.02
 """Smallest accepted sine of the angle between two lattice vectors (≈1.1°)."""
 MIN_VECTOR_LENGTH = 1e-3
 """Shortest accepted lattice vector, in Å."""
+MAX_VECTOR_LENGTH = 1e4
+"""Longest accepted lattice vector, in Å (1 µm; slabs with vacuum need a few hundred)."""
+MAX_FRACTIONAL_COORDINATE = 1e3
+"""Largest accepted magnitude of a fractional coordinate (cells from the origin). Larger
+values are typos or attacks; wrapped into the cell they would silently lose their digits."""
 _CHUNK = 512
 
 
@@ -34,6 +39,23 @@ def _check_finite(structure: Structure) -> None:
     if bad.size:
         raise InvalidStructure(
             f"Site {site_name(structure, int(bad[0]))} has NaN or infinite coordinates."
+        )
+
+
+def _check_range(structure: Structure) -> None:
+    lengths = np.linalg.norm(np.asarray(structure.lattice.matrix, dtype=float), axis=1)
+    for name, length in zip("abc", lengths, strict=True):
+        if length > MAX_VECTOR_LENGTH:
+            raise InvalidStructure(
+                f"Lattice vector {name} is {length:.3g} Å long, more than the limit of "
+                f"{MAX_VECTOR_LENGTH:.0f} Å."
+            )
+    far = np.flatnonzero(np.any(np.abs(structure.frac_coords) > MAX_FRACTIONAL_COORDINATE, axis=1))
+    if far.size:
+        raise InvalidStructure(
+            f"Site {site_name(structure, int(far[0]))} has a fractional coordinate beyond "
+            f"±{MAX_FRACTIONAL_COORDINATE:.0f} (cartesian coordinates that far out of the cell "
+            "are out of range too)."
         )
 
 
@@ -123,12 +145,14 @@ def validate_structure(structure: Structure, limits: ParseLimits) -> list[str]:
     """Check that ``structure`` is a physically sensible crystal.
 
     Hard errors (raised): no atoms; more than ``limits.max_sites`` sites; NaN
-    coordinates or lattice; dummy species/vacancies; a zero, negative, coplanar or
-    nearly collinear lattice (volume below 0.1 Å^3 per atom or two vectors within
-    ~1.1° of parallel); summed site occupancy above ``1 + limits.occupancy_tolerance``;
-    two atoms closer than ``limits.min_distance`` Å (found with a cell-list neighbour
-    search, fast for thousands of sites). Partially occupied sites that are close but
-    whose occupancies sum to at most 1 are split-site disorder and only warn.
+    coordinates or lattice; a lattice vector longer than ``MAX_VECTOR_LENGTH`` Å or a
+    fractional coordinate beyond ``±MAX_FRACTIONAL_COORDINATE``; dummy species/vacancies;
+    a zero, negative, coplanar or nearly collinear lattice (volume below 0.1 Å^3 per atom
+    or two vectors within ~1.1° of parallel); summed site occupancy above
+    ``1 + limits.occupancy_tolerance``; two atoms closer than ``limits.min_distance`` Å
+    (found with a cell-list neighbour search, fast for thousands of sites). Partially
+    occupied sites that are close but whose occupancies sum to at most 1 are split-site
+    disorder and only warn.
 
     Args:
         structure: The structure to check (ordered or disordered).
@@ -155,6 +179,7 @@ def validate_structure(structure: Structure, limits: ParseLimits) -> list[str]:
             f"The structure has {n} sites, more than the limit of {limits.max_sites} sites."
         )
     _check_finite(structure)
+    _check_range(structure)
     _check_species(structure, limits)
     _check_lattice(structure)
     return _check_distances(structure, limits)
