@@ -23,6 +23,11 @@ Bounded and deterministic: the examples, coverage and fuzzing phases, at most
 ``MAX_EXAMPLES`` generated cases per operation in the fuzzing phase, derandomized (fixed
 seed), no example database. About a minute on two cores.
 
+Hostile text: half the valid (positive) cases get one control character (NUL half of the
+time, else another C0 control or DEL) spliced into one of their strings (query, path or
+body, at a random place), so every string field meets characters the database cannot
+store in an otherwise valid request; those must answer the documented 422, never a 500.
+
 Exclusions and limits:
 
 - No operation and no check is excluded.
@@ -39,6 +44,7 @@ Exclusions and limits:
 
 from __future__ import annotations
 
+import copy
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,6 +55,7 @@ import pytest
 import requests
 import schemathesis
 from hypothesis import strategies as st
+from schemathesis.generation import GenerationMode
 from schemathesis.python import asgi
 from sqlalchemy import create_engine, text
 
@@ -65,6 +72,8 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "real"
 SEED_CIFS = ["BTO.cif", "Ca2RuO4.cif", "Al2SiO5_mp-4753_symmetrized.cif"]
 #: Path parameters that sometimes address the objects created by ``fuzz_app``.
 PATH_PARAMETERS = {"material_id", "job_id", "name"}
+#: Spliced into generated strings: NUL, other C0 controls (not TAB/LF/CR) and DEL.
+CONTROL_CHARACTERS = "\x00\x01\x07\x08\x0b\x0c\x0e\x1b\x1f\x7f"
 
 CHECKS = [
     "not_a_server_error",
@@ -216,6 +225,55 @@ def before_generate_path_parameters(context: Any, strategy: Any) -> Any:
         return st.one_of(st.just(params), existing)
 
     return strategy.flatmap(with_known)
+
+
+def _string_slots(value: Any) -> list[tuple[Any, Any]]:
+    """(container, key) of every string in a nested dict/list value."""
+    slots: list[tuple[Any, Any]] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        pairs = item.items() if isinstance(item, dict) else enumerate(item)
+        for key, child in pairs:
+            if isinstance(child, str):
+                slots.append((item, key))
+            elif isinstance(child, dict | list):
+                stack.append(child)
+    return slots
+
+
+def _splice(case: schemathesis.Case, char: str, which: int, where: int) -> schemathesis.Case:
+    """``case`` with ``char`` inserted into one of its query, path or body strings."""
+    case.query = copy.deepcopy(case.query)
+    case.path_parameters = copy.deepcopy(case.path_parameters)
+    if isinstance(case.body, dict | list):
+        case.body = copy.deepcopy(case.body)
+    slots = _string_slots([case.query, case.path_parameters, case.body])
+    if slots:
+        container, key = slots[which % len(slots)]
+        text = container[key]
+        at = where % (len(text) + 1)
+        container[key] = text[:at] + char + text[at:]
+    return case
+
+
+@schema.hook
+def before_generate_case(context: Any, strategy: Any) -> Any:
+    """Half of the valid cases carry a control character (often NUL) in one of their
+    strings; in an otherwise valid request it reaches the service and the database."""
+
+    def maybe_spliced(case: schemathesis.Case) -> Any:
+        if case.meta is not None and case.meta.generation.mode != GenerationMode.POSITIVE:
+            return st.just(case)
+        spliced = st.builds(
+            lambda char, which, where: _splice(case, char, which, where),
+            st.one_of(st.just("\x00"), st.sampled_from(CONTROL_CHARACTERS)),
+            st.integers(min_value=0, max_value=63),
+            st.integers(min_value=0, max_value=255),
+        )
+        return st.one_of(st.just(case), spliced)
+
+    return strategy.flatmap(maybe_spliced)
 
 
 @schema.parametrize()

@@ -20,6 +20,7 @@ from matdiscover.api.limits import MaxBodySizeMiddleware
 from matdiscover.api.origin_guard import OriginGuardMiddleware
 from matdiscover.api.responses import error_responses
 from matdiscover.api.routes import health
+from matdiscover.api.text_guard import TextGuardMiddleware, reject_unstorable_form
 from matdiscover.db.engine import (
     check_database,
     create_db_engine,
@@ -127,7 +128,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url=f"{API_PREFIX}/openapi.json" if settings.api_docs_enabled else None,
+        # form text is checked once parsed; a multipart file count over the limit is a 413
+        dependencies=[Depends(reject_unstorable_form)],
+        form_limits={"max_files": settings.max_files_per_upload},
     )
+    # inside MaxBodySizeMiddleware (added later = outer), so it buffers bounded bodies only
+    app.add_middleware(TextGuardMiddleware)
     app.add_middleware(
         MaxBodySizeMiddleware,
         max_bytes=settings.max_upload_bytes + 1024 * 1024,

@@ -5,8 +5,11 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.formparsers import MultiPartException
 
 from matdiscover.errors import (
     Conflict,
@@ -55,6 +58,17 @@ def status_for(exc: MatDiscoverError) -> int:
     return 500
 
 
+def _form_limit_exceeded(exc: StarletteHTTPException) -> bool:
+    """Whether Starlette's 400 reports a multipart form over a count or size limit
+    (``Too many files``/``fields``, ``Part``/``Field exceeded maximum size``)."""
+    cause = exc.__context__
+    return (
+        exc.status_code == 400
+        and isinstance(cause, MultiPartException)
+        and (cause.message.startswith("Too many") or "exceeded maximum size" in cause.message)
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(MatDiscoverError)
     async def _domain_error(request: Request, exc: MatDiscoverError) -> JSONResponse:
@@ -74,6 +88,12 @@ def install_error_handlers(app: FastAPI) -> None:
             for e in exc.errors()
         ]
         return JSONResponse({"detail": issues}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if _form_limit_exceeded(exc):  # the documented answer to a too large upload
+            return JSONResponse({"detail": exc.detail}, status_code=413)
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

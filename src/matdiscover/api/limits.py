@@ -39,19 +39,30 @@ class MaxBodySizeMiddleware:
                 return
         received = 0
         started = False
+        exceeded = False
+        replaced = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    exceeded = True
                     raise BodyTooLarge
             return message
 
         async def tracking_send(message: Message) -> None:
-            nonlocal started
+            nonlocal started, replaced
+            if replaced:
+                return
             if message["type"] == "http.response.start":
+                if exceeded and not started:
+                    # FastAPI turns an error while reading a form or JSON body into a 400;
+                    # the reason is the size, so the answer is the 413 (the app's is dropped)
+                    started = replaced = True
+                    await self._reject(send, limit)
+                    return
                 started = True
             await send(message)
 

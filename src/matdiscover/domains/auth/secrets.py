@@ -14,6 +14,7 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from matdiscover.db.base import can_exist
 from matdiscover.errors import InvalidInput, Unauthenticated
 
 MIN_PASSWORD_LENGTH = 10
@@ -132,10 +133,14 @@ def decode_access_token(token: str, *, secret: str) -> AccessClaims:
     if payload.get("typ") != ACCESS_TOKEN_TYPE:
         raise Unauthenticated("the access token is invalid")
     try:
-        return AccessClaims(
+        claims = AccessClaims(
             user_id=int(payload["sub"]),
             organization_id=int(payload["org"]),
             issued_at=datetime.fromtimestamp(float(payload["iat"]), UTC),
         )
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError, OSError) as exc:
         raise Unauthenticated("the access token is invalid") from exc
+    # ids no row can have (beyond bigint) would fail in the database, not as a bad token
+    if not (can_exist(claims.user_id) and can_exist(claims.organization_id)):
+        raise Unauthenticated("the access token is invalid")
+    return claims
