@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from psycopg.errors import DeadlockDetected, SerializationFailure
 from pymatgen.core import Composition, Structure
 from sqlalchemy import (
     ColumnElement,
@@ -13,8 +14,11 @@ from sqlalchemy import (
     Subquery,
     or_,
     select,
+    tuple_,
 )
 from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from matdiscover.domains.materials import service as materials_service
@@ -27,24 +31,74 @@ from matdiscover.science.predict import (
     predict_structure_report,
 )
 
+#: Attempts at registering model rows when PostgreSQL picks this transaction as a deadlock
+#: victim (possible only against writers that do not follow the sorted order below).
+REGISTER_ATTEMPTS = 3
+
+ModelKey = tuple[str, str]
+
+
+def register_models(
+    session: Session, predictions: Sequence[PropertyPrediction]
+) -> dict[ModelKey, MLModel]:
+    """The registry rows of the models that made ``predictions``, by (name, version).
+
+    Rows are created on first use with ``INSERT ... ON CONFLICT DO NOTHING`` in one
+    statement, in sorted (name, version) order: a concurrent first use (an API request and
+    workers predicting at once) waits for the other transaction and then reads its row
+    instead of failing on the unique constraint, and two transactions never take the
+    rows' locks in opposite orders. The insert runs in a savepoint and is retried if
+    PostgreSQL still reports a deadlock or serialization failure.
+    """
+    specs: dict[ModelKey, PropertyPrediction] = {}
+    for p in predictions:
+        specs.setdefault((p.model, p.model_version), p)
+    if not specs:
+        return {}
+    found = _select_models(session, specs)
+    missing = sorted(set(specs) - set(found))
+    if missing:
+        stmt = (
+            pg_insert(MLModel)
+            .values(
+                [
+                    {
+                        "name": name,
+                        "version": version,
+                        "property": specs[(name, version)].property,
+                        "method": specs[(name, version)].method,
+                        "unit": specs[(name, version)].unit,
+                        "card": {},
+                    }
+                    for name, version in missing
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["name", "version"])
+        )
+        for attempt in range(1, REGISTER_ATTEMPTS + 1):
+            try:
+                with session.begin_nested():
+                    session.execute(stmt)
+                break
+            except OperationalError as exc:
+                if attempt == REGISTER_ATTEMPTS or not isinstance(
+                    exc.orig, DeadlockDetected | SerializationFailure
+                ):
+                    raise
+        found = _select_models(session, specs)
+    return found
+
+
+def _select_models(session: Session, keys: Iterable[ModelKey]) -> dict[ModelKey, MLModel]:
+    rows = session.scalars(
+        select(MLModel).where(tuple_(MLModel.name, MLModel.version).in_(list(keys)))
+    ).all()
+    return {(row.name, row.version): row for row in rows}
+
 
 def register_model(session: Session, pred: PropertyPrediction) -> MLModel:
     """The registry row of the model that made ``pred`` (created on first use)."""
-    row = session.scalar(
-        select(MLModel).where(MLModel.name == pred.model, MLModel.version == pred.model_version)
-    )
-    if row is None:
-        row = MLModel(
-            name=pred.model,
-            version=pred.model_version,
-            property=pred.property,
-            method=pred.method,
-            unit=pred.unit,
-            card={},
-        )
-        session.add(row)
-        session.flush()
-    return row
+    return register_models(session, [pred])[(pred.model, pred.model_version)]
 
 
 def store_predictions(
@@ -57,9 +111,10 @@ def store_predictions(
     job_id: int | None = None,
 ) -> list[Prediction]:
     """Insert one row per prediction (history is kept; the newest is the current value)."""
+    models = register_models(session, predictions)
     rows = []
     for p in predictions:
-        model = register_model(session, p)
+        model = models[(p.model, p.model_version)]
         row = Prediction(
             organization_id=organization_id,
             material_id=material_id,

@@ -120,9 +120,15 @@ def record(
 
 
 def lock_organization(session: Session, organization_id: int) -> None:
-    """Serialise quota checks of one organisation (concurrent requests cannot both pass)."""
+    """Serialise quota checks of one organisation (concurrent requests cannot both pass).
+
+    ``FOR NO KEY UPDATE``, not ``FOR UPDATE``: inserts of rows referencing the organisation
+    (a worker storing predictions) take a key-share lock on it for the foreign key and
+    must not wait for a quota check that may itself wait for them (a deadlock)."""
     session.execute(
-        select(Organization.id).where(Organization.id == organization_id).with_for_update()
+        select(Organization.id)
+        .where(Organization.id == organization_id)
+        .with_for_update(key_share=True)
     )
 
 
