@@ -1,7 +1,9 @@
 """Jobs service: batch prediction jobs split into chunks (map) and assembled (reduce).
 
 Crash-safety rules:
-* a job row, its chunk rows and their queue entries are written in one transaction;
+* a job row, its chunk rows and their queue entries are written in one transaction,
+  after every quota check and before its files: a refused or rolled-back submission
+  leaves no file in the object store;
 * a chunk's results file is written under a key derived from (job, chunk), so a
   retried chunk overwrites rather than duplicates;
 * a chunk is marked done together with the job counters (and, with ``store``, its
@@ -13,13 +15,13 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 import pandas as pd
-from sqlalchemy import func, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy import event, func, select, text, update
+from sqlalchemy.orm import Session, SessionTransaction
 
 from matdiscover.db.base import can_exist
 from matdiscover.db.enqueue import defer_in_session
@@ -111,12 +113,21 @@ def submit_batch(
     max_rows: int,
     limits: Any,
     chunk_rows: int | None = None,
+    check: Callable[[int], None] | None = None,
 ) -> Job:
-    """Validate the input's shape, split it into chunks and queue them (one transaction)."""
+    """Validate the input's shape, split it into chunks and queue them (one transaction).
+
+    ``check(rows)`` runs once the input is read and before anything is stored: quota
+    checks raise there, so a refused job leaves no file behind. The input and chunk files
+    are written after the rows and queue entries, and deleted again if writing fails or
+    the transaction is rolled back.
+    """
     from matdiscover.science.predict import check_properties
 
     props = check_properties(properties)
     kind, frame = load_batch_input(data, filename, max_rows=max_rows, limits=limits)
+    if check is not None:
+        check(len(frame))
     size = chunk_rows or DEFAULT_CHUNK_ROWS[kind]
     frame.insert(0, "row_index", range(len(frame)))
     job = Job(
@@ -136,10 +147,12 @@ def submit_batch(
     )
     session.add(job)
     session.flush()
-    job.input_uri = store.put(f"{job_prefix(job.id)}/input/{_safe(filename)}", data)
+    input_key = f"{job_prefix(job.id)}/input/{_safe(filename)}"
+    job.input_uri = store.url_for(input_key)
+    blobs: list[tuple[str, pd.DataFrame | bytes]] = [(input_key, data)]
     for index, start in enumerate(range(0, len(frame), size)):
         part = frame.iloc[start : start + size]
-        store.put(chunk_input_key(job.id, index), _to_parquet(part))
+        blobs.append((chunk_input_key(job.id, index), part))
         chunk = JobChunk(
             job_id=job.id,
             index=index,
@@ -156,7 +169,49 @@ def submit_batch(
             queue="default",
         )
     session.flush()
+    written: list[str] = []
+    try:
+        for key, content in blobs:
+            written.append(key)
+            store.put(key, content if isinstance(content, bytes) else _to_parquet(content))
+    except BaseException:
+        _delete_blobs(store, written)
+        raise
+    _delete_blobs_on_rollback(session, store, written)
     return job
+
+
+def _delete_blobs(store: ObjectStore, keys: Sequence[str]) -> None:
+    for key in keys:
+        try:
+            store.delete(key)
+        except Exception:
+            logger.warning("could not delete %s", key, exc_info=True)
+
+
+_PENDING_BLOBS = "matdiscover.pending_blobs"
+
+
+def _delete_blobs_on_rollback(session: Session, store: ObjectStore, keys: list[str]) -> None:
+    """Delete ``keys`` if the session's transaction rolls back instead of committing."""
+    pending: list[tuple[ObjectStore, list[str]]] | None = session.info.get(_PENDING_BLOBS)
+    if pending is None:
+        pending = session.info[_PENDING_BLOBS] = []
+
+        @event.listens_for(session, "after_commit")
+        def committed(s: Session) -> None:
+            s.info.get(_PENDING_BLOBS, []).clear()
+
+        @event.listens_for(session, "after_soft_rollback")
+        def rolled_back(s: Session, previous: SessionTransaction) -> None:
+            if previous.parent is not None:  # a savepoint, not the whole transaction
+                return
+            waiting = s.info.get(_PENDING_BLOBS, [])
+            for blob_store, blob_keys in waiting:
+                _delete_blobs(blob_store, blob_keys)
+            waiting.clear()
+
+    pending.append((store, keys))
 
 
 def _safe(name: str) -> str:
