@@ -8,11 +8,15 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from rich.console import Console
 
+from matdiscover.cli.supervisor import Child, Supervisor
 from matdiscover.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -29,29 +33,28 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
         pass
 
 
+def spawn_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "matdiscover.cli.main", "worker"],
+        env=env,
+        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+    )
+
+
 def start_worker_processes(n: int, env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
-    procs = []
-    for _ in range(n):
-        procs.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "matdiscover.cli.main", "worker"],
-                env=env,
-                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
-            )
+    return [spawn_worker(env) for _ in range(n)]
+
+
+def spawn_reference_loader(env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
+    with open(log_path, "ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "matdiscover.cli.main", "db", "load-reference"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
         )
-    return procs
-
-
-def stop_processes(procs: list[subprocess.Popen[bytes]], *, timeout: float = 15.0) -> None:
-    for p in procs:
-        if p.poll() is None:
-            p.send_signal(signal.SIGTERM)
-    for p in procs:
-        try:
-            p.wait(timeout)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait(5)
 
 
 def start_reference_loader(engine: Any, env: dict[str, str], log_path: Path) -> Any:
@@ -72,15 +75,19 @@ def start_reference_loader(engine: Any, env: dict[str, str], log_path: Path) -> 
         "Loading the bundled reference database (Materials Project, AFLOW, OQMD) in the "
         f"background (a few minutes; log: {log_path}); search results grow as it completes."
     )
-    with open(log_path, "ab") as log:
-        return subprocess.Popen(
-            [sys.executable, "-m", "matdiscover.cli.main", "db", "load-reference"],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
-        )
+    return spawn_reference_loader(env, log_path)
+
+
+def _server(config: Any, *, on_exit: Callable[[], None]) -> Any:
+    """A uvicorn server that calls ``on_exit`` as soon as it is asked to stop."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            on_exit()
+            super().handle_exit(sig, frame)
+
+    return Server(config)
 
 
 def serve(settings: Settings, *, workers: int) -> None:
@@ -103,7 +110,8 @@ def serve(settings: Settings, *, workers: int) -> None:
         embedded = start_embedded(data_dir)
         watchdog = spawn_watchdog(embedded.pgdata, os.getpid())
         url = embedded.url
-    worker_procs: list[subprocess.Popen[bytes]] = []
+    # dead workers are restarted with back-off until shutdown (see matdiscover.cli.supervisor)
+    supervisor = Supervisor()
     # SIGTERM (e.g. from a process manager) should shut down like Ctrl-C
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
@@ -112,11 +120,22 @@ def serve(settings: Settings, *, workers: int) -> None:
         upgrade(engine)
         child_env = {**os.environ, "MATDISCOVER_DATABASE_URL": url}
         child_env["MATDISCOVER_DATA_DIR"] = str(data_dir)
-        worker_procs = start_worker_processes(workers, child_env)
+        for i in range(workers):
+            supervisor.add(Child(f"worker {i + 1}", partial(spawn_worker, child_env)))
         if settings.load_reference == "auto":
-            loader = start_reference_loader(engine, child_env, data_dir / "reference-load.log")
-            if loader is not None:
-                worker_procs.append(loader)
+            log_path = data_dir / "reference-load.log"
+            loader = start_reference_loader(engine, child_env, log_path)
+            if loader is not None:  # resumable: restarted after a crash, not after success
+                supervisor.add(
+                    Child(
+                        "reference loader",
+                        partial(spawn_reference_loader, child_env, log_path),
+                        restart_on_success=False,
+                        max_restarts=3,
+                        proc=loader,
+                    )
+                )
+        supervisor.start()
         engine.dispose()
         app_settings = settings.model_copy(update={"database_url": url})
         mode = (
@@ -136,13 +155,13 @@ def serve(settings: Settings, *, workers: int) -> None:
             timeout_graceful_shutdown=10,
             server_header=False,  # no "server: uvicorn" banner
         )
-        uvicorn.Server(config).run()
+        _server(config, on_exit=supervisor.halt).run()
     except KeyboardInterrupt:
         pass
     finally:
         console.print("Stopping workers and database...")
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        stop_processes(worker_procs)
+        supervisor.stop()
         if embedded is not None:
             embedded.stop()
             from matdiscover.db.embedded import stop_server_at

@@ -1,7 +1,9 @@
 """Worker processes announce themselves in ``worker_processes`` and heartbeat there.
 
 This complements procrastinate's own heartbeat table (which only stores an id)
-with what operators want to see: host, pid, queues and the current task.
+with what operators want to see: host, pid, queues and the current task. A worker is
+listed as alive while its heartbeat is fresh (:func:`is_alive`); a starting worker removes
+the rows of dead workers (same host, process gone; or silent for an hour).
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ import logging
 import os
 import socket
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from matdiscover.db.engine import session_scope
@@ -21,6 +24,11 @@ from matdiscover.domains.jobs.models import WorkerProcess
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_S = 5.0
+#: A worker that missed this many heartbeats in a row is shown as dead.
+MISSED_HEARTBEATS = 3
+DEAD_AFTER_S = MISSED_HEARTBEATS * HEARTBEAT_S
+#: Rows of workers silent for longer than this are deleted when a worker starts.
+PRUNE_AFTER = timedelta(hours=1)
 
 _row_id: int | None = None
 _factory: sessionmaker[Session] | None = None
@@ -33,32 +41,83 @@ def start(
     global _row_id, _factory
     _factory = factory
     with session_scope(factory) as session:
-        row = WorkerProcess(
-            host=socket.gethostname(),
-            pid=os.getpid(),
-            queues=queues,
-            concurrency=concurrency,
-            last_heartbeat=datetime.now(UTC),
-        )
-        session.add(row)
-        session.flush()
-        _row_id = row.id
+        prune(session)
+        _row_id = _insert(session, queues=queues, concurrency=concurrency)
     stop = threading.Event()
 
     def beat() -> None:
+        global _row_id
         while not stop.wait(HEARTBEAT_S):
             try:
                 with session_scope(factory) as session:
-                    session.execute(
+                    found = session.execute(
                         update(WorkerProcess)
                         .where(WorkerProcess.id == _row_id)
                         .values(last_heartbeat=datetime.now(UTC))
-                    )
+                        .returning(WorkerProcess.id)
+                    ).first()
+                    if found is None:  # pruned while this process was suspended
+                        _row_id = _insert(session, queues=queues, concurrency=concurrency)
             except Exception:
                 logger.warning("worker heartbeat failed", exc_info=True)
 
     threading.Thread(target=beat, name="matdiscover-heartbeat", daemon=True).start()
     return stop
+
+
+def _insert(session: Session, *, queues: list[str], concurrency: int) -> int:
+    row = WorkerProcess(
+        host=socket.gethostname(),
+        pid=os.getpid(),
+        queues=queues,
+        concurrency=concurrency,
+        last_heartbeat=datetime.now(UTC),
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def pid_running(pid: int) -> bool:
+    """Whether process ``pid`` of this host is running (not gone, not a zombie)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no /proc (not Linux): the signal check is all there is
+    return stat.rpartition(")")[2].split()[:1] != ["Z"]
+
+
+def is_alive(row: WorkerProcess, *, now: datetime | None = None) -> bool:
+    """A fresh heartbeat and, for a worker on this host, a running process (a SIGKILLed
+    worker on this host is dead at once, one elsewhere after ``DEAD_AFTER_S``)."""
+    age = ((now or datetime.now(UTC)) - row.last_heartbeat).total_seconds()
+    if age > DEAD_AFTER_S:
+        return False
+    return row.host != socket.gethostname() or pid_running(row.pid)
+
+
+def prune(session: Session) -> int:
+    """Delete the rows of dead workers: on this host, those whose process is gone; on any
+    host, those silent for ``PRUNE_AFTER``. Returns how many were deleted."""
+    host, me = socket.gethostname(), os.getpid()
+    cutoff = datetime.now(UTC) - PRUNE_AFTER
+    w = WorkerProcess
+    rows = session.execute(select(w.id, w.host, w.pid, w.last_heartbeat)).all()
+    dead = [
+        row_id
+        for row_id, row_host, pid, beat in rows
+        if beat < cutoff or (row_host == host and pid != me and not pid_running(pid))
+    ]
+    if dead:
+        session.execute(delete(WorkerProcess).where(WorkerProcess.id.in_(dead)))
+        logger.info("removed %d dead worker(s) from the registry", len(dead))
+    return len(dead)
 
 
 def set_current(task: str | None, job_id: int | None = None) -> None:

@@ -20,11 +20,9 @@ from matdiscover.domains.jobs.models import Job, JobStatus, WorkerProcess
 from matdiscover.domains.jobs.schemas import JobErrorRow, JobErrors, JobPage, JobRead, WorkerRead
 from matdiscover.domains.usage import service as usage
 from matdiscover.errors import Conflict, InputTooLarge
+from matdiscover.worker import registry
 
 router = APIRouter(tags=["jobs"])
-
-WORKER_DEAD_AFTER_S = 30.0
-
 
 #: One Server-Sent Event of ``GET /jobs/{id}/events``.
 _SSE_EVENT: dict[str, object] = {
@@ -72,6 +70,18 @@ def submit_batch_predictions(
         )
     props = [p.strip() for item in properties or [] for p in item.split(",") if p.strip()]
     usage.check_job_slot(session, caller.organization_id, settings.plan_limits)
+
+    def check_quota(rows: int) -> None:  # before any file of the job is stored
+        usage.check_batch_rows(session, caller.organization_id, rows, settings.plan_limits)
+        usage.charge_predictions(
+            session,
+            caller.organization_id,
+            rows,
+            settings.plan_limits,
+            user_id=caller.user_id,
+            what=f"batch of {rows:,} rows",
+        )
+
     job = service.submit_batch(
         session,
         store,
@@ -83,15 +93,7 @@ def submit_batch_predictions(
         store_results=store_results,
         max_rows=settings.max_batch_rows,
         limits=settings.parse_limits(),
-    )
-    usage.check_batch_rows(session, caller.organization_id, job.total, settings.plan_limits)
-    usage.charge_predictions(
-        session,
-        caller.organization_id,
-        job.total,
-        settings.plan_limits,
-        user_id=caller.user_id,
-        what=f"batch of {job.total:,} rows",
+        check=check_quota,
     )
     return service.to_read(session, job)
 
@@ -249,7 +251,10 @@ def retry_job(job_id: int, session: SessionDep, caller: CallerDep) -> JobRead:
 @router.get("/workers", response_model=list[WorkerRead], responses=error_responses(422))
 def list_workers(session: SessionDep, include_dead: bool = False) -> list[WorkerRead]:
     """Worker processes with host, pid, queues, last heartbeat and current job (the job and
-    task only when the job is your organisation's; otherwise the worker shows as busy)."""
+    task only when the job is your organisation's; otherwise the worker shows as busy).
+
+    A worker is alive while its heartbeat is fresh (3 missed heartbeats, 15 s, mean dead)
+    and, on the server's own host, its process runs; ``include_dead`` lists the others."""
     now = datetime.now(UTC)
     rows = session.scalars(select(WorkerProcess).order_by(WorkerProcess.id)).all()
     running = [w.current_job_id for w in rows if w.current_job_id is not None]
@@ -258,7 +263,7 @@ def list_workers(session: SessionDep, include_dead: bool = False) -> list[Worker
     out = []
     for w in rows:
         age = (now - w.last_heartbeat).total_seconds()
-        alive = age <= WORKER_DEAD_AFTER_S
+        alive = registry.is_alive(w, now=now)
         if alive or include_dead:
             out.append(
                 WorkerRead(
