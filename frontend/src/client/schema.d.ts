@@ -68,6 +68,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/invitations/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept Invitation
+         * @description Join an organisation with an invitation token. A new account gets ``password``; an
+         *     existing account for the invited email must give its current password (unchanged).
+         *     Returns tokens for the organisation, as login does.
+         */
+        post: operations["accept_invitation_api_v1_auth_invitations_accept_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -139,7 +161,8 @@ export interface paths {
         put?: never;
         /**
          * Change Password
-         * @description Change your password; every session (access and refresh tokens) ends.
+         * @description Change your password; every session (access and refresh tokens) ends. Wrong current
+         *     passwords count towards the same per-account lock-out as failed logins.
          */
         post: operations["change_password_api_v1_auth_password_post"];
         delete?: never;
@@ -541,6 +564,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organization/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Invitations
+         * @description The organisation's invitations, newest first, with their status (administrators).
+         */
+        get: operations["list_invitations_api_v1_organization_invitations_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organization/invitations/{invitation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke Invitation
+         * @description Withdraw an invitation: its token stops working (an accepted one cannot be).
+         */
+        delete: operations["revoke_invitation_api_v1_organization_invitations__invitation_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organization/members": {
         parameters: {
             query?: never;
@@ -555,11 +618,13 @@ export interface paths {
         get: operations["list_members_api_v1_organization_members_get"];
         put?: never;
         /**
-         * Add Member
-         * @description Add a member by email. A new account gets the given password or a generated one,
-         *     returned once in ``temporary_password``.
+         * Invite Member
+         * @description Invite someone by email. Nobody joins until the invitee accepts with the one-time
+         *     ``invitation_token`` (POST /auth/invitations/accept), choosing the password of a new
+         *     account or proving they own an existing one. The answer is the same whether or not an
+         *     account exists; inviting again replaces a pending invitation.
          */
-        post: operations["add_member_api_v1_organization_members_post"];
+        post: operations["invite_member_api_v1_organization_members_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -652,6 +717,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/properties": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Properties
+         * @description The property catalogue: every predictable property with its unit and the paths
+         *     (composition, structure) that predict it, in display order.
+         */
+        get: operations["list_properties_api_v1_properties_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/similar": {
         parameters: {
             query?: never;
@@ -683,6 +769,9 @@ export interface paths {
          * List Workers
          * @description Worker processes with host, pid, queues, last heartbeat and current job (the job and
          *     task only when the job is your organisation's; otherwise the worker shows as busy).
+         *
+         *     A worker is alive while its heartbeat is fresh (3 missed heartbeats, 15 s, mean dead)
+         *     and, on the server's own host, its process runs; ``include_dead`` lists the others.
          */
         get: operations["list_workers_api_v1_workers_get"];
         put?: never;
@@ -872,6 +961,87 @@ export interface components {
             dataset: string;
             /** N Formulas */
             n_formulas: number;
+        };
+        /** InvitationAccept */
+        InvitationAccept: {
+            /**
+             * Full Name
+             * @description Display name of a new account.
+             */
+            full_name?: string | null;
+            /**
+             * Password
+             * @description A new account: the password to set (at least 10 characters). An existing account for the invited email: its current password (it is not changed).
+             */
+            password: string;
+            /** Token */
+            token: string;
+        };
+        /** InvitationCreate */
+        InvitationCreate: {
+            /** Email */
+            email: string;
+            /** @default researcher */
+            role: components["schemas"]["Role"];
+        };
+        /** InvitationCreated */
+        InvitationCreated: {
+            /** Accepted At */
+            accepted_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Email */
+            email: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Id */
+            id: number;
+            /**
+             * Invitation Token
+             * @description The one-time secret the invitee accepts with (POST /auth/invitations/accept). Shown only now; pass it to the invitee privately.
+             */
+            invitation_token: string;
+            /** Revoked At */
+            revoked_at: string | null;
+            role: components["schemas"]["Role"];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "accepted" | "revoked" | "expired";
+        };
+        /** InvitationRead */
+        InvitationRead: {
+            /** Accepted At */
+            accepted_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Email */
+            email: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Id */
+            id: number;
+            /** Revoked At */
+            revoked_at: string | null;
+            role: components["schemas"]["Role"];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "accepted" | "revoked" | "expired";
         };
         /** JobErrorRow */
         JobErrorRow: {
@@ -1172,42 +1342,6 @@ export interface components {
             role: components["schemas"]["Role"];
             user: components["schemas"]["UserRead"];
         };
-        /** MemberAdd */
-        MemberAdd: {
-            /** Email */
-            email: string;
-            /** Full Name */
-            full_name?: string | null;
-            /**
-             * Password
-             * @description Initial password for a new account; omitted: one is generated and returned once.
-             */
-            password?: string | null;
-            /** @default researcher */
-            role: components["schemas"]["Role"];
-        };
-        /** MemberAdded */
-        MemberAdded: {
-            /** Email */
-            email: string;
-            /** Full Name */
-            full_name: string | null;
-            /** Is Active */
-            is_active: boolean;
-            /**
-             * Joined At
-             * Format: date-time
-             */
-            joined_at: string;
-            role: components["schemas"]["Role"];
-            /**
-             * Temporary Password
-             * @description Set only when a new account got a generated password.
-             */
-            temporary_password?: string | null;
-            /** User Id */
-            user_id: number;
-        };
         /** MemberRead */
         MemberRead: {
             /** Email */
@@ -1458,7 +1592,7 @@ export interface components {
              * Properties
              * @description Subset of properties; all six when omitted
              */
-            properties?: ("formation_energy" | "band_gap" | "bulk_modulus" | "shear_modulus" | "debye_temperature" | "energy_above_hull")[] | null;
+            properties?: components["schemas"]["PropertyName"][] | null;
             /**
              * Relax
              * @description Relax the structure with CHGNet first
@@ -1481,6 +1615,27 @@ export interface components {
             /** Warnings */
             warnings?: string[];
         };
+        /**
+         * PropertyInfoRead
+         * @description A catalogued property: key, name for people, unit and the paths that predict it.
+         */
+        PropertyInfoRead: {
+            /** Description */
+            description: string;
+            /** Display Name */
+            display_name: string;
+            key: components["schemas"]["PropertyName"];
+            /** Methods */
+            methods: ("composition" | "structure")[];
+            /** Unit */
+            unit: string;
+        };
+        /**
+         * PropertyName
+         * @description Key of a predicted property (the value is what the API and the database store).
+         * @enum {string}
+         */
+        PropertyName: "formation_energy" | "band_gap" | "bulk_modulus" | "shear_modulus" | "debye_temperature" | "energy_above_hull";
         /** RefreshRequest */
         RefreshRequest: {
             /** Refresh Token */
@@ -2350,6 +2505,79 @@ export interface operations {
             };
             /** @description Not allowed for your role, or from this address */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request does not match the schema, or the input is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    accept_invitation_api_v1_auth_invitations_accept_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationAccept"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPair"];
+                };
+            };
+            /** @description Invalid input (a malformed request body, bad query values or file contents) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated, or the credentials are invalid or expired */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the object's current state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4249,6 +4477,135 @@ export interface operations {
             };
         };
     };
+    list_invitations_api_v1_organization_invitations_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationRead"][];
+                };
+            };
+            /** @description Not authenticated, or the credentials are invalid or expired */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for your role, or from this address */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    revoke_invitation_api_v1_organization_invitations__invitation_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invitation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated, or the credentials are invalid or expired */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for your role, or from this address */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the object's current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request does not match the schema, or the input is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_members_api_v1_organization_members_get: {
         parameters: {
             query?: never;
@@ -4300,7 +4657,7 @@ export interface operations {
             };
         };
     };
-    add_member_api_v1_organization_members_post: {
+    invite_member_api_v1_organization_members_post: {
         parameters: {
             query?: never;
             header?: never;
@@ -4309,7 +4666,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["MemberAdd"];
+                "application/json": components["schemas"]["InvitationCreate"];
             };
         };
         responses: {
@@ -4319,7 +4676,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MemberAdded"];
+                    "application/json": components["schemas"]["InvitationCreated"];
                 };
             };
             /** @description Invalid input (a malformed request body, bad query values or file contents) */
@@ -4746,6 +5103,57 @@ export interface operations {
             };
             /** @description The request does not match the schema, or the input is not valid */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_properties_api_v1_properties_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PropertyInfoRead"][];
+                };
+            };
+            /** @description Not authenticated, or the credentials are invalid or expired */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for your role, or from this address */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -12,23 +12,24 @@ import logging
 import os
 import socket
 import threading
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from matdiscover.db.engine import session_scope
+from matdiscover.domains.jobs.liveness import (
+    DEAD_AFTER_S,
+    HEARTBEAT_S,
+    PRUNE_AFTER,
+    is_alive,
+    pid_running,
+)
 from matdiscover.domains.jobs.models import WorkerProcess
 
-logger = logging.getLogger(__name__)
+__all__ = ["DEAD_AFTER_S", "HEARTBEAT_S", "is_alive", "prune", "set_current", "start"]
 
-HEARTBEAT_S = 5.0
-#: A worker that missed this many heartbeats in a row is shown as dead.
-MISSED_HEARTBEATS = 3
-DEAD_AFTER_S = MISSED_HEARTBEATS * HEARTBEAT_S
-#: Rows of workers silent for longer than this are deleted when a worker starts.
-PRUNE_AFTER = timedelta(hours=1)
+logger = logging.getLogger(__name__)
 
 _row_id: int | None = None
 _factory: sessionmaker[Session] | None = None
@@ -76,30 +77,6 @@ def _insert(session: Session, *, queues: list[str], concurrency: int) -> int:
     session.add(row)
     session.flush()
     return row.id
-
-
-def pid_running(pid: int) -> bool:
-    """Whether process ``pid`` of this host is running (not gone, not a zombie)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True  # no /proc (not Linux): the signal check is all there is
-    return stat.rpartition(")")[2].split()[:1] != ["Z"]
-
-
-def is_alive(row: WorkerProcess, *, now: datetime | None = None) -> bool:
-    """A fresh heartbeat and, for a worker on this host, a running process (a SIGKILLed
-    worker on this host is dead at once, one elsewhere after ``DEAD_AFTER_S``)."""
-    age = ((now or datetime.now(UTC)) - row.last_heartbeat).total_seconds()
-    if age > DEAD_AFTER_S:
-        return False
-    return row.host != socket.gethostname() or pid_running(row.pid)
 
 
 def prune(session: Session) -> int:

@@ -15,12 +15,11 @@ from sqlalchemy import select
 
 from matdiscover.api.deps import CallerDep, SessionDep, SettingsDep, StoreDep, scoped_session
 from matdiscover.api.responses import error_responses
-from matdiscover.domains.jobs import service
+from matdiscover.domains.jobs import liveness, service
 from matdiscover.domains.jobs.models import Job, JobStatus, WorkerProcess
 from matdiscover.domains.jobs.schemas import JobErrorRow, JobErrors, JobPage, JobRead, WorkerRead
 from matdiscover.domains.usage import service as usage
 from matdiscover.errors import Conflict, InputTooLarge
-from matdiscover.worker import registry
 
 router = APIRouter(tags=["jobs"])
 
@@ -263,7 +262,7 @@ def list_workers(session: SessionDep, include_dead: bool = False) -> list[Worker
     out = []
     for w in rows:
         age = (now - w.last_heartbeat).total_seconds()
-        alive = registry.is_alive(w, now=now)
+        alive = liveness.is_alive(w, now=now)
         if alive or include_dead:
             out.append(
                 WorkerRead(
