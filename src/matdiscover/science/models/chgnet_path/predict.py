@@ -30,6 +30,7 @@ from matdiscover.science.models.chgnet_path.references import (
 )
 from matdiscover.science.models.chgnet_path.relax import relax_structure
 from matdiscover.science.models.types import PropertyPrediction
+from matdiscover.science.properties import CATALOGUE, PropertyName
 from matdiscover.science.thermo import ReferenceHull, energy_above_hull
 
 logger = logging.getLogger(__name__)
@@ -151,9 +152,9 @@ def predict_structure_properties(
         out.append(
             [
                 PropertyPrediction(
-                    property="formation_energy",
+                    property=PropertyName.formation_energy.value,
                     value=e_form,
-                    unit="eV/atom",
+                    unit=CATALOGUE[PropertyName.formation_energy].unit,
                     std=sigma,
                     interval_95=(e_form - _Z95 * sigma, e_form + _Z95 * sigma),
                     method="structure",
@@ -163,9 +164,9 @@ def predict_structure_properties(
                     in_domain=in_domain,
                 ),
                 PropertyPrediction(
-                    property="energy_above_hull",
+                    property=PropertyName.energy_above_hull.value,
                     value=hr.e_above_hull,
-                    unit="eV/atom",
+                    unit=CATALOGUE[PropertyName.energy_above_hull].unit,
                     std=sigma,
                     interval_95=(
                         max(0.0, hr.e_above_hull - _Z95 * sigma),

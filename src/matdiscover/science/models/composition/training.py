@@ -45,6 +45,7 @@ from matdiscover.science.models.composition.members import (
     train_mlp,
 )
 from matdiscover.science.models.composition.specs import PROPERTIES
+from matdiscover.science.properties import PropertyName
 from matdiscover.science.reference_data import data_dir, load_table
 
 __all__ = [
@@ -382,7 +383,7 @@ def calibrate_and_write(
         else 0,
         energy_convention=(
             "Materials Project legacy (pre-2020) corrections, as in Matbench mp_e_form"
-            if prop == "formation_energy"
+            if prop == PropertyName.formation_energy
             else None
         ),
     )
