@@ -11,8 +11,9 @@ from sqlalchemy import Engine
 
 from matdiscover.db.engine import make_session_factory, session_scope
 from matdiscover.domains.auth.secrets import hash_password
+from matdiscover.domains.identity import Role
 from matdiscover.domains.organizations import service
-from matdiscover.domains.organizations.models import Plan, Role
+from matdiscover.domains.organizations.models import Plan
 from matdiscover.settings import Settings
 
 SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG"

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from matdiscover.api.app import create_app
 from matdiscover.cli.main import app as cli
-from matdiscover.domains.organizations.models import Role
+from matdiscover.domains.identity import Role
 from matdiscover.settings import Settings, get_settings
 from tests.platform.live import serve_in_thread
 from tests.platform.tenants import make_org, make_user, server_settings

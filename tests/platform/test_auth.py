@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from matdiscover.api.app import create_app
-from matdiscover.domains.organizations.models import Role
+from matdiscover.domains.identity import Role
 from matdiscover.errors import ConfigurationError
 from matdiscover.settings import Settings
 from tests.platform.tenants import (

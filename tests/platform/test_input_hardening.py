@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 
 from matdiscover.api.app import create_app
 from matdiscover.domains.auth.secrets import issue_access_token
-from matdiscover.domains.organizations.models import Role
+from matdiscover.domains.identity import Role
 from matdiscover.science.io import write_structure
 from matdiscover.settings import Settings
 from tests.platform.conftest import count_rows

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from matdiscover.api.app import create_app
 from matdiscover.cli.main import app as cli
-from matdiscover.domains.organizations.models import Role
+from matdiscover.domains.identity import Role
 from matdiscover.settings import get_settings
 from tests.platform.tenants import (
     PASSWORD,

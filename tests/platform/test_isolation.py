@@ -32,7 +32,7 @@ from sqlalchemy import Engine, text
 
 from matdiscover.api.app import create_app
 from matdiscover.api.deps import CallerDep, authorize
-from matdiscover.domains.organizations.models import Role
+from matdiscover.domains.identity import Role
 from tests.platform.tenants import invite, login, make_org, make_user, server_settings
 
 API = "/api/v1"

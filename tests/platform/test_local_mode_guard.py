@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 
 from matdiscover.api.app import create_app
 from matdiscover.api.origin_guard import HostAllowList, split_host
-from matdiscover.domains.organizations.models import Role
+from matdiscover.domains.identity import Role
 from matdiscover.science.io import write_structure
 from matdiscover.settings import Settings
 from tests.platform.conftest import count_rows

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, text
 
 from matdiscover.api.app import create_app
 from matdiscover.domains.auth.ratelimit import _wait_s
-from matdiscover.domains.organizations.models import Role
+from matdiscover.domains.identity import Role
 from tests.platform.tenants import PASSWORD, login, make_org, make_user, server_settings
 
 API = "/api/v1"

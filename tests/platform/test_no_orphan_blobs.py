@@ -16,8 +16,9 @@ from sqlalchemy import Engine
 
 from matdiscover.api.app import create_app
 from matdiscover.db.engine import make_session_factory
+from matdiscover.domains.identity import Role
 from matdiscover.domains.jobs import service as jobs
-from matdiscover.domains.organizations.models import Plan, Role
+from matdiscover.domains.organizations.models import Plan
 from matdiscover.settings import Settings
 from matdiscover.storage import ObjectStore
 from tests.platform.tenants import login, make_org, make_user, server_settings

@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from matdiscover.api.app import create_app
-from matdiscover.domains.organizations.models import Plan, Role
+from matdiscover.domains.identity import Role
+from matdiscover.domains.organizations.models import Plan
 from tests.platform.tenants import login, make_org, make_user, server_settings
 
 API = "/api/v1"

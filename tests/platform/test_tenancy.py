@@ -8,8 +8,9 @@ from sqlalchemy import Engine, delete, select, update
 from matdiscover.db.engine import make_session_factory, session_scope
 from matdiscover.db.tenancy import TenantViolation, bind_tenant
 from matdiscover.domains.auth.models import ApiKey
+from matdiscover.domains.identity import Role
 from matdiscover.domains.materials.models import Material
-from matdiscover.domains.organizations.models import Role, User
+from matdiscover.domains.organizations.models import User
 from tests.platform.tenants import make_org, make_user
 
 

@@ -29,7 +29,7 @@ from matdiscover.db.tenancy import bind_tenant, touched_rows
 from matdiscover.domains.audit import service as audit
 from matdiscover.domains.auth import ratelimit
 from matdiscover.domains.auth.service import caller_from_bearer
-from matdiscover.domains.organizations.service import Caller
+from matdiscover.domains.identity import Caller
 from matdiscover.errors import Forbidden, Unauthenticated
 from matdiscover.settings import Settings
 from matdiscover.storage import ObjectStore

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matdiscover.cli.errors import handle_errors
-from matdiscover.domains.organizations.models import Role
+from matdiscover.domains.identity import Role
 from matdiscover.settings import get_settings
 
 users_app = typer.Typer(help="User accounts (run on the server).", no_args_is_help=True)
@@ -276,9 +276,9 @@ def create_api_key(
     """Create an API key for a user (printed once; use with --api-key or
     MATDISCOVER_API_KEY)."""
     from matdiscover.domains.auth import service as auth
+    from matdiscover.domains.identity import Caller
     from matdiscover.domains.organizations import service
     from matdiscover.domains.organizations.models import OrgMembership
-    from matdiscover.domains.organizations.service import Caller
     from matdiscover.errors import NotFound
 
     with _session(data_dir) as session:

@@ -4,10 +4,11 @@ from matdiscover.db.base import Base
 from matdiscover.domains.audit.models import AuditEntry
 from matdiscover.domains.auth.models import ApiKey, RateLimitWindow, RefreshToken
 from matdiscover.domains.experiments.models import ExperimentalResult
+from matdiscover.domains.identity import Role
 from matdiscover.domains.invitations.models import Invitation
 from matdiscover.domains.jobs.models import Job, JobChunk, JobStatus, WorkerProcess
 from matdiscover.domains.materials.models import Material
-from matdiscover.domains.organizations.models import Organization, OrgMembership, Plan, Role, User
+from matdiscover.domains.organizations.models import Organization, OrgMembership, Plan, User
 from matdiscover.domains.predictions.models import MLModel, Prediction
 from matdiscover.domains.projects.models import Project
 from matdiscover.domains.reference.models import ReferenceLoad

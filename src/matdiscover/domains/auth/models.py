@@ -8,7 +8,7 @@ from sqlalchemy import BigInteger, DateTime, Enum, ForeignKey, Index, Integer, S
 from sqlalchemy.orm import Mapped, mapped_column
 
 from matdiscover.db.base import Base, IdMixin, TimestampMixin
-from matdiscover.domains.organizations.models import Role
+from matdiscover.domains.identity import Role
 
 
 class RefreshToken(IdMixin, TimestampMixin, Base):

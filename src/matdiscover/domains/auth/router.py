@@ -35,8 +35,8 @@ from matdiscover.domains.auth.schemas import (
     TokenPair,
     UserRead,
 )
+from matdiscover.domains.identity import Caller
 from matdiscover.domains.organizations.models import Organization, User
-from matdiscover.domains.organizations.service import Caller
 from matdiscover.errors import Forbidden, NotFound, Unauthenticated
 from matdiscover.settings import Settings
 

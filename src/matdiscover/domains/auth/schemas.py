@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from matdiscover.domains.organizations.schemas import Role
+from matdiscover.domains.identity import Role
 
 Password = Field(min_length=1, max_length=256)
 

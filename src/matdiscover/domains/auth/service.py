@@ -13,8 +13,8 @@ from matdiscover.db.base import can_exist
 from matdiscover.domains.auth import ratelimit
 from matdiscover.domains.auth import secrets as sec
 from matdiscover.domains.auth.models import ApiKey, RefreshToken
-from matdiscover.domains.organizations.models import Organization, OrgMembership, Role, User
-from matdiscover.domains.organizations.service import Caller
+from matdiscover.domains.identity import Caller, Role
+from matdiscover.domains.organizations.models import Organization, OrgMembership, User
 from matdiscover.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
 from matdiscover.settings import Settings
 

@@ -23,6 +23,7 @@ from matdiscover.api.responses import error_responses
 from matdiscover.domains.audit import service as audit
 from matdiscover.domains.auth import service as auth
 from matdiscover.domains.auth.schemas import OrganizationRef, TokenPair, UserRead
+from matdiscover.domains.identity import Caller
 from matdiscover.domains.invitations import service
 from matdiscover.domains.invitations.models import Invitation
 from matdiscover.domains.invitations.schemas import (
@@ -31,7 +32,6 @@ from matdiscover.domains.invitations.schemas import (
     InvitationCreated,
     InvitationRead,
 )
-from matdiscover.domains.organizations.service import Caller
 from matdiscover.errors import MatDiscoverError
 
 router = APIRouter(prefix="/organization", tags=["organization"])

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from matdiscover.api.deps import CallerDep, SessionDep, SettingsDep
 from matdiscover.api.responses import ValidationIssue, error_responses
+from matdiscover.domains.identity import Caller
 from matdiscover.domains.materials import search, service
 from matdiscover.domains.materials.schemas import (
     MaterialRead,
@@ -20,7 +21,6 @@ from matdiscover.domains.materials.schemas import (
     material_read,
 )
 from matdiscover.domains.materials.search import MaterialSearchPage, MaterialSearchParams
-from matdiscover.domains.organizations.service import Caller
 from matdiscover.domains.usage import service as usage
 from matdiscover.errors import InputTooLarge, InvalidInput, QuotaExceeded
 from matdiscover.science.io import is_zip

@@ -9,12 +9,7 @@ from sqlalchemy import BigInteger, Boolean, DateTime, Enum, ForeignKey, String, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from matdiscover.db.base import Base, IdMixin, TimestampMixin
-
-
-class Role(enum.StrEnum):
-    admin = "admin"
-    researcher = "researcher"
-    viewer = "viewer"
+from matdiscover.domains.identity import Role
 
 
 class Plan(enum.StrEnum):

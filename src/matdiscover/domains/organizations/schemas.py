@@ -6,9 +6,10 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
+from matdiscover.domains.identity import Role as Role
+
 # the role and plan vocabularies are part of this domain's public schema
 from matdiscover.domains.organizations.models import Plan as Plan
-from matdiscover.domains.organizations.models import Role as Role
 
 
 class MemberRead(BaseModel):

@@ -13,36 +13,12 @@ from sqlalchemy.orm import Session
 
 from matdiscover.db.base import can_exist
 from matdiscover.db.tenancy import tenant_of
-from matdiscover.domains.organizations.models import Organization, OrgMembership, Plan, Role, User
+from matdiscover.domains.identity import Caller, Role
+from matdiscover.domains.organizations.models import Organization, OrgMembership, Plan, User
 from matdiscover.errors import Conflict, InvalidInput, NotFound
 
 LOCAL_ORG_SLUG = "local"
 LOCAL_USER_EMAIL = "local@localhost"
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who is making a request: the scope every service query is filtered by."""
-
-    organization_id: int
-    user_id: int | None
-    role: Role
-    # how the caller proved who it is: "local" (local mode), "token" or "api_key"
-    method: str = "local"
-    api_key_id: int | None = None
-
-    @property
-    def can_write(self) -> bool:
-        return self.role in (Role.admin, Role.researcher)
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == Role.admin
-
-    @property
-    def principal(self) -> str:
-        """A stable name for rate limiting: the API key or the user."""
-        return f"key:{self.api_key_id}" if self.api_key_id else f"user:{self.user_id}"
 
 
 def ensure_local_identity(session: Session) -> Caller:
