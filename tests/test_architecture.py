@@ -70,12 +70,6 @@ SHARED_DOMAIN_MODULES = ("identity",)
 #: no longer occurs, so this list can only shrink.
 KNOWN_DEBT: frozenset[str] = frozenset(
     {
-        "matdiscover.domains.auth.router (a router) imports another domain's models "
-        "matdiscover.domains.organizations.models",
-        "matdiscover.domains.auth.service reaches into "
-        "matdiscover.domains.organizations.models (use its service/schemas)",
-        "matdiscover.domains.invitations.service reaches into "
-        "matdiscover.domains.organizations.models (use its service/schemas)",
         "matdiscover.domains.jobs.storing reaches into "
         "matdiscover.domains.materials.models (use its service/schemas)",
         "matdiscover.domains.jobs.storing reaches into "

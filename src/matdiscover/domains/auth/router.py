@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi import APIRouter, Request, Response
+from sqlalchemy.orm import Session
 
 from matdiscover.api.deps import (
     SELF_SERVICE,
@@ -36,8 +37,8 @@ from matdiscover.domains.auth.schemas import (
     UserRead,
 )
 from matdiscover.domains.identity import Caller
-from matdiscover.domains.organizations.models import Organization, User
-from matdiscover.errors import Forbidden, NotFound, Unauthenticated
+from matdiscover.domains.organizations.service import Organization, User
+from matdiscover.errors import Forbidden, Unauthenticated
 from matdiscover.settings import Settings
 
 public_router = APIRouter(
@@ -72,6 +73,21 @@ def _pair(issued: service.IssuedTokens) -> TokenPair:
         organization=org_ref(issued.organization),
         role=issued.role,
     )
+
+
+def _opened(
+    session: Session, request: Request, issued: service.IssuedTokens, action: str
+) -> TokenPair:
+    """Audit a session opened by login or refresh (same transaction) and answer it."""
+    caller = Caller(issued.organization.id, issued.user.id, issued.role, method="token")
+    audit.record(
+        session,
+        actor_of(request, caller),
+        action,
+        object_type="user",
+        object_id=str(issued.user.id),
+    )
+    return _pair(issued)
 
 
 def _client(request: Request) -> service.ClientInfo:
@@ -116,15 +132,7 @@ def login(
             details={"email": account, "reason": exc.message},
         )
         raise
-    caller = Caller(issued.organization.id, issued.user.id, issued.role, method="token")
-    audit.record(
-        session,
-        actor_of(request, caller),
-        "auth.login",
-        object_type="user",
-        object_id=str(issued.user.id),
-    )
-    return _pair(issued)
+    return _opened(session, request, issued, "auth.login")
 
 
 @public_router.post("/refresh", response_model=TokenPair)
@@ -152,15 +160,7 @@ def refresh(
             details={"reason": exc.message},
         )
         raise
-    caller = Caller(issued.organization.id, issued.user.id, issued.role, method="token")
-    audit.record(
-        session,
-        actor_of(request, caller),
-        "auth.refresh",
-        object_type="user",
-        object_id=str(issued.user.id),
-    )
-    return _pair(issued)
+    return _opened(session, request, issued, "auth.refresh")
 
 
 @public_router.post("/logout", status_code=204, response_class=Response)
@@ -181,18 +181,14 @@ def logout(body: RefreshRequest, request: Request, session: PublicSessionDep) ->
 @router.get("/auth/me", response_model=Me)
 def me(caller: CallerDep, session: SessionDep, settings: SettingsDep) -> Me:
     """The calling user, organisation, role and how they authenticated."""
-    user = session.get(User, caller.user_id) if caller.user_id else None
-    org = session.get(Organization, caller.organization_id)
-    if user is None or org is None:
-        raise NotFound("the calling account no longer exists")
-    memberships = service.memberships_of(session, user.id)
+    who = service.whoami(session, caller)
     return Me(
-        user=user_read(user),
-        organization=org_ref(org),
+        user=user_read(who.user),
+        organization=org_ref(who.organization),
         role=caller.role,
         auth_method=caller.method,  # type: ignore[arg-type]
         auth_required=settings.auth_required,
-        memberships=[Membership(organization=org_ref(o), role=r) for o, r in memberships],
+        memberships=[Membership(organization=org_ref(o), role=r) for o, r in who.memberships],
     )
 
 

@@ -14,7 +14,8 @@ from matdiscover.domains.auth import ratelimit
 from matdiscover.domains.auth import secrets as sec
 from matdiscover.domains.auth.models import ApiKey, RefreshToken
 from matdiscover.domains.identity import Caller, Role
-from matdiscover.domains.organizations.models import Organization, OrgMembership, User
+from matdiscover.domains.organizations import service as organizations
+from matdiscover.domains.organizations.service import Organization, User
 from matdiscover.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
 from matdiscover.settings import Settings
 
@@ -55,25 +56,7 @@ def normalise_email(email: str) -> str:
 
 
 def find_user(session: Session, email: str) -> User | None:
-    return session.scalar(select(User).where(User.email == normalise_email(email)))
-
-
-def memberships_of(session: Session, user_id: int) -> list[tuple[Organization, Role]]:
-    rows = session.execute(
-        select(Organization, OrgMembership.role)
-        .join(OrgMembership, OrgMembership.organization_id == Organization.id)
-        .where(OrgMembership.user_id == user_id)
-        .order_by(Organization.id)
-    ).all()
-    return [(org, role) for org, role in rows]
-
-
-def _membership(session: Session, user_id: int, organization_id: int) -> Role | None:
-    return session.scalar(
-        select(OrgMembership.role).where(
-            OrgMembership.user_id == user_id, OrgMembership.organization_id == organization_id
-        )
-    )
+    return organizations.find_user_by_email(session, normalise_email(email))
 
 
 def authenticate_password(
@@ -89,7 +72,7 @@ def authenticate_password(
         raise Unauthenticated("wrong email or password")
     if user.password_hash and sec.needs_rehash(user.password_hash):
         user.password_hash = sec.hash_password(password)
-    orgs = memberships_of(session, user.id)
+    orgs = organizations.memberships_of(session, user.id)
     if organization is not None:
         orgs = [(o, r) for o, r in orgs if organization in (o.slug, str(o.id))]
     if not orgs:
@@ -100,6 +83,23 @@ def authenticate_password(
         )
     org, role = orgs[0]
     return user, org, role
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The calling account, its current organisation and all its memberships."""
+
+    user: User
+    organization: Organization
+    memberships: list[tuple[Organization, Role]]
+
+
+def whoami(session: Session, caller: Caller) -> Identity:
+    user = organizations.get_user(session, caller.user_id) if caller.user_id else None
+    org = organizations.find_organization(session, caller.organization_id)
+    if user is None or org is None:
+        raise NotFound("the calling account no longer exists")
+    return Identity(user, org, organizations.memberships_of(session, user.id))
 
 
 def _issue(
@@ -182,9 +182,9 @@ def refresh(
         raise Unauthenticated("the refresh token was already used or revoked; log in again")
     if row.expires_at <= now:
         raise Unauthenticated("the refresh token has expired; log in again")
-    user = session.get(User, row.user_id)
-    role = _membership(session, row.user_id, row.session_organization_id)
-    org = session.get(Organization, row.session_organization_id)
+    user = organizations.get_user(session, row.user_id)
+    role = organizations.role_in(session, row.user_id, row.session_organization_id)
+    org = organizations.find_organization(session, row.session_organization_id)
     if user is None or not user.is_active or role is None or org is None:
         revoke_family(session, row.family_id)
         raise Unauthenticated("the account or its membership is no longer active")
@@ -223,7 +223,7 @@ def end_all_sessions(session: Session, user: User) -> None:
 
 
 def change_password(session: Session, user_id: int, current: str, new: str) -> User:
-    user = session.get(User, user_id)
+    user = organizations.get_user(session, user_id)
     if user is None or not sec.verify_password(current, user.password_hash):
         raise Forbidden("the current password is wrong")
     if current == new:
@@ -235,12 +235,12 @@ def change_password(session: Session, user_id: int, current: str, new: str) -> U
 
 def caller_from_access_token(session: Session, token: str, *, secret: str) -> Caller:
     claims = sec.decode_access_token(token, secret=secret)
-    user = session.get(User, claims.user_id)
+    user = organizations.get_user(session, claims.user_id)
     if user is None or not user.is_active:
         raise Unauthenticated("the account is not active")
     if user.tokens_valid_after is not None and claims.issued_at < user.tokens_valid_after:
         raise Unauthenticated("the session was ended; log in again")
-    role = _membership(session, user.id, claims.organization_id)
+    role = organizations.role_in(session, user.id, claims.organization_id)
     if role is None:
         raise Unauthenticated("the account is no longer a member of this organisation")
     return Caller(
@@ -260,8 +260,8 @@ def caller_from_api_key(session: Session, key: str) -> Caller:
         raise Unauthenticated("the API key has been revoked")
     if row.expires_at is not None and row.expires_at <= now:
         raise Unauthenticated("the API key has expired")
-    owner = session.get(User, row.user_id)
-    owner_role = _membership(session, row.user_id, row.organization_id)
+    owner = organizations.get_user(session, row.user_id)
+    owner_role = organizations.role_in(session, row.user_id, row.organization_id)
     if owner is None or not owner.is_active or owner_role is None:
         raise Unauthenticated("the API key's owner is no longer an active member")
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:

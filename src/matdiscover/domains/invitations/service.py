@@ -22,7 +22,7 @@ from matdiscover.domains.auth import service as auth
 from matdiscover.domains.identity import Role
 from matdiscover.domains.invitations.models import Invitation
 from matdiscover.domains.organizations import service as organizations
-from matdiscover.domains.organizations.models import Organization, User
+from matdiscover.domains.organizations.service import Organization, User
 from matdiscover.errors import Conflict, NotFound, Unauthenticated
 
 TOKEN_PREFIX = "mdi_"

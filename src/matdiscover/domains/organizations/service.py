@@ -14,7 +14,11 @@ from sqlalchemy.orm import Session
 from matdiscover.db.base import can_exist
 from matdiscover.db.tenancy import tenant_of
 from matdiscover.domains.identity import Caller, Role
-from matdiscover.domains.organizations.models import Organization, OrgMembership, Plan, User
+
+# the account and organisation rows other domains receive from this service
+from matdiscover.domains.organizations.models import Organization as Organization
+from matdiscover.domains.organizations.models import OrgMembership, Plan
+from matdiscover.domains.organizations.models import User as User
 from matdiscover.errors import Conflict, InvalidInput, NotFound
 
 LOCAL_ORG_SLUG = "local"
@@ -122,6 +126,36 @@ def get_member(session: Session, organization_id: int, user_id: int) -> Member:
 def find_user_by_email(session: Session, email: str) -> User | None:
     """The account for a normalised email (an unscoped session sees every account)."""
     return session.scalar(select(User).where(User.email == email))
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    """The account with this id, or None."""
+    return session.get(User, user_id) if can_exist(user_id) else None
+
+
+def find_organization(session: Session, organization_id: int) -> Organization | None:
+    """The organisation with this id, or None."""
+    return session.get(Organization, organization_id) if can_exist(organization_id) else None
+
+
+def memberships_of(session: Session, user_id: int) -> list[tuple[Organization, Role]]:
+    """Every organisation the user belongs to, with the role there (oldest first)."""
+    rows = session.execute(
+        select(Organization, OrgMembership.role)
+        .join(OrgMembership, OrgMembership.organization_id == Organization.id)
+        .where(OrgMembership.user_id == user_id)
+        .order_by(Organization.id)
+    ).all()
+    return [(org, role) for org, role in rows]
+
+
+def role_in(session: Session, user_id: int, organization_id: int) -> Role | None:
+    """The user's role in the organisation, or None if not a member."""
+    return session.scalar(
+        select(OrgMembership.role).where(
+            OrgMembership.user_id == user_id, OrgMembership.organization_id == organization_id
+        )
+    )
 
 
 def is_member_email(session: Session, organization_id: int, email: str) -> bool:
