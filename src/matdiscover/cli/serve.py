@@ -145,7 +145,8 @@ def serve(settings: Settings, *, workers: int) -> None:
         )
         console.print(
             f"[bold green]MatDiscover[/] on http://{settings.host}:{settings.port}/ "
-            f"(API docs: /docs) with {workers} worker(s); {mode}. Press Ctrl-C to stop."
+            f"{'(API docs: /docs) ' if settings.api_docs_enabled else ''}"
+            f"with {workers} worker(s); {mode}. Press Ctrl-C to stop."
         )
         config = uvicorn.Config(
             create_app(app_settings),
