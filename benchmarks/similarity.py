@@ -8,7 +8,7 @@ Queries are embeddings of random stored formulas; exact neighbours come from a n
 brute-force scan of all stored vectors; latency is the SQL round trip of
 ``ORDER BY embedding <=> q LIMIT k`` with ``SET LOCAL hnsw.ef_search``. Unless
 ``--no-build``, it also times a clean build of the HNSW index exactly as the schema
-declares it (``CompositionEmbedding`` in ``matdiscover.domains.materials.models``: m=16,
+declares it (``CompositionEmbedding`` in ``matdiscover.domains.similarity.models``: m=16,
 ef_construction=64) with maintenance_work_mem=1GB, as a temporary second index over the
 same table. Writes benchmarks/results/similarity.json (with the load average).
 """
@@ -104,7 +104,7 @@ def main() -> int:
                 ).fetchall()
             out["sql_exact_scan_ms_per_query"] = round((time.perf_counter() - t0) * 100, 1)
         if args.build:
-            from matdiscover.domains.materials.models import CompositionEmbedding
+            from matdiscover.domains.similarity.models import CompositionEmbedding
 
             (index,) = CompositionEmbedding.metadata.tables["composition_embeddings"].indexes
             params = dict(index.dialect_options["postgresql"]["with"])

@@ -81,12 +81,6 @@ KNOWN_DEBT: frozenset[str] = frozenset(
         "organizations -> usage is not in DOMAIN_DEPENDENCIES",
         "matdiscover.domains.predictions.service reaches into "
         "matdiscover.domains.materials.models (use its service/schemas)",
-        "matdiscover.domains.reference.service reaches into "
-        "matdiscover.domains.materials.models (use its service/schemas)",
-        "matdiscover.domains.reference.service reaches into "
-        "matdiscover.domains.similarity.derived (use its service/schemas)",
-        "matdiscover.domains.similarity.service reaches into "
-        "matdiscover.domains.materials.models (use its service/schemas)",
         "matdiscover.domains.thermo.service reaches into "
         "matdiscover.domains.materials.models (use its service/schemas)",
         "matdiscover.domains.thermo.service reaches into "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, MetaData, func
+from sqlalchemy import BigInteger, DateTime, Index, MetaData, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -36,6 +36,18 @@ def can_exist(row_id: int) -> bool:
         (True, False, False)
     """
     return 0 < row_id <= MAX_ID
+
+
+def hnsw_cosine_index(name: str, column: str) -> Index:
+    """An HNSW index for cosine nearest-neighbour search over a pgvector ``column``
+    (m = 16, ef_construction = 64: the parameters the migrations create)."""
+    return Index(
+        name,
+        column,
+        postgresql_using="hnsw",
+        postgresql_with={"m": 16, "ef_construction": 64},
+        postgresql_ops={column: "vector_cosine_ops"},
+    )
 
 
 class IdMixin:

@@ -12,6 +12,7 @@ from matdiscover.domains.organizations.models import Organization, OrgMembership
 from matdiscover.domains.predictions.models import MLModel, Prediction
 from matdiscover.domains.projects.models import Project
 from matdiscover.domains.reference.models import ReferenceLoad
+from matdiscover.domains.similarity.models import CompositionEmbedding
 from matdiscover.domains.usage.models import UsageRecord
 
 metadata = Base.metadata
@@ -22,6 +23,7 @@ __all__ = [
     "RefreshToken",
     "AuditEntry",
     "Base",
+    "CompositionEmbedding",
     "ExperimentalResult",
     "Invitation",
     "Job",

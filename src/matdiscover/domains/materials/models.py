@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from matdiscover.db.base import Base, IdMixin, TimestampMixin
+from matdiscover.db.base import Base, IdMixin, TimestampMixin, hnsw_cosine_index
 from matdiscover.science.properties import PROPERTY_NAMES
 
 STRUCTURE_EMBEDDING_DIM = 64  # CHGNet crystal feature vector
@@ -63,13 +63,7 @@ class Material(IdMixin, TimestampMixin, Base):
         Index("ix_materials_source_database_id", "source_database", "id"),
         Index("ix_materials_source_id_key", "source", "id"),
         Index("ix_materials_nelements_id", "nelements", "id"),
-        Index(
-            "ix_materials_structure_embedding_hnsw",
-            "structure_embedding",
-            postgresql_using="hnsw",
-            postgresql_with={"m": 16, "ef_construction": 64},
-            postgresql_ops={"structure_embedding": "vector_cosine_ops"},
-        ),
+        hnsw_cosine_index("ix_materials_structure_embedding_hnsw", "structure_embedding"),
         Index(
             "ix_materials_crystal_system",
             "crystal_system",
@@ -146,31 +140,3 @@ class MaterialFormula(Base):
     )
 
     reduced_formula: Mapped[str] = mapped_column(String(200), primary_key=True)
-
-
-#: Dimension of ``composition_embeddings.embedding`` (``mat2vec-slots``, see
-#: ``matdiscover.science.embeddings``); the older per-row ``materials.composition_embedding``
-#: column (200-d) is not used by similarity search.
-FORMULA_EMBEDDING_DIM = 184
-
-
-class CompositionEmbedding(Base):
-    """One composition embedding per distinct reduced formula (shared by all tenants).
-
-    Embeddings depend only on the reduced formula, so ~1.1 M reference rows share
-    ~400 k vectors; similarity search runs over formulas and joins back to materials.
-    """
-
-    __tablename__ = "composition_embeddings"
-    __table_args__ = (
-        Index(
-            "ix_composition_embeddings_hnsw",
-            "embedding",
-            postgresql_using="hnsw",
-            postgresql_with={"m": 16, "ef_construction": 64},
-            postgresql_ops={"embedding": "vector_cosine_ops"},
-        ),
-    )
-
-    reduced_formula: Mapped[str] = mapped_column(String(200), primary_key=True)
-    embedding: Mapped[Any] = mapped_column(Vector(FORMULA_EMBEDDING_DIM))

@@ -13,7 +13,8 @@ from pathlib import PurePath
 from typing import Any
 
 from pymatgen.core import Structure
-from sqlalchemy import or_, select
+from sqlalchemy import Index, func, or_, select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
 from matdiscover.db.base import can_exist
@@ -249,3 +250,75 @@ __all__ = [
     "get",
     "ingest_files",
 ]
+
+
+# --- for similarity and the reference load ---
+
+
+def representatives_by_formula(
+    session: Session, formulas: list[str], *, organization_id: int
+) -> list[tuple[Material, int]]:
+    """One visible material per reduced formula of ``formulas`` (the organisation's own
+    before reference entries, then the lowest id), with how many visible materials
+    share that formula."""
+    if not formulas:
+        return []
+    visible = visible_to(organization_id)
+    counts = dict(
+        session.execute(
+            select(Material.reduced_formula, func.count())
+            .where(Material.reduced_formula.in_(formulas), visible)
+            .group_by(Material.reduced_formula)
+        ).all()
+    )
+    reps = session.scalars(
+        select(Material)
+        .where(Material.reduced_formula.in_(formulas), visible)
+        .order_by(Material.reduced_formula, Material.organization_id.is_(None), Material.id)
+        .ext(distinct_on(Material.reduced_formula))
+    ).all()
+    return [(m, int(counts.get(m.reduced_formula, 1))) for m in reps]
+
+
+def nearest_by_structure_embedding(
+    session: Session,
+    vector: list[float],
+    *,
+    organization_id: int,
+    k: int,
+    exclude_id: int | None = None,
+) -> list[tuple[Material, float]]:
+    """The ``k`` visible materials whose ``structure_embedding`` is nearest to ``vector``
+    (cosine distance, served by the column's HNSW index), nearest first. The caller
+    sets the index's search options (``hnsw.ef_search`` ...) for its transaction."""
+    dist = Material.structure_embedding.cosine_distance(vector)
+    stmt = select(Material, dist.label("d")).where(
+        visible_to(organization_id), Material.structure_embedding.is_not(None)
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(Material.id != exclude_id)
+    rows = session.execute(stmt.order_by(dist).limit(k)).all()
+    return [(m, float(d)) for m, d in rows]
+
+
+def without_structure_embedding(
+    session: Session, *, organization_id: int, material_ids: list[int] | None, limit: int
+) -> list[Material]:
+    """Up to ``limit`` of the organisation's materials (optionally among ``material_ids``)
+    that have a structure but no ``structure_embedding`` yet, newest first."""
+    stmt = select(Material).where(
+        Material.organization_id == organization_id,
+        Material.structure.is_not(None),
+        Material.structure_embedding.is_(None),
+    )
+    if material_ids is not None:
+        stmt = stmt.where(Material.id.in_(material_ids))
+    return list(session.scalars(stmt.order_by(Material.id.desc()).limit(limit)).all())
+
+
+def secondary_indexes() -> list[Index]:
+    """The non-unique indexes of ``materials`` declared by the model (equal to the
+    migrations' indexes; checked by ``tests/platform/test_migrations.py``), by name.
+    The reference load drops and rebuilds them around a bulk insert."""
+    table = Material.metadata.tables[Material.__tablename__]
+    return sorted((ix for ix in table.indexes if not ix.unique), key=lambda ix: str(ix.name))

@@ -34,10 +34,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from psycopg import Cursor
-from sqlalchemy import Connection, Engine, Index, select, text
+from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.orm import Session
 
-from matdiscover.domains.materials.models import Material
+from matdiscover.domains.materials import service as materials_service
 from matdiscover.domains.reference.models import ReferenceLoad
 from matdiscover.science.reference_data import data_dir, load_table
 from matdiscover.science.reference_entries import (
@@ -99,11 +99,8 @@ def is_loaded(session: Session) -> bool:
 # ------------------------------------------------------------------ indexes
 
 
-def secondary_indexes() -> list[Index]:
-    """The non-unique indexes of ``materials`` declared by the model (equal to the
-    migrations' indexes; checked by ``tests/platform/test_migrations.py``)."""
-    table = Material.metadata.tables[Material.__tablename__]
-    return sorted((ix for ix in table.indexes if not ix.unique), key=lambda ix: str(ix.name))
+#: The non-unique ``materials`` indexes this module drops and rebuilds (declared there).
+secondary_indexes = materials_service.secondary_indexes
 
 
 def _existing_indexes(conn: Connection) -> set[str]:
@@ -264,9 +261,9 @@ def _timed(fn: Callable[[Engine], list[str]], engine: Engine) -> tuple[list[str]
 def _derived(engine: Engine) -> dict[str, float]:
     """Anonymous formulas still missing and composition embeddings of new formulas
     (with their HNSW index, rebuilt in one go above 50 k new vectors)."""
-    from matdiscover.domains.similarity.derived import backfill_derived
+    from matdiscover.domains.similarity import service as similarity_service
 
-    return backfill_derived(engine)
+    return similarity_service.backfill_derived(engine)
 
 
 def _vacuum(engine: Engine) -> None:
@@ -327,20 +324,8 @@ def load_reference(
     return report
 
 
-def count_reference(session: Session) -> int:
-    from sqlalchemy import func
-
-    return int(
-        session.scalar(
-            select(func.count()).select_from(Material).where(Material.organization_id.is_(None))
-        )
-        or 0
-    )
-
-
 __all__ = [
     "LoadReport",
-    "count_reference",
     "ensure_indexes",
     "is_loaded",
     "load_reference",

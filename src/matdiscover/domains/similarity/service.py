@@ -8,6 +8,10 @@ Structure: CHGNet's 64-d crystal feature vector in ``materials.structure_embeddi
 computed lazily here (for the query material and up to
 :data:`LAZY_STRUCTURE_BATCH` of the caller's materials still missing one per request);
 the upload worker may precompute them with :func:`ensure_structure_embeddings`.
+
+Ownership: ``composition_embeddings`` is this domain's table (``models.py``, written by
+``derived.py``); the ``materials`` rows, including their ``structure_embedding`` column,
+are read and filtered only through ``materials.service`` (tenancy stays there).
 """
 
 from __future__ import annotations
@@ -16,14 +20,13 @@ import logging
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select, text
-from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from matdiscover.domains.materials import service as materials_service
-from matdiscover.domains.materials.models import CompositionEmbedding, Material
 from matdiscover.domains.materials.schemas import material_read
-from matdiscover.domains.similarity.derived import insert_embeddings, missing_embedding_formulas
+from matdiscover.domains.similarity import derived
+from matdiscover.domains.similarity.models import CompositionEmbedding
 from matdiscover.domains.similarity.schemas import SimilarBy, SimilarMaterial, SimilarPage
 from matdiscover.errors import InvalidComposition, InvalidInput, InvalidStructure, NotFound
 from matdiscover.science.embeddings import composition_embeddings
@@ -45,9 +48,16 @@ def _set_ef_search(session: Session, k: int) -> None:
 
 def _ensure_formula_embeddings(session: Session, *, organization_id: int) -> None:
     conn = session.connection()
-    formulas = missing_embedding_formulas(conn, organization_id=organization_id)
+    formulas = derived.missing_embedding_formulas(conn, organization_id=organization_id)
     if formulas:
-        insert_embeddings(conn, formulas)
+        derived.insert_embeddings(conn, formulas)
+
+
+def backfill_derived(engine: Engine) -> dict[str, float]:
+    """Anonymous formulas and composition embeddings (with the HNSW index) of every
+    material still lacking them, in short transactions (for the reference load; see
+    :func:`matdiscover.domains.similarity.derived.backfill_derived`)."""
+    return derived.backfill_derived(engine)
 
 
 def _formula_vector(formula: str) -> np.ndarray:
@@ -80,7 +90,9 @@ def by_composition(
             .limit(fetch)
         ).all()
         distances = {f: float(d) for f, d in rows if f != exclude_formula}
-        reps = _representatives(session, list(distances), organization_id=organization_id)
+        reps = materials_service.representatives_by_formula(
+            session, list(distances), organization_id=organization_id
+        )
         if len(reps) >= k or len(rows) < fetch:
             break
         fetch *= 4
@@ -95,28 +107,6 @@ def by_composition(
     ]
     hits.sort(key=lambda h: (h.distance, h.material.id))
     return hits[:k]
-
-
-def _representatives(
-    session: Session, formulas: list[str], *, organization_id: int
-) -> list[tuple[Material, int]]:
-    if not formulas:
-        return []
-    visible = materials_service.visible_to(organization_id)
-    counts = dict(
-        session.execute(
-            select(Material.reduced_formula, func.count())
-            .where(Material.reduced_formula.in_(formulas), visible)
-            .group_by(Material.reduced_formula)
-        ).all()
-    )
-    reps = session.scalars(
-        select(Material)
-        .where(Material.reduced_formula.in_(formulas), visible)
-        .order_by(Material.reduced_formula, Material.organization_id.is_(None), Material.id)
-        .ext(distinct_on(Material.reduced_formula))
-    ).all()
-    return [(m, int(counts.get(m.reduced_formula, 1))) for m in reps]
 
 
 def structure_features(structures: list[Any]) -> list[list[float] | None]:
@@ -149,14 +139,9 @@ def ensure_structure_embeddings(
     """Compute missing structure embeddings of the caller's materials; returns how many."""
     from pymatgen.core import Structure
 
-    stmt = select(Material).where(
-        Material.organization_id == organization_id,
-        Material.structure.is_not(None),
-        Material.structure_embedding.is_(None),
+    rows = materials_service.without_structure_embedding(
+        session, organization_id=organization_id, material_ids=material_ids, limit=limit
     )
-    if material_ids is not None:
-        stmt = stmt.where(Material.id.in_(material_ids))
-    rows = list(session.scalars(stmt.order_by(Material.id.desc()).limit(limit)).all())
     if not rows:
         return 0
     feats = structure_features([Structure.from_dict(m.structure or {}) for m in rows])
@@ -181,13 +166,9 @@ def by_structure(
     ensure_structure_embeddings(session, organization_id=organization_id)
     _set_ef_search(session, k)
     session.execute(text("SET LOCAL hnsw.iterative_scan = strict_order"))
-    dist = Material.structure_embedding.cosine_distance(vector)
-    stmt = select(Material, dist.label("d")).where(
-        materials_service.visible_to(organization_id), Material.structure_embedding.is_not(None)
+    rows = materials_service.nearest_by_structure_embedding(
+        session, vector, organization_id=organization_id, k=k, exclude_id=exclude_id
     )
-    if exclude_id is not None:
-        stmt = stmt.where(Material.id != exclude_id)
-    rows = session.execute(stmt.order_by(dist).limit(k)).all()
     return [
         SimilarMaterial(
             material=material_read(m), distance=float(d), similarity=1 - float(d), entries=1
