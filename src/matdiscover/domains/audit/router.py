@@ -1,36 +1,19 @@
-"""The audit log, for administrators."""
+"""The audit log, for administrators (thin: the service filters and pages)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
 
 from matdiscover.api.deps import ADMIN_ONLY, CallerDep, SessionDep
 from matdiscover.api.responses import error_responses
 from matdiscover.db.base import MAX_ID
 from matdiscover.domains.audit import service
+from matdiscover.domains.audit.schemas import AuditPage, AuditRead
 
 router = APIRouter(prefix="/audit", tags=["audit"])
-
-
-class AuditRead(BaseModel):
-    id: int
-    created_at: datetime
-    action: str
-    user_id: int | None
-    object_type: str | None
-    object_id: str | None
-    ip: str | None
-    user_agent: str | None
-    details: dict[str, Any]
-
-
-class AuditPage(BaseModel):
-    items: list[AuditRead]
-    next_before_id: int | None
 
 
 @router.get(
@@ -51,27 +34,14 @@ def list_audit(
     before_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> AuditPage:
     """Writes and authentication events of this organisation, newest first."""
-    rows = service.search(
+    page = service.search(
         session,
-        caller.organization_id,
-        service.AuditFilter(action, user_id, object_type, object_id, since, until),
+        organization_id=caller.organization_id,
+        flt=service.AuditFilter(action, user_id, object_type, object_id, since, until),
         limit=limit,
         before_id=before_id,
     )
     return AuditPage(
-        items=[
-            AuditRead(
-                id=r.id,
-                created_at=r.created_at,
-                action=r.action,
-                user_id=r.user_id,
-                object_type=r.object_type,
-                object_id=r.object_id,
-                ip=r.ip,
-                user_agent=r.user_agent,
-                details=r.details,
-            )
-            for r in rows
-        ],
-        next_before_id=rows[-1].id if len(rows) == limit else None,
+        items=[AuditRead.model_validate(r) for r in page.entries],
+        next_before_id=page.next_before_id,
     )

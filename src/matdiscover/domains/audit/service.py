@@ -83,14 +83,21 @@ class AuditFilter:
     until: datetime | None = None
 
 
+@dataclass(frozen=True)
+class EntryPage:
+    entries: list[AuditEntry]
+    #: where the next (older) page starts; ``None`` once fewer than ``limit`` were found
+    next_before_id: int | None
+
+
 def search(
     session: Session,
+    *,
     organization_id: int,
     flt: AuditFilter,
-    *,
     limit: int,
     before_id: int | None,
-) -> list[AuditEntry]:
+) -> EntryPage:
     """Newest first; ``before_id`` pages back. ``action`` matches a prefix ending in '*'."""
     for name in ("action", "object_type", "object_id"):
         if "\x00" in (getattr(flt, name) or ""):
@@ -102,12 +109,14 @@ def search(
             query = query.where(AuditEntry.action.like(prefix + "%", escape="\\"))
         else:
             query = query.where(AuditEntry.action == flt.action)
-    if flt.user_id is not None:
-        query = query.where(AuditEntry.user_id == flt.user_id)
-    if flt.object_type:
-        query = query.where(AuditEntry.object_type == flt.object_type)
-    if flt.object_id:
-        query = query.where(AuditEntry.object_id == flt.object_id)
+    exact = (
+        (AuditEntry.user_id, flt.user_id),
+        (AuditEntry.object_type, flt.object_type or None),
+        (AuditEntry.object_id, flt.object_id or None),
+    )
+    for column, value in exact:
+        if value is not None:
+            query = query.where(column == value)
     if flt.since and flt.until and flt.since > flt.until:
         raise InvalidInput("since must not be after until")
     if flt.since:
@@ -116,4 +125,5 @@ def search(
         query = query.where(AuditEntry.created_at < flt.until)
     if before_id is not None:
         query = query.where(AuditEntry.id < before_id)
-    return list(session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit)))
+    rows = list(session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit)))
+    return EntryPage(rows, rows[-1].id if len(rows) == limit else None)

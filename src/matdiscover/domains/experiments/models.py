@@ -1,4 +1,10 @@
-"""Measured values recorded by experimentalists, compared later with predictions."""
+"""The ``experimental_results`` table: measured property values (with unit, uncertainty,
+conditions and when they were measured) recorded by experimentalists of an organisation,
+optionally tied to a material and a project, to be compared with predictions.
+
+Only the table exists today (created by the migrations); the service and API that record,
+list and compare measurements come with the projects-and-measurements issue.
+"""
 
 from __future__ import annotations
 

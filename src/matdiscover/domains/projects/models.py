@@ -1,4 +1,11 @@
-"""Projects group an organisation's materials."""
+"""The ``projects`` table: named groups of an organisation's materials
+(``materials.project_id``) and experimental results (``experimental_results.project_id``),
+unique by name within the organisation.
+
+Only the table exists today (created by the migrations, referenced by foreign keys); the
+service and API that create, list and use projects come with the projects-and-measurements
+issue.
+"""
 
 from __future__ import annotations
 

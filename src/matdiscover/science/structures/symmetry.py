@@ -75,14 +75,8 @@ def analyze_symmetry(structure: Structure, *, symprec: float = DEFAULT_SYMPREC) 
 
 
 def conventional_cell(structure: Structure, *, symprec: float = DEFAULT_SYMPREC) -> Structure:
-    """Return the conventional standard cell (pymatgen/Setyawan-Curtarolo convention).
-
-    Args:
-        structure: The crystal.
-        symprec: Distance tolerance in Å.
-
-    Raises:
-        InvalidStructure: if the symmetry analysis fails.
+    """The conventional standard cell of ``structure`` (pymatgen/Setyawan-Curtarolo
+    convention), symmetry found within ``symprec`` Å; :class:`InvalidStructure` if not.
 
     Example:
         >>> from pymatgen.core import Lattice, Structure
@@ -98,14 +92,8 @@ def conventional_cell(structure: Structure, *, symprec: float = DEFAULT_SYMPREC)
 
 
 def primitive_cell(structure: Structure, *, symprec: float = DEFAULT_SYMPREC) -> Structure:
-    """Return the primitive standard cell (pymatgen/Setyawan-Curtarolo convention).
-
-    Args:
-        structure: The crystal.
-        symprec: Distance tolerance in Å.
-
-    Raises:
-        InvalidStructure: if the symmetry analysis fails.
+    """The primitive standard cell of ``structure`` (pymatgen/Setyawan-Curtarolo
+    convention), symmetry found within ``symprec`` Å; :class:`InvalidStructure` if not.
 
     Example:
         >>> from pymatgen.core import Lattice, Structure

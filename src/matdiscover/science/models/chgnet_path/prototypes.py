@@ -60,26 +60,16 @@ def wurtzite(
     a: str, b: str, lattice_a: float, lattice_c: float, u: float = 0.375, *, primitive: bool = True
 ) -> Structure:
     """Wurtzite (B4, P6_3mc) AB; ``u`` is the internal parameter of the anion."""
-    return _build(
-        "P6_3mc",
-        Lattice.hexagonal(lattice_a, lattice_c),
-        [a, b],
-        [[1 / 3, 2 / 3, 0], [1 / 3, 2 / 3, u]],
-        primitive,
-    )
+    lattice = Lattice.hexagonal(lattice_a, lattice_c)
+    return _build("P6_3mc", lattice, [a, b], [[1 / 3, 2 / 3, 0], [1 / 3, 2 / 3, u]], primitive)
 
 
 def nias(
     a: str, b: str, lattice_a: float, lattice_c: float, *, primitive: bool = True
 ) -> Structure:
     """NiAs (B8_1, P6_3/mmc) AB: A on 2a, B on 2c."""
-    return _build(
-        "P6_3/mmc",
-        Lattice.hexagonal(lattice_a, lattice_c),
-        [a, b],
-        [[0, 0, 0], [1 / 3, 2 / 3, 0.25]],
-        primitive,
-    )
+    lattice = Lattice.hexagonal(lattice_a, lattice_c)
+    return _build("P6_3/mmc", lattice, [a, b], [[0, 0, 0], [1 / 3, 2 / 3, 0.25]], primitive)
 
 
 def fluorite(a: str, b: str, lattice_a: float, *, primitive: bool = True) -> Structure:
@@ -101,13 +91,8 @@ def rutile(
     a: str, b: str, lattice_a: float, lattice_c: float, u: float = 0.305, *, primitive: bool = True
 ) -> Structure:
     """Rutile (C4, P4_2/mnm) AB2: A on 2a, B on 4f (u, u, 0)."""
-    return _build(
-        "P4_2/mnm",
-        Lattice.tetragonal(lattice_a, lattice_c),
-        [a, b],
-        [[0, 0, 0], [u, u, 0]],
-        primitive,
-    )
+    lattice = Lattice.tetragonal(lattice_a, lattice_c)
+    return _build("P4_2/mnm", lattice, [a, b], [[0, 0, 0], [u, u, 0]], primitive)
 
 
 def corundum(
@@ -121,24 +106,14 @@ def corundum(
     primitive: bool = True,
 ) -> Structure:
     """Corundum (D5_1, R-3c, hexagonal axes) A2B3: A on 12c (0,0,z), B on 18e (x,0,1/4)."""
-    return _build(
-        "R-3c",
-        Lattice.hexagonal(lattice_a, lattice_c),
-        [a, b],
-        [[0, 0, z], [x, 0, 0.25]],
-        primitive,
-    )
+    lattice = Lattice.hexagonal(lattice_a, lattice_c)
+    return _build("R-3c", lattice, [a, b], [[0, 0, z], [x, 0, 0.25]], primitive)
 
 
 def perovskite(a: str, b: str, x: str, lattice_a: float, *, primitive: bool = True) -> Structure:
     """Cubic perovskite (E2_1, Pm-3m) ABX3: B at the origin, A at the body centre."""
-    return _build(
-        "Pm-3m",
-        Lattice.cubic(lattice_a),
-        [a, b, x],
-        [[0.5, 0.5, 0.5], [0, 0, 0], [0.5, 0, 0]],
-        primitive,
-    )
+    lattice = Lattice.cubic(lattice_a)
+    return _build("Pm-3m", lattice, [a, b, x], [[0.5, 0.5, 0.5], [0, 0, 0], [0.5, 0, 0]], primitive)
 
 
 def l12(a: str, b: str, lattice_a: float, *, primitive: bool = True) -> Structure:
