@@ -10,6 +10,7 @@ import time
 import pytest
 from sqlalchemy import Engine, text
 
+from matdiscover.domains.jobs.tasks import QueueSelfTest
 from matdiscover.worker.queue import build_queue_app
 
 pytestmark = pytest.mark.slow
@@ -26,7 +27,7 @@ def test_worker_process_runs_a_queued_job(db_url: str, engine: Engine) -> None:
     try:
         app = build_queue_app(db_url)
         with app.open():
-            job_id = app.tasks["matdiscover.queue_self_test"].defer(sent_at=time.time())
+            job_id = app.tasks[QueueSelfTest.TASK].defer(sent_at=time.time())
         deadline = time.monotonic() + 60
         status = None
         while time.monotonic() < deadline:

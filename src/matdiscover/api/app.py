@@ -20,6 +20,7 @@ from matdiscover.api.limits import MaxBodySizeMiddleware
 from matdiscover.api.origin_guard import OriginGuardMiddleware
 from matdiscover.api.responses import error_responses
 from matdiscover.api.routes import health
+from matdiscover.api.routes import usage as usage_routes
 from matdiscover.api.text_guard import TextGuardMiddleware, reject_unstorable_form
 from matdiscover.db.engine import (
     check_database,
@@ -36,7 +37,6 @@ from matdiscover.domains.materials import router as materials_router
 from matdiscover.domains.organizations import router as organizations_router
 from matdiscover.domains.organizations.service import ensure_local_identity
 from matdiscover.domains.predictions import router as predictions_router
-from matdiscover.domains.search import router as search_router
 from matdiscover.domains.similarity import router as similarity_router
 from matdiscover.domains.thermo import router as thermo_router
 from matdiscover.domains.usage.plans import validate_plan_limits
@@ -62,11 +62,11 @@ def api_router() -> APIRouter:
         dependencies=[Depends(authorize)], responses=error_responses(401, 403, 429)
     )
     protected.include_router(auth_router.router)
+    protected.include_router(usage_routes.router)
     protected.include_router(organizations_router.router)
     protected.include_router(invitations_router.router)
     protected.include_router(audit_router.router)
     protected.include_router(materials_router.router)
-    protected.include_router(search_router.router)
     protected.include_router(predictions_router.router)
     protected.include_router(jobs_router.router)
     protected.include_router(visualization_router.router)

@@ -6,63 +6,78 @@ task's writes become visible together with the queue marking it done.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import socket
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import procrastinate
+from procrastinate.retry import RetryValue
 
 from matdiscover.db.engine import session_scope
+from matdiscover.domains.jobs import tasks as contract
 from matdiscover.errors import MatDiscoverError
 from matdiscover.worker.context import session_factory
 
 logger = logging.getLogger(__name__)
 
-BATCH_CHUNK = "matdiscover.batch_chunk"
-BATCH_REDUCE = "matdiscover.batch_reduce"
+P = TypeVar("P", bound=contract.TaskPayload)
 
 
-def queue_self_test(*, sent_at: float) -> dict[str, Any]:
+def queue_self_test(task: contract.QueueSelfTest) -> dict[str, Any]:
     """Round-trip check of the queue: which worker ran it, and how long after it was sent."""
     return {
         "host": socket.gethostname(),
         "pid": os.getpid(),
-        "latency_s": round(time.time() - sent_at, 3),
+        "latency_s": round(time.time() - task.sent_at, 3),
     }
 
 
-def predict_material(
-    *, material_id: int, organization_id: int, properties: list[str] | None = None
-) -> dict[str, Any]:
+def predict_material(task: contract.PredictMaterial) -> dict[str, Any]:
     """Predict and store all (or the given) properties of one stored material."""
     from matdiscover.domains.predictions import service
 
     try:
         with session_scope(session_factory()) as session:
             report, rows = service.predict_material(
-                session, material_id, organization_id=organization_id, properties=properties
+                session,
+                task.material_id,
+                organization_id=task.organization_id,
+                properties=task.properties,
             )
     except MatDiscoverError as exc:
         # bad input will not get better with retries: record and finish
-        logger.warning("prediction of material %s failed: %s", material_id, exc.message)
-        return {"material_id": material_id, "error": exc.message}
-    return {"material_id": material_id, "stored": len(rows)}
+        logger.warning("prediction of material %s failed: %s", task.material_id, exc.message)
+        return {"material_id": task.material_id, "error": exc.message}
+    return {"material_id": task.material_id, "stored": len(rows)}
 
 
-def batch_chunk(*, job_id: int, chunk_index: int) -> dict[str, Any]:
+def batch_chunk(task: contract.BatchChunk) -> dict[str, Any]:
     """Map step of a batch prediction job."""
     from matdiscover.worker.batch import run_chunk
 
-    return run_chunk(job_id, chunk_index)
+    return run_chunk(task.job_id, task.chunk_index)
 
 
-def batch_reduce(*, job_id: int) -> dict[str, Any]:
+def batch_reduce(task: contract.BatchReduce) -> dict[str, Any]:
     """Reduce step: assemble the results files."""
     from matdiscover.worker.batch import run_reduce
 
-    return run_reduce(job_id)
+    return run_reduce(task.job_id)
+
+
+def taking(payload: type[P], body: Callable[[P], dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    """``body`` as procrastinate calls a task (keyword arguments from the queue), the
+    arguments validated into ``payload`` first (a malformed job fails at once)."""
+
+    @functools.wraps(body)
+    def run(**args: Any) -> dict[str, Any]:
+        return body(payload.model_validate(args))
+
+    return run
 
 
 #: A worker whose procrastinate heartbeat is older than this is considered dead (s).
@@ -81,21 +96,26 @@ async def recover_stalled_jobs(context: procrastinate.JobContext, timestamp: int
 
 
 def register(app: procrastinate.App) -> None:
-    app.task(name="matdiscover.queue_self_test", queue="default", pass_context=False)(
-        queue_self_test
-    )
-    app.task(
-        name="matdiscover.predict_material",
-        queue="default",
-        pass_context=False,
+    """Register every task of the queue contract (:mod:`matdiscover.domains.jobs.tasks`)."""
+
+    def add(
+        payload: type[P], body: Callable[[P], dict[str, Any]], retry: RetryValue = False
+    ) -> None:
+        task = taking(payload, body)
+        app.task(name=payload.TASK, queue=payload.QUEUE, pass_context=False, retry=retry)(task)
+
+    add(contract.QueueSelfTest, queue_self_test)
+    add(
+        contract.PredictMaterial,
+        predict_material,
         retry=procrastinate.RetryStrategy(max_attempts=3, wait=5),
-    )(predict_material)
-    app.task(name=BATCH_CHUNK, queue="default", pass_context=False)(batch_chunk)
-    app.task(name=BATCH_REDUCE, queue="default", pass_context=False)(batch_reduce)
+    )
+    add(contract.BatchChunk, batch_chunk)
+    add(contract.BatchReduce, batch_reduce)
     # croniter's optional sixth field is seconds: "* * * * * */10" = every 10 s. Top priority,
     # so the check never waits behind queued chunks.
     app.periodic(cron="* * * * * */10", periodic_id="recover-stalled", priority=100)(
-        app.task(name="matdiscover.recover_stalled_jobs", queue="default", pass_context=True)(
+        app.task(name=contract.RECOVER_STALLED_JOBS, queue="default", pass_context=True)(
             recover_stalled_jobs
         )
     )

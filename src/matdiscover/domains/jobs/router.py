@@ -68,7 +68,7 @@ def submit_batch_predictions(
             f"the file exceeds the limit of {settings.max_upload_bytes // (1024 * 1024)} MB"
         )
     props = [p.strip() for item in properties or [] for p in item.split(",") if p.strip()]
-    usage.check_job_slot(session, caller.organization_id, settings.plan_limits)
+    service.check_job_slot(session, caller.organization_id, settings.plan_limits)
 
     def check_quota(rows: int) -> None:  # before any file of the job is stored
         usage.check_batch_rows(session, caller.organization_id, rows, settings.plan_limits)

@@ -1,4 +1,5 @@
-"""Store a finished chunk's valid rows as searchable materials with predictions."""
+"""Store a finished chunk's valid rows as searchable materials with predictions (through
+the materials and predictions services' bulk inserts)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,11 @@ from typing import Any
 
 import pandas as pd
 from pymatgen.core import Composition
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from matdiscover.domains.jobs.models import Job
-from matdiscover.domains.materials.models import Material
-from matdiscover.domains.predictions.models import Prediction
+from matdiscover.domains.materials import service as materials
+from matdiscover.domains.predictions import service as predictions
 from matdiscover.science.properties import CATALOGUE, PropertyName
 
 
@@ -60,7 +60,7 @@ def store_batch_rows(
         kept.append(pos)
     if not material_rows:
         return 0
-    ids = session.scalars(insert(Material).returning(Material.id), material_rows).all()
+    ids = materials.insert_batch_materials(session, material_rows)
     pred_rows: list[dict[str, Any]] = []
     frame = valid.iloc[kept]
     method = frame["method"].tolist() if "method" in frame else ["composition"] * len(frame)
@@ -89,6 +89,5 @@ def store_batch_rows(
                     "job_id": job.id,
                 }
             )
-    if pred_rows:
-        session.execute(insert(Prediction), pred_rows)
+    predictions.insert_batch_predictions(session, pred_rows)
     return len(ids)

@@ -1,22 +1,15 @@
-"""The caller's organisation: members (administrators) and plan usage. New members join
-by invitation (``matdiscover.domains.invitations``)."""
+"""The caller's organisation: its members (administrators). New members join by
+invitation (``matdiscover.domains.invitations``); plan usage is ``GET /organization/usage``
+(``matdiscover.api.routes.usage``)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from fastapi import APIRouter, Response
 
-from matdiscover.api.deps import ADMIN_ONLY, CallerDep, SessionDep, SettingsDep
+from matdiscover.api.deps import ADMIN_ONLY, CallerDep, SessionDep
 from matdiscover.api.responses import error_responses
 from matdiscover.domains.organizations import service
-from matdiscover.domains.organizations.schemas import (
-    MemberRead,
-    MemberUpdate,
-    PlanLimitsRead,
-    UsageRead,
-)
-from matdiscover.domains.usage import service as usage_service
+from matdiscover.domains.organizations.schemas import MemberRead, MemberUpdate
 
 router = APIRouter(prefix="/organization", tags=["organization"])
 
@@ -29,23 +22,6 @@ def member_read(member: service.Member) -> MemberRead:
         role=member.role,
         is_active=member.user.is_active,
         joined_at=member.joined_at,
-    )
-
-
-@router.get("/usage", response_model=UsageRead)
-def get_usage(caller: CallerDep, session: SessionDep, settings: SettingsDep) -> UsageRead:
-    """This month's usage against the organisation's plan."""
-    u = usage_service.usage(session, caller.organization_id, settings.plan_limits)
-    return UsageRead(
-        organization_id=u.organization.id,
-        plan=u.organization.plan.value,
-        period_start=u.period_start,
-        period_end=u.period_end,
-        limits=PlanLimitsRead(**asdict(u.limits)),
-        predictions_used=u.predictions,
-        predictions_left=max(0, u.limits.predictions_per_month - u.predictions),
-        storage_bytes_used=u.storage_bytes,
-        active_jobs=u.active_jobs,
     )
 
 

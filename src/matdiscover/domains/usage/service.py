@@ -13,15 +13,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from matdiscover.domains.jobs.models import Job, JobStatus
 from matdiscover.domains.organizations.models import Organization
 from matdiscover.domains.usage.models import UsageRecord
 from matdiscover.domains.usage.plans import PlanLimits, limits_for
-from matdiscover.errors import NotFound, QuotaExceeded, RateLimited
+from matdiscover.errors import NotFound, QuotaExceeded
 
 PREDICTION = "prediction"
 STORAGE = "storage_bytes"
-ACTIVE_JOB_STATES = (JobStatus.queued, JobStatus.running, JobStatus.cancelling)
 
 
 def month_start(now: datetime | None = None) -> datetime:
@@ -46,7 +44,6 @@ class Usage:
     period_end: datetime
     predictions: int
     storage_bytes: int
-    active_jobs: int
 
 
 def _org(session: Session, organization_id: int) -> Organization:
@@ -71,17 +68,6 @@ def used(session: Session, organization_id: int, kind: str, since: datetime | No
     return int(session.scalar(query) or 0)
 
 
-def active_jobs(session: Session, organization_id: int) -> int:
-    return int(
-        session.scalar(
-            select(func.count(Job.id)).where(
-                Job.organization_id == organization_id, Job.status.in_(ACTIVE_JOB_STATES)
-            )
-        )
-        or 0
-    )
-
-
 def usage(
     session: Session, organization_id: int, overrides: dict[str, dict[str, int]] | None
 ) -> Usage:
@@ -94,7 +80,6 @@ def usage(
         period_end=next_month_start(start),
         predictions=used(session, organization_id, PREDICTION, start),
         storage_bytes=used(session, organization_id, STORAGE, None),
-        active_jobs=active_jobs(session, organization_id),
     )
 
 
@@ -156,21 +141,6 @@ def charge_predictions(
             f"{next_month_start():%Y-%m-%d} (UTC) or ask your administrator to change plan"
         )
     record(session, organization_id, PREDICTION, count, user_id=user_id, details={"for": what})
-
-
-def check_job_slot(
-    session: Session, organization_id: int, overrides: dict[str, dict[str, int]] | None
-) -> None:
-    """Refuse a job while the plan's number of concurrent jobs are queued or running."""
-    lock_organization(session, organization_id)
-    limits = plan_limits(session, organization_id, overrides)
-    running = active_jobs(session, organization_id)
-    if running >= limits.concurrent_jobs:
-        raise RateLimited(
-            f"{running} job(s) already queued or running; your plan allows "
-            f"{limits.concurrent_jobs} at once. Retry when one finishes",
-            retry_after=30,
-        )
 
 
 def check_batch_rows(
