@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from matdiscover.domains.materials import search as search_module
-from matdiscover.domains.materials.search import formulas as search_formulas
-from matdiscover.domains.materials.search import paging as search_paging
+from matdiscover.domains.search import formulas as search_formulas
+from matdiscover.domains.search import paging as search_paging
+from matdiscover.domains.search import service as search_module
 from tests.platform.test_search_data import (
     Seed,
     expected_order,

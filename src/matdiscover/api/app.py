@@ -37,6 +37,7 @@ from matdiscover.domains.materials import router as materials_router
 from matdiscover.domains.organizations import router as organizations_router
 from matdiscover.domains.organizations.service import ensure_local_identity
 from matdiscover.domains.predictions import router as predictions_router
+from matdiscover.domains.search import router as search_router
 from matdiscover.domains.similarity import router as similarity_router
 from matdiscover.domains.thermo import router as thermo_router
 from matdiscover.domains.usage.plans import validate_plan_limits
@@ -67,6 +68,7 @@ def api_router() -> APIRouter:
     protected.include_router(invitations_router.router)
     protected.include_router(audit_router.router)
     protected.include_router(materials_router.router)
+    protected.include_router(search_router.router)
     protected.include_router(predictions_router.router)
     protected.include_router(jobs_router.router)
     protected.include_router(visualization_router.router)

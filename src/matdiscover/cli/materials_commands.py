@@ -12,7 +12,7 @@ from rich.table import Table
 
 from matdiscover.cli.errors import handle_errors
 from matdiscover.domains.materials.schemas import MaterialRead, material_read
-from matdiscover.domains.materials.search import MaterialQuery, search
+from matdiscover.domains.search.service import MaterialQuery, search
 from matdiscover.settings import Settings, get_settings
 
 app = typer.Typer(help="Add, list and show materials.", no_args_is_help=True)

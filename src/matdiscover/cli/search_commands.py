@@ -97,11 +97,13 @@ def search(
 
     from matdiscover.cli.database import open_database
     from matdiscover.db.engine import session_scope
-    from matdiscover.domains.materials import search as search_module
     from matdiscover.domains.organizations.service import ensure_local_identity
+    from matdiscover.domains.search import service as search_module
 
+    if sort not in search_module.SortKey.__args__:  # type: ignore[attr-defined]
+        raise InvalidInput(f"unknown sort key {sort!r}")
     try:
-        query = search_module.MaterialQuery.model_validate(
+        params = search_module.MaterialSearchParams.model_validate(
             {
                 "formula": formula,
                 "anonymous_formula": anonymous,
@@ -119,35 +121,23 @@ def search(
                 "is_stable": stable,
                 "include_reference": not mine,
                 **_ranges(prop),
+                "sort": sort,
+                "order": "desc" if desc else "asc",
+                "limit": limit,
+                "cursor": cursor,
             }
         )
-        if sort not in search_module.SortKey.__args__:  # type: ignore[attr-defined]
-            raise InvalidInput(f"unknown sort key {sort!r}")
     except ValidationError as exc:
         raise InvalidInput(str(exc.errors()[0]["msg"]) + f" ({exc.errors()[0]['loc']})") from exc
     with open_database(_settings(data_dir)) as db, session_scope(db.session_factory) as session:
         caller = ensure_local_identity(session)
-        result = search_module.search(
-            session,
-            query,
-            organization_id=caller.organization_id,
-            sort=sort,  # type: ignore[arg-type]
-            descending=desc,
-            limit=limit,
-            cursor=cursor,
-        )
-        hits = [search_module.to_hit(m, v) for m, v in result.rows]
+        page = search_module.search_page(session, params, organization_id=caller.organization_id)
     if as_json:
-        page = search_module.MaterialSearchPage(
-            items=hits,
-            total=result.total,
-            total_is_estimate=result.total_is_estimate,
-            next_cursor=result.next_cursor,
-        )
         typer.echo(page.model_dump_json(indent=2))
         return
-    about = "≈" if result.total_is_estimate else ""
-    table = Table(title=f"{len(hits)} of {about}{result.total:,} match(es)")
+    hits = page.items
+    about = "≈" if page.total_is_estimate else ""
+    table = Table(title=f"{len(hits)} of {about}{page.total:,} match(es)")
     for col in ("id", "formula", "chemsys", "database", "properties", sort):
         table.add_column(col, overflow="fold")
     for h in hits:
@@ -161,8 +151,8 @@ def search(
             _fmt(h.sort_value),
         )
     console.print(table)
-    if result.next_cursor:
-        console.print(f"next page: --cursor {result.next_cursor}")
+    if page.next_cursor:
+        console.print(f"next page: --cursor {page.next_cursor}")
 
 
 @handle_errors

@@ -1,16 +1,16 @@
-"""Materials service: ingest uploaded files, get, delete, export; the tenancy filter.
+"""Materials service: upload (every rule of it), get, delete, export; the tenancy filter.
 
 Every function takes the session first and the caller's organisation as a
 keyword; queries only ever see that organisation's rows plus reference entries.
+Parsing and storing the structures of uploaded files is :mod:`.ingest` (re-exported here).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
-from pathlib import PurePath
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, BinaryIO
 
 from pymatgen.core import Structure
 from sqlalchemy import Index, func, or_, select
@@ -18,172 +18,122 @@ from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
 from matdiscover.db.base import can_exist
-from matdiscover.domains.materials.models import Material
-from matdiscover.errors import InvalidInput, NotFound
-from matdiscover.science.io import (
-    ParsedStructure,
-    ParseLimits,
-    is_zip,
-    read_structures_isolated,
-    safe_archive_members,
-    write_structure,
-)
-from matdiscover.science.structures import same_crystal
+from matdiscover.domains.materials.ingest import IngestOutcome as IngestOutcome
+from matdiscover.domains.materials.ingest import UploadFile as UploadFile
+from matdiscover.domains.materials.ingest import ingest_files as ingest_files
+from matdiscover.domains.materials.ingest import sanitize_filename as sanitize_filename
+from matdiscover.domains.materials.models import Material as Material
+from matdiscover.domains.materials.models import MaterialFormula as MaterialFormula
+from matdiscover.domains.usage import service as usage
+from matdiscover.errors import InputTooLarge, InvalidInput, NotFound, QuotaExceeded
+from matdiscover.science.io import is_zip, write_structure
+from matdiscover.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-MAX_DUPLICATE_CANDIDATES = 50
-# Duplicate = the same crystal within measurement scatter: lattice lengths within 3 %,
-# angles within 2°, sites within 0.15 of the mean free length. A strained or relaxed
-# variant (say 5 % larger) is stored as a separate entry.
-DUPLICATE_TOLERANCES = {"ltol": 0.03, "stol": 0.15, "angle_tol": 2.0}
+# ---------------------------------------------------------------- upload
 
 
-@dataclass
-class UploadFile:
-    filename: str
-    data: bytes
-
-
-@dataclass
-class IngestOutcome:
-    """Result of one upload: stored materials (with their labels) and per-file errors."""
-
-    created: list[tuple[Material, str]] = field(default_factory=list)
-    errors: list[tuple[str, str]] = field(default_factory=list)
-
-
-def sanitize_filename(name: str | None) -> str:
-    """Base name only, no directories, control characters or absurd lengths."""
-    base = PurePath((name or "").replace("\\", "/")).name
-    base = "".join(ch for ch in base if ch.isprintable() and ch not in "/\\")
-    return base[:255] or "upload"
-
-
-def expand_uploads(
-    files: list[UploadFile], *, limits: ParseLimits
-) -> tuple[list[UploadFile], list[tuple[str, str]]]:
-    """Unpack .zip uploads (safely) into member files; return files and per-file errors."""
-    out: list[UploadFile] = []
-    errors: list[tuple[str, str]] = []
-    for f in files:
-        name = sanitize_filename(f.filename)
-        if f.data and is_zip(f.data):
-            try:
-                members = safe_archive_members(f.data, limits=limits)
-            except InvalidInput as exc:
-                errors.append((name, exc.message))
-                continue
-            if not members:
-                errors.append((name, "the archive contains no structure files"))
-            out.extend(UploadFile(f"{name}/{sanitize_filename(m)}", data) for m, data in members)
-        else:
-            out.append(UploadFile(name, f.data))
-    return out, errors
-
-
-def _row_from_parsed(parsed: ParsedStructure, *, organization_id: int) -> Material:
-    s = parsed.structure
-    comp = s.composition
-    elements = sorted({el.symbol for el in comp.elements})
-    a, b, c = s.lattice.abc
-    alpha, beta, gamma = s.lattice.angles
-    sym = parsed.symmetry
-    return Material(
-        organization_id=organization_id,
-        formula=comp.formula,
-        reduced_formula=comp.reduced_formula,
-        chemical_system="-".join(elements),
-        elements=elements,
-        nsites=len(s),
-        nelements=len(elements),
-        space_group_number=sym.space_group_number,
-        space_group_symbol=sym.space_group_symbol,
-        crystal_system=sym.crystal_system,
-        volume=float(s.volume),
-        density=float(s.density),
-        lattice={"a": a, "b": b, "c": c, "alpha": alpha, "beta": beta, "gamma": gamma},
-        is_ordered=parsed.is_ordered,
-        structure=s.as_dict(),
-        source="upload",
-        filename=parsed.filename[:255],
-        content_hash=parsed.canonical_hash,
-        warnings=list(parsed.warnings),
-        properties={},
-    )
-
-
-def find_duplicate(
-    session: Session, parsed: ParsedStructure, *, organization_id: int
-) -> Material | None:
-    """An existing material of the organisation that is the same crystal, if any.
-
-    Candidates share the reduced formula (and the canonical hash or space group);
-    the match is confirmed with pymatgen's StructureMatcher.
-    """
-    comp = parsed.structure.composition
-    conds = [Material.content_hash == parsed.canonical_hash]
-    if parsed.symmetry.space_group_number is not None:
-        conds.append(Material.space_group_number == parsed.symmetry.space_group_number)
-    candidates = session.scalars(
-        select(Material)
-        .where(
-            Material.organization_id == organization_id,
-            Material.reduced_formula == comp.reduced_formula,
-            Material.structure.is_not(None),
-            or_(*conds),
-        )
-        .order_by((Material.content_hash == parsed.canonical_hash).desc(), Material.id)
-        .limit(MAX_DUPLICATE_CANDIDATES)
-    ).all()
-    for cand in candidates:
-        original = cand.duplicate_of_id
-        try:
-            if same_crystal(
-                parsed.structure,
-                Structure.from_dict(cand.structure or {}),
-                **DUPLICATE_TOLERANCES,
-            ):
-                if original is not None:
-                    return session.get(Material, original) or cand
-                return cand
-        except Exception:
-            logger.debug("structure comparison failed for candidate %s", cand.id, exc_info=True)
-    return None
-
-
-def ingest_files(
+def upload(
     session: Session,
-    files: list[UploadFile],
+    files: Sequence[tuple[str | None, BinaryIO]],
     *,
     organization_id: int,
-    limits: ParseLimits,
-    symprec: float,
+    user_id: int | None,
+    settings: Settings,
 ) -> IngestOutcome:
-    """Parse uploaded files (zip archives expanded) and store every valid structure.
+    """Store every valid structure of uploaded ``(filename, stream)`` files as a material.
 
-    Files that fail are reported and nothing of them is stored. Duplicates of
-    existing materials are stored with ``duplicate_of_id`` set.
+    The rules, in order: at most ``max_files_per_upload`` files and ``max_upload_bytes``
+    in all (else :class:`InputTooLarge`, nothing read further); a plain file over
+    ``max_file_bytes`` is a per-file error (archives are checked member by member); the
+    storage quota covers the accepted bytes (else :class:`QuotaExceeded`) before anything
+    is written. Stored bytes are recorded; with ``auto_predict`` a prediction job is
+    queued per material if the prediction quota allows (else the upload succeeds without
+    them). When no structure could be stored the transaction is rolled back and
+    ``created`` is empty: a failed upload leaves no row.
     """
-    outcome = IngestOutcome()
-    expanded, outcome.errors = expand_uploads(files, limits=limits)
-    for f in expanded:
-        try:
-            result = read_structures_isolated(f.data, f.filename, symprec=symprec, limits=limits)
-        except InvalidInput as exc:
-            outcome.errors.append((f.filename, exc.message))
+    if len(files) > settings.max_files_per_upload:
+        raise InputTooLarge(
+            f"too many files in one upload ({len(files)}; limit {settings.max_files_per_upload})"
+        )
+    accepted: list[UploadFile] = []
+    oversized: list[tuple[str, str]] = []
+    total = 0
+    for filename, stream in files:
+        name = sanitize_filename(filename)
+        data = stream.read(settings.max_upload_bytes + 1)
+        total += len(data)
+        if total > settings.max_upload_bytes:
+            raise InputTooLarge(
+                f"upload exceeds the limit of {settings.max_upload_bytes // (1024 * 1024)} MB"
+            )
+        if len(data) > settings.max_file_bytes and not is_zip(data):
+            oversized.append(
+                (
+                    name,
+                    f"file is {len(data) / 1e6:.1f} MB; the limit per structure file is "
+                    f"{settings.max_file_bytes / 1e6:.0f} MB",
+                )
+            )
             continue
-        for label, message in result.errors:
-            outcome.errors.append((label, message))
-        for parsed in result.structures:
-            row = _row_from_parsed(parsed, organization_id=organization_id)
-            dup = find_duplicate(session, parsed, organization_id=organization_id)
-            if dup is not None:
-                row.duplicate_of_id = dup.id
-            session.add(row)
-            session.flush()
-            outcome.created.append((row, parsed.label))
+        accepted.append(UploadFile(name, data))
+    usage.check_storage(
+        session, organization_id, sum(len(f.data) for f in accepted), settings.plan_limits
+    )
+    outcome = ingest_files(
+        session,
+        accepted,
+        organization_id=organization_id,
+        limits=settings.parse_limits(),
+        symprec=settings.symprec,
+    )
+    outcome.errors = oversized + outcome.errors
+    if not outcome.created:
+        session.rollback()
+        return outcome
+    usage.record_storage(
+        session,
+        organization_id,
+        sum(stored_bytes(row) for row, _ in outcome.created),
+        user_id=user_id,
+    )
+    if settings.auto_predict and _charge_auto_predictions(
+        session, organization_id, len(outcome.created), settings=settings, user_id=user_id
+    ):
+        from matdiscover.db.enqueue import defer_in_session
+
+        for row, _ in outcome.created:
+            defer_in_session(
+                session,
+                "matdiscover.predict_material",
+                {"material_id": row.id, "organization_id": organization_id},
+                queueing_lock=f"predict-material-{row.id}",
+            )
     return outcome
+
+
+def _charge_auto_predictions(
+    session: Session, organization_id: int, count: int, *, settings: Settings, user_id: int | None
+) -> bool:
+    """Charge the automatic predictions of an upload; over quota the upload still succeeds,
+    without them (the material page shows none, and "predict" explains the quota)."""
+    try:
+        with session.begin_nested():
+            usage.charge_predictions(
+                session,
+                organization_id,
+                count,
+                settings.plan_limits,
+                user_id=user_id,
+                what="upload's automatic predictions",
+            )
+    except QuotaExceeded:
+        logger.info(
+            "organisation %s: over prediction quota, upload not auto-predicted", organization_id
+        )
+        return False
+    return True
 
 
 # ---------------------------------------------------------------- queries
@@ -215,8 +165,11 @@ def stored_bytes(material: Material) -> int:
     return len(json.dumps(material.structure, separators=(",", ":")))
 
 
-def delete(session: Session, material_id: int, *, organization_id: int) -> int:
-    """Delete a material of the organisation; returns the bytes it occupied."""
+def delete(
+    session: Session, material_id: int, *, organization_id: int, user_id: int | None = None
+) -> int:
+    """Delete a material of the organisation and record the storage it frees (by
+    ``user_id``); returns the bytes it occupied."""
     row = (
         session.scalar(
             select(Material).where(
@@ -231,24 +184,38 @@ def delete(session: Session, material_id: int, *, organization_id: int) -> int:
     freed = stored_bytes(row)
     session.delete(row)
     session.flush()
+    usage.record_storage(session, organization_id, -freed, user_id=user_id)
     return freed
 
 
+def structure_of(material: Material) -> Structure | None:
+    """The stored structure of a material, or None for a composition-only entry."""
+    return None if material.structure is None else Structure.from_dict(material.structure)
+
+
 def export_structure(material: Material, fmt: str) -> str:
-    if material.structure is None:
+    structure = structure_of(material)
+    if structure is None:
         raise NotFound(f"material {material.id} has no stored structure (composition only)")
     if fmt not in ("cif", "poscar", "json"):
         raise InvalidInput(f"unknown format {fmt!r}; use cif, poscar or json")
-    return write_structure(Structure.from_dict(material.structure), fmt)  # type: ignore[arg-type]
+    return write_structure(structure, fmt)  # type: ignore[arg-type]
 
 
 __all__ = [
     "IngestOutcome",
+    "Material",
+    "MaterialFormula",
     "UploadFile",
     "delete",
     "export_structure",
     "get",
     "ingest_files",
+    "sanitize_filename",
+    "stored_bytes",
+    "structure_of",
+    "upload",
+    "visible_to",
 ]
 
 

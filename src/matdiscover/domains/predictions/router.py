@@ -17,14 +17,8 @@ from matdiscover.domains.predictions.schemas import (
     PropertyInfoRead,
     RelaxationRead,
 )
-from matdiscover.domains.usage import service as usage
-from matdiscover.science.io import read_structures_isolated
 from matdiscover.science.models.types import PropertyPrediction
-from matdiscover.science.predict import (
-    PredictionReport,
-    predict_composition_report,
-    predict_structure_report,
-)
+from matdiscover.science.predict import PredictionReport
 from matdiscover.science.properties import CATALOGUE
 
 router = APIRouter(tags=["predictions"])
@@ -122,44 +116,14 @@ def create_prediction(
 ) -> PredictionResponse:
     """Predict properties of a stored material (results stored), an inline structure or a
     formula (results returned, not stored)."""
-    props = list(body.properties) if body.properties else None
-    usage.charge_predictions(
+    outcome = service.predict(
         session,
-        caller.organization_id,
-        1,
-        settings.plan_limits,
+        body,
+        organization_id=caller.organization_id,
         user_id=caller.user_id,
-        what="prediction",
+        settings=settings,
     )
-    if body.material_id is not None:
-        report, rows = service.predict_material(
-            session,
-            body.material_id,
-            organization_id=caller.organization_id,
-            properties=props,
-            relax=body.relax,
-        )
-        return response_from(report, material_id=body.material_id, rows=rows)
-    if body.structure is not None:
-        result = read_structures_isolated(
-            body.structure.content.encode("utf-8"),
-            body.structure.filename,
-            symprec=settings.symprec,
-            limits=settings.parse_limits(),
-        )
-        parsed = result.structures[0]
-        report = predict_structure_report(
-            parsed.structure, properties=props, relax=body.relax, label=parsed.label
-        )
-        return response_from(report, material_id=None)
-    assert body.formula is not None
-    if body.relax:
-        from matdiscover.errors import InvalidInput
-
-        raise InvalidInput("relax needs a structure, not a formula")
-    return response_from(
-        predict_composition_report(body.formula, properties=props), material_id=None
-    )
+    return response_from(outcome.report, material_id=outcome.material_id, rows=outcome.rows)
 
 
 @router.get(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from psycopg.errors import DeadlockDetected, SerializationFailure
-from pymatgen.core import Composition, Structure
+from pymatgen.core import Composition
 from sqlalchemy import (
     ColumnElement,
     ColumnExpressionArgument,
@@ -22,14 +23,18 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from matdiscover.domains.materials import service as materials_service
-from matdiscover.domains.materials.models import Material
 from matdiscover.domains.predictions.models import MLModel, Prediction
+from matdiscover.domains.predictions.schemas import PredictionRequest
+from matdiscover.domains.usage import service as usage
+from matdiscover.errors import InvalidInput
+from matdiscover.science.io import read_structures_isolated
 from matdiscover.science.models.types import PropertyPrediction
 from matdiscover.science.predict import (
     PredictionReport,
     predict_composition_report,
     predict_structure_report,
 )
+from matdiscover.settings import Settings
 
 #: Attempts at registering model rows when PostgreSQL picks this transaction as a deadlock
 #: victim (possible only against writers that do not follow the sorted order below).
@@ -140,12 +145,13 @@ def store_predictions(
 
 
 def report_for_material(
-    material: Material, *, properties: Sequence[str] | None, relax: bool
+    material: materials_service.Material, *, properties: Sequence[str] | None, relax: bool
 ) -> PredictionReport:
     """Predict a stored material from its structure, or its composition if it has none."""
-    if material.structure is not None:
+    structure = materials_service.structure_of(material)
+    if structure is not None:
         return predict_structure_report(
-            Structure.from_dict(material.structure),
+            structure,
             properties=properties,
             relax=relax,
             label=f"material {material.id}",
@@ -203,6 +209,57 @@ def list_for_material(
     for row in history:
         latest.setdefault(row.property, row)
     return list(latest.values()), history
+
+
+@dataclass
+class PredictionOutcome:
+    """What :func:`predict` made: the report and, for a stored material, its stored rows."""
+
+    report: PredictionReport
+    material_id: int | None = None
+    rows: list[Prediction] = field(default_factory=list)
+
+
+def predict(
+    session: Session,
+    request: PredictionRequest,
+    *,
+    organization_id: int,
+    user_id: int | None,
+    settings: Settings,
+) -> PredictionOutcome:
+    """One prediction, charged to the organisation's quota (:class:`QuotaExceeded` if it
+    is used up): of a stored material (results stored), an inline structure or a formula
+    (results returned, not stored)."""
+    props = list(request.properties) if request.properties else None
+    usage.charge_predictions(
+        session, organization_id, 1, settings.plan_limits, user_id=user_id, what="prediction"
+    )
+    if request.material_id is not None:
+        report, rows = predict_material(
+            session,
+            request.material_id,
+            organization_id=organization_id,
+            properties=props,
+            relax=request.relax,
+        )
+        return PredictionOutcome(report, material_id=request.material_id, rows=rows)
+    if request.structure is not None:
+        result = read_structures_isolated(
+            request.structure.content.encode("utf-8"),
+            request.structure.filename,
+            symprec=settings.symprec,
+            limits=settings.parse_limits(),
+        )
+        parsed = result.structures[0]
+        report = predict_structure_report(
+            parsed.structure, properties=props, relax=request.relax, label=parsed.label
+        )
+        return PredictionOutcome(report)
+    assert request.formula is not None
+    if request.relax:
+        raise InvalidInput("relax needs a structure, not a formula")
+    return PredictionOutcome(predict_composition_report(request.formula, properties=props))
 
 
 # ---------------------------------------------------------------- latest values, as SQL

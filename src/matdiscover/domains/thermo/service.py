@@ -20,12 +20,10 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from pymatgen.core import Composition
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matdiscover.domains.materials import service as materials_service
-from matdiscover.domains.materials.models import Material
-from matdiscover.domains.materials.search import predicted_value, reference_value
+from matdiscover.domains.search import service as search_service
 from matdiscover.domains.thermo.schemas import (
     DecompositionPart,
     HullProvenanceRead,
@@ -116,18 +114,13 @@ def _caller_predictions(
     session: Session, symbols: list[str], *, organization_id: int
 ) -> list[tuple[int, str, float]]:
     """(material id, formula, predicted E_form) of the caller's materials within the system."""
-    value = predicted_value("formation_energy", organization_id).label("e_form")
-    rows = session.execute(
-        select(Material.id, Material.formula, value)
-        .where(
-            Material.organization_id == organization_id,
-            Material.elements.contained_by(symbols),
-            value.is_not(None),
-        )
-        .order_by(Material.id.desc())
-        .limit(MAX_EXTRA_ENTRIES)
-    ).all()
-    return [(int(r[0]), str(r[1]), float(r[2])) for r in rows]
+    return search_service.own_predicted_values(
+        session,
+        "formation_energy",
+        organization_id=organization_id,
+        within=symbols,
+        limit=MAX_EXTRA_ENTRIES,
+    )
 
 
 def get_phase_diagram(session: Session, chemsys: str, *, organization_id: int) -> PhaseDiagramRead:
@@ -206,15 +199,11 @@ def get_stability(session: Session, material_id: int, *, organization_id: int) -
     energy: float | None = None
     source: str = "predicted"
     if material.source_database == "materials_project":
-        energy = session.scalar(
-            select(reference_value("formation_energy")).where(Material.id == material.id)
-        )
+        energy = search_service.stored_value(session, material.id, "formation_energy")
         source = "reference"
     if energy is None:
-        energy = session.scalar(
-            select(predicted_value("formation_energy", organization_id)).where(
-                Material.id == material.id
-            )
+        energy = search_service.latest_predicted_value(
+            session, material.id, "formation_energy", organization_id=organization_id
         )
         source = "predicted"
     if energy is None:

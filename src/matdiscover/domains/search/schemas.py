@@ -1,9 +1,10 @@
-"""The query model of materials search: what to find, as one pydantic model.
+"""Schemas of materials search: the query model (what to find) and the result models.
 
 :class:`MaterialQuery` holds the filters, all optional and combined with AND;
 :class:`MaterialSearchParams` adds sorting and paging and is the query string of
 ``GET /materials``. Both reject unknown parameters, naming the closest known one, so a
 misspelt filter (``bandgap_min``) fails instead of silently matching everything.
+:class:`MaterialSearchPage` (of :class:`MaterialHit` items) is the answer.
 
 The ``Literal`` aliases (:data:`SearchProperty`, :data:`PropertySource`,
 :data:`SortKey`, :data:`CrystalSystem`) are the allowed values of the matching fields;
@@ -29,6 +30,9 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from matdiscover.domains.materials.schemas import MaterialRead
+from matdiscover.domains.search.paging import COUNT_TIMEOUT_MS, EXACT_COUNT_LIMIT
 
 SearchProperty = Literal[
     "band_gap",
@@ -170,11 +174,30 @@ class MaterialSearchParams(MaterialQuery):
         )
 
 
+class MaterialHit(MaterialRead):
+    """A search result: the material, its reference property values and its sort value."""
+
+    properties: dict[str, Any] = Field(default_factory=dict)
+    sort_value: float | str | None = None
+
+
+class MaterialSearchPage(BaseModel):
+    items: list[MaterialHit]
+    total: int
+    total_is_estimate: bool = Field(
+        description=f"True when total is the planner's estimate: more than "
+        f"{EXACT_COUNT_LIMIT:,} matches, or too slow to count ({COUNT_TIMEOUT_MS} ms)"
+    )
+    next_cursor: str | None
+
+
 __all__ = [
     "SEARCH_PROPERTIES",
     "STABLE_E_HULL",
     "CrystalSystem",
+    "MaterialHit",
     "MaterialQuery",
+    "MaterialSearchPage",
     "MaterialSearchParams",
     "PropertySource",
     "SearchProperty",

@@ -1,4 +1,5 @@
-"""The one query model of materials search, shared by REST, CLI, web UI and OPTIMADE.
+"""The search domain: the one query model of materials search, shared by REST, CLI, web UI
+and OPTIMADE. Other domains and the CLI use it through :mod:`.service` and :mod:`.schemas`.
 
 :class:`MaterialQuery` describes *what* to find; :func:`build_select` turns it into a
 SQLAlchemy select (tenancy included); :func:`search` runs it with sorting, keyset
@@ -6,16 +7,19 @@ pagination and a count.
 
 Modules, each importing only the ones above it (never this package's ``__init__``):
 
-* :mod:`.query`: the pydantic query model and its ``Literal`` choices;
+* :mod:`.paging`: cursors and the exact-or-estimated total;
+* :mod:`.schemas`: the pydantic query model, its ``Literal`` choices and the result models;
 * :mod:`.formulas`: formula, pattern and element resolution;
 * :mod:`.values`: value sources, reference values vs the latest predictions (read
   through ``matdiscover.domains.predictions.service``);
-* :mod:`.paging`: cursors and the exact-or-estimated total;
 * :mod:`.sql`: the select of a query, and sort expressions;
-* :mod:`.run`: :func:`search` itself and the result models.
+* :mod:`.run`: :func:`search` itself;
+* :mod:`.service`: the public interface (re-exports the above);
+* :mod:`.router`: ``GET /materials``, the list/search route.
 
-The package uses ``matdiscover.domains.materials.service`` (the tenancy filter
-``visible_to``); the service does not import search.
+The domain reads materials through ``matdiscover.domains.materials.service`` (the rows,
+the tenancy filter ``visible_to``) and predictions through
+``matdiscover.domains.predictions.service``; neither imports search.
 
 Conventions
 -----------
@@ -38,48 +42,5 @@ Conventions
 
 The limits are module constants of the module that uses them
 (``paging.EXACT_COUNT_LIMIT``, ``formulas.MAX_RESOLVED_FORMULAS``); the names
-re-exported here are copies, so patch them where they are defined.
+re-exported by :mod:`.service` are copies, so patch them where they are defined.
 """
-
-from matdiscover.domains.materials.search.paging import EXACT_COUNT_LIMIT, count_matches
-from matdiscover.domains.materials.search.query import (
-    SEARCH_PROPERTIES,
-    STABLE_E_HULL,
-    MaterialQuery,
-    MaterialSearchParams,
-    PropertySource,
-    SortKey,
-)
-from matdiscover.domains.materials.search.run import (
-    MaterialHit,
-    MaterialSearchPage,
-    SearchResult,
-    search,
-    to_hit,
-)
-from matdiscover.domains.materials.search.sql import build_select
-from matdiscover.domains.materials.search.values import (
-    predicted_value,
-    property_value,
-    reference_value,
-)
-
-__all__ = [
-    "EXACT_COUNT_LIMIT",
-    "SEARCH_PROPERTIES",
-    "STABLE_E_HULL",
-    "MaterialHit",
-    "MaterialQuery",
-    "MaterialSearchPage",
-    "MaterialSearchParams",
-    "PropertySource",
-    "SearchResult",
-    "SortKey",
-    "build_select",
-    "count_matches",
-    "predicted_value",
-    "property_value",
-    "reference_value",
-    "search",
-    "to_hit",
-]

@@ -18,9 +18,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Float, and_, cast, func, or_, select
 
-from matdiscover.domains.materials.models import Material
-from matdiscover.domains.materials.search.query import PropertySource
+from matdiscover.domains.materials.service import Material
 from matdiscover.domains.predictions import service as predictions_service
+from matdiscover.domains.search.schemas import PropertySource
 
 
 def reference_value(prop: str) -> ColumnElement[float]:

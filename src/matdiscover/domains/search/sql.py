@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, String, and_, any_, func, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from matdiscover.domains.materials.models import Material, MaterialFormula
-from matdiscover.domains.materials.search.formulas import (
+from matdiscover.domains.materials.service import Material, MaterialFormula, visible_to
+from matdiscover.domains.search.formulas import (
     chemsys_condition,
     composition,
     formula_condition,
@@ -28,14 +28,13 @@ from matdiscover.domains.materials.search.formulas import (
     normalise_elements,
     wildcard_like,
 )
-from matdiscover.domains.materials.search.query import (
+from matdiscover.domains.search.schemas import (
     SEARCH_PROPERTIES,
     STABLE_E_HULL,
     MaterialQuery,
     SortKey,
 )
-from matdiscover.domains.materials.search.values import property_value, range_condition
-from matdiscover.domains.materials.service import visible_to
+from matdiscover.domains.search.values import property_value, range_condition
 from matdiscover.errors import InvalidComposition, InvalidInput
 
 _NULLABLE_COLUMNS = {"nsites", "space_group_number", "volume", "density"}

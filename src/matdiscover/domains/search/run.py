@@ -15,43 +15,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
 from sqlalchemy import func, literal, text, tuple_
 from sqlalchemy.orm import Session
 
-from matdiscover.domains.materials.models import Material
-from matdiscover.domains.materials.schemas import MaterialRead
-from matdiscover.domains.materials.search.formulas import resolve_formulas
-from matdiscover.domains.materials.search.paging import (
-    COUNT_TIMEOUT_MS,
-    EXACT_COUNT_LIMIT,
+from matdiscover.domains.materials.service import Material
+from matdiscover.domains.search.formulas import resolve_formulas
+from matdiscover.domains.search.paging import (
     count_matches,
     cursor_value,
     decode_cursor,
     encode_cursor,
 )
-from matdiscover.domains.materials.search.query import MaterialQuery, SortKey
-from matdiscover.domains.materials.search.sql import build_select, sort_expression
+from matdiscover.domains.search.schemas import MaterialHit, MaterialQuery, SortKey
+from matdiscover.domains.search.sql import build_select, sort_expression
 
 #: Up to this many resolved formulas, a first page also counts its matches (window count).
 WINDOW_COUNT_FORMULAS = 1_000
-
-
-class MaterialHit(MaterialRead):
-    """A search result: the material, its reference property values and its sort value."""
-
-    properties: dict[str, Any] = Field(default_factory=dict)
-    sort_value: float | str | None = None
-
-
-class MaterialSearchPage(BaseModel):
-    items: list[MaterialHit]
-    total: int
-    total_is_estimate: bool = Field(
-        description=f"True when total is the planner's estimate: more than "
-        f"{EXACT_COUNT_LIMIT:,} matches, or too slow to count ({COUNT_TIMEOUT_MS} ms)"
-    )
-    next_cursor: str | None
 
 
 @dataclass
@@ -162,8 +141,6 @@ def to_hit(row: Material, sort_value: Any) -> MaterialHit:
 
 __all__ = [
     "WINDOW_COUNT_FORMULAS",
-    "MaterialHit",
-    "MaterialSearchPage",
     "SearchResult",
     "search",
     "to_hit",

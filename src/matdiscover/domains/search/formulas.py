@@ -25,8 +25,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
-from matdiscover.domains.materials.models import Material, MaterialFormula
-from matdiscover.domains.materials.search.query import MaterialQuery
+from matdiscover.domains.materials.service import Material, MaterialFormula
+from matdiscover.domains.search.schemas import MaterialQuery
 from matdiscover.errors import InvalidInput
 
 #: Distinct formulas a fuzzy/wildcard pattern may match and still be passed as a list.
