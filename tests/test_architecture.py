@@ -66,15 +66,6 @@ DOMAIN_DEPENDENCIES: dict[str, set[str]] = {
     "experiments": {"materials", "predictions", "projects"},
 }
 SHARED_DOMAIN_MODULES = ("identity",)
-#: Imports that break the rules today, each to be removed by the domains renovation
-#: (issue 11). The test fails on any violation not listed here AND on a listed one that
-#: no longer occurs, so this list can only shrink.
-KNOWN_DEBT: frozenset[str] = frozenset(
-    {
-        "matdiscover.domains.usage.service reaches into "
-        "matdiscover.domains.organizations.models (use its service/schemas)",
-    }
-)
 PUBLIC_MODULES = ("service", "schemas")
 
 
@@ -250,9 +241,7 @@ def test_every_domain_is_declared() -> None:
 
 
 def test_domains_import_only_what_the_table_declares() -> None:
-    found = set(domain_violations(SRC, DOMAIN_DEPENDENCIES))
-    assert sorted(found - KNOWN_DEBT) == [], "new violations of the domain graph"
-    assert sorted(KNOWN_DEBT - found) == [], "fixed: remove these from KNOWN_DEBT"
+    assert domain_violations(SRC, DOMAIN_DEPENDENCIES) == []
 
 
 def test_no_import_circles_in_src() -> None:

@@ -138,6 +138,17 @@ def find_organization(session: Session, organization_id: int) -> Organization | 
     return session.get(Organization, organization_id) if can_exist(organization_id) else None
 
 
+def lock_row(session: Session, organization_id: int) -> None:
+    """Lock the organisation's row for this transaction with ``FOR NO KEY UPDATE``: it
+    serialises writers that check the organisation's quotas, while inserts of rows that
+    reference the organisation (their foreign-key check takes a key-share lock) go on."""
+    session.execute(
+        select(Organization.id)
+        .where(Organization.id == organization_id)
+        .with_for_update(key_share=True)
+    )
+
+
 def memberships_of(session: Session, user_id: int) -> list[tuple[Organization, Role]]:
     """Every organisation the user belongs to, with the role there (oldest first)."""
     rows = session.execute(

@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from matdiscover.domains.organizations.models import Organization
+from matdiscover.domains.organizations import service as organizations
+from matdiscover.domains.organizations.service import Organization
 from matdiscover.domains.usage.models import UsageRecord
 from matdiscover.domains.usage.plans import PlanLimits, limits_for
 from matdiscover.errors import NotFound, QuotaExceeded
@@ -47,7 +48,7 @@ class Usage:
 
 
 def _org(session: Session, organization_id: int) -> Organization:
-    org = session.get(Organization, organization_id)
+    org = organizations.find_organization(session, organization_id)
     if org is None:
         raise NotFound(f"organisation {organization_id} not found")
     return org
@@ -110,11 +111,7 @@ def lock_organization(session: Session, organization_id: int) -> None:
     ``FOR NO KEY UPDATE``, not ``FOR UPDATE``: inserts of rows referencing the organisation
     (a worker storing predictions) take a key-share lock on it for the foreign key and
     must not wait for a quota check that may itself wait for them (a deadlock)."""
-    session.execute(
-        select(Organization.id)
-        .where(Organization.id == organization_id)
-        .with_for_update(key_share=True)
-    )
+    organizations.lock_row(session, organization_id)
 
 
 def charge_predictions(
