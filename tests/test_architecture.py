@@ -47,7 +47,8 @@ FORBIDDEN = {
 ROUTER_MAY_IMPORT = ("matdiscover.api.deps", "matdiscover.api.responses")
 
 #: Which domains each domain may import (through their ``service``/``schemas``).
-#: ``domains/identity.py`` (who is calling) is shared by all and imports no domain.
+#: ``domains/identity.py`` (who is calling) and ``domains/tasks.py`` (the queue contract)
+#: are shared by all and import no domain.
 DOMAIN_DEPENDENCIES: dict[str, set[str]] = {
     "audit": set(),
     "organizations": set(),
@@ -65,7 +66,7 @@ DOMAIN_DEPENDENCIES: dict[str, set[str]] = {
     "projects": {"materials", "predictions"},
     "experiments": {"materials", "predictions", "projects"},
 }
-SHARED_DOMAIN_MODULES = ("identity",)
+SHARED_DOMAIN_MODULES = ("identity", "tasks")
 PUBLIC_MODULES = ("service", "schemas")
 
 

@@ -13,8 +13,8 @@ from pydantic import ValidationError
 from sqlalchemy import Engine, text
 
 from matdiscover.db.engine import make_session_factory
+from matdiscover.domains import tasks
 from matdiscover.domains.jobs import service as jobs
-from matdiscover.domains.jobs import tasks
 from matdiscover.storage import ObjectStore
 from matdiscover.worker.queue import build_queue_app
 from tests.platform.conftest import count_rows

@@ -10,7 +10,7 @@ import time
 import pytest
 from sqlalchemy import Engine, text
 
-from matdiscover.domains.jobs.tasks import QueueSelfTest
+from matdiscover.domains.tasks import QueueSelfTest
 from matdiscover.worker.queue import build_queue_app
 
 pytestmark = pytest.mark.slow

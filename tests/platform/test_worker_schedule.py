@@ -6,6 +6,7 @@ from datetime import datetime
 
 from croniter import croniter
 
+from matdiscover.domains.tasks import RECOVER_STALLED_JOBS
 from matdiscover.worker.queue import build_queue_app
 
 
@@ -14,7 +15,7 @@ def test_stalled_job_recovery_is_scheduled_every_ten_seconds() -> None:
     periodic = [
         p
         for p in app.periodic_registry.periodic_tasks.values()
-        if p.task.name == "matdiscover.recover_stalled_jobs"
+        if p.task.name == RECOVER_STALLED_JOBS
     ]
     assert len(periodic) == 1
     task = periodic[0]

@@ -18,7 +18,7 @@ import procrastinate
 from procrastinate.retry import RetryValue
 
 from matdiscover.db.engine import session_scope
-from matdiscover.domains.jobs import tasks as contract
+from matdiscover.domains import tasks as contract
 from matdiscover.errors import MatDiscoverError
 from matdiscover.worker.context import session_factory
 
@@ -96,7 +96,7 @@ async def recover_stalled_jobs(context: procrastinate.JobContext, timestamp: int
 
 
 def register(app: procrastinate.App) -> None:
-    """Register every task of the queue contract (:mod:`matdiscover.domains.jobs.tasks`)."""
+    """Register every task of the queue contract (:mod:`matdiscover.domains.tasks`)."""
 
     def add(
         payload: type[P], body: Callable[[P], dict[str, Any]], retry: RetryValue = False

@@ -18,7 +18,7 @@ import pandas as pd
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from matdiscover.domains.jobs import tasks
+from matdiscover.domains import tasks
 from matdiscover.domains.jobs.files import (
     chunk_result_key,
     errors_key,

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from matdiscover.db.base import can_exist
-from matdiscover.domains.jobs import tasks
+from matdiscover.domains import tasks
 from matdiscover.domains.jobs.files import chunk_input_key as chunk_input_key
 from matdiscover.domains.jobs.files import chunk_result_key as chunk_result_key
 from matdiscover.domains.jobs.files import errors_key as errors_key

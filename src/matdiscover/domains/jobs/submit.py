@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from matdiscover.domains.jobs import tasks
+from matdiscover.domains import tasks
 from matdiscover.domains.jobs.files import (
     chunk_input_key,
     delete_blobs,

@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
 from matdiscover.db.base import can_exist
+from matdiscover.domains import tasks
 from matdiscover.domains.materials.ingest import IngestOutcome as IngestOutcome
 from matdiscover.domains.materials.ingest import UploadFile as UploadFile
 from matdiscover.domains.materials.ingest import ingest_files as ingest_files
@@ -101,13 +102,10 @@ def upload(
     if settings.auto_predict and _charge_auto_predictions(
         session, organization_id, len(outcome.created), settings=settings, user_id=user_id
     ):
-        from matdiscover.db.enqueue import defer_in_session
-
         for row, _ in outcome.created:
-            defer_in_session(
+            tasks.defer(
                 session,
-                "matdiscover.predict_material",
-                {"material_id": row.id, "organization_id": organization_id},
+                tasks.PredictMaterial(material_id=row.id, organization_id=organization_id),
                 queueing_lock=f"predict-material-{row.id}",
             )
     return outcome
