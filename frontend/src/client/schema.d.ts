@@ -3642,18 +3642,16 @@ export interface operations {
                 include_reference?: boolean;
                 /** @description Where property values come from */
                 property_source?: "reference" | "predicted" | "any";
-                /** @description eV */
-                band_gap_min?: number | null;
-                /** @description eV */
-                band_gap_max?: number | null;
+                /** @description Energy above hull ≤ 1 meV/atom */
+                is_stable?: boolean | null;
                 /** @description eV/atom */
                 formation_energy_min?: number | null;
                 /** @description eV/atom */
                 formation_energy_max?: number | null;
-                /** @description eV/atom */
-                energy_above_hull_min?: number | null;
-                /** @description eV/atom */
-                energy_above_hull_max?: number | null;
+                /** @description eV */
+                band_gap_min?: number | null;
+                /** @description eV */
+                band_gap_max?: number | null;
                 /** @description GPa */
                 bulk_modulus_min?: number | null;
                 /** @description GPa */
@@ -3666,9 +3664,11 @@ export interface operations {
                 debye_temperature_min?: number | null;
                 /** @description K */
                 debye_temperature_max?: number | null;
-                /** @description Energy above hull ≤ 1 meV/atom */
-                is_stable?: boolean | null;
-                sort?: "id" | "created_at" | "formula" | "reduced_formula" | "nsites" | "nelements" | "space_group_number" | "volume" | "density" | "relevance" | "band_gap" | "formation_energy" | "energy_above_hull" | "bulk_modulus" | "shear_modulus" | "debye_temperature";
+                /** @description eV/atom */
+                energy_above_hull_min?: number | null;
+                /** @description eV/atom */
+                energy_above_hull_max?: number | null;
+                sort?: "id" | "created_at" | "formula" | "reduced_formula" | "nsites" | "nelements" | "space_group_number" | "volume" | "density" | "relevance" | "formation_energy" | "band_gap" | "bulk_modulus" | "shear_modulus" | "debye_temperature" | "energy_above_hull";
                 order?: "asc" | "desc";
                 limit?: number;
                 cursor?: string | null;

@@ -7,11 +7,12 @@ misspelt filter (``bandgap_min``) fails instead of silently matching everything.
 :class:`MaterialSearchPage` (of :class:`MaterialHit` items) is the answer.
 
 The ``Literal`` aliases (:data:`SearchProperty`, :data:`PropertySource`,
-:data:`SortKey`, :data:`CrystalSystem`) are the allowed values of the matching fields;
-units of the property bounds are those of ``matdiscover.science.reference_entries``.
+:data:`SortKey`, :data:`CrystalSystem`) are the allowed values of the matching fields.
+The searchable properties, their ``<property>_min``/``_max`` bounds and the bounds' units
+come from the property catalogue (``matdiscover.science.properties``).
 
 Example:
-    >>> params = MaterialSearchParams(elements=["Fe", "O"], sort="band_gap", limit=10)
+    >>> params = MaterialSearchParams(elements=["Fe", "O"], sort="density", limit=10)
     >>> params.filters().elements, params.filters().ranges()
     (['Fe', 'O'], {})
 """
@@ -19,7 +20,7 @@ Example:
 from __future__ import annotations
 
 import difflib
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -27,36 +28,36 @@ from pydantic import (
     Field,
     ModelWrapValidatorHandler,
     ValidationError,
+    create_model,
     model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from matdiscover.domains.materials.schemas import MaterialRead
 from matdiscover.domains.search.paging import COUNT_TIMEOUT_MS, EXACT_COUNT_LIMIT
+from matdiscover.science.properties import CATALOGUE, PROPERTY_NAMES
 
-SearchProperty = Literal[
-    "band_gap",
-    "formation_energy",
-    "energy_above_hull",
-    "bulk_modulus",
-    "shear_modulus",
-    "debye_temperature",
-]
-SEARCH_PROPERTIES: tuple[str, ...] = get_args(SearchProperty)
+#: The searchable properties: every catalogued one, in catalogue order.
+SEARCH_PROPERTIES: tuple[str, ...] = PROPERTY_NAMES
 PropertySource = Literal["reference", "predicted", "any"]
-SortKey = Literal[
-    "id",
-    "created_at",
-    "formula",
-    "reduced_formula",
-    "nsites",
-    "nelements",
-    "space_group_number",
-    "volume",
-    "density",
-    "relevance",
-    SearchProperty,
-]
+if TYPE_CHECKING:  # built from the catalogue at run time; plain strings to mypy
+    SearchProperty = str
+    SortKey = str
+else:
+    SearchProperty = Literal[SEARCH_PROPERTIES]
+    SortKey = Literal[
+        "id",
+        "created_at",
+        "formula",
+        "reduced_formula",
+        "nsites",
+        "nelements",
+        "space_group_number",
+        "volume",
+        "density",
+        "relevance",
+        SearchProperty,
+    ]
 CrystalSystem = Literal[
     "triclinic", "monoclinic", "orthorhombic", "tetragonal", "trigonal", "hexagonal", "cubic"
 ]
@@ -65,12 +66,13 @@ CrystalSystem = Literal[
 STABLE_E_HULL = 1e-3
 
 
-class MaterialQuery(BaseModel):
-    """Search criteria, all optional and combined with AND.
+class _Filters(BaseModel):
+    """Search criteria, all optional and combined with AND (the catalogue adds a
+    ``<property>_min``/``_max`` pair per property, see :data:`MaterialQuery`).
 
     Example:
-        >>> MaterialQuery(chemical_system="Li-Fe-*", band_gap_min=1.0).band_gap_min
-        1.0
+        >>> MaterialQuery(chemical_system="Li-Fe-*", **{"band_gap_min": 1.0}).ranges()
+        {'band_gap': (1.0, None)}
     """
 
     # a misspelt filter (bandgap_min) must not silently match everything
@@ -132,18 +134,6 @@ class MaterialQuery(BaseModel):
     property_source: PropertySource = Field(
         default="reference", description="Where property values come from"
     )
-    band_gap_min: float | None = Field(default=None, description="eV")
-    band_gap_max: float | None = Field(default=None, description="eV")
-    formation_energy_min: float | None = Field(default=None, description="eV/atom")
-    formation_energy_max: float | None = Field(default=None, description="eV/atom")
-    energy_above_hull_min: float | None = Field(default=None, description="eV/atom")
-    energy_above_hull_max: float | None = Field(default=None, description="eV/atom")
-    bulk_modulus_min: float | None = Field(default=None, description="GPa")
-    bulk_modulus_max: float | None = Field(default=None, description="GPa")
-    shear_modulus_min: float | None = Field(default=None, description="GPa")
-    shear_modulus_max: float | None = Field(default=None, description="GPa")
-    debye_temperature_min: float | None = Field(default=None, description="K")
-    debye_temperature_max: float | None = Field(default=None, description="K")
     is_stable: bool | None = Field(
         default=None, description=f"Energy above hull ≤ {STABLE_E_HULL * 1000:g} meV/atom"
     )
@@ -156,6 +146,27 @@ class MaterialQuery(BaseModel):
             if lo is not None or hi is not None:
                 out[prop] = (lo, hi)
         return out
+
+
+def _range_fields() -> dict[str, Any]:
+    """``<property>_min`` and ``_max`` for every catalogued property (unit as description)."""
+    return {
+        f"{info.key.value}_{end}": (float | None, Field(default=None, description=info.unit))
+        for info in CATALOGUE.values()
+        for end in ("min", "max")
+    }
+
+
+if TYPE_CHECKING:
+    MaterialQuery = _Filters
+else:
+    MaterialQuery = create_model(
+        "MaterialQuery",
+        __base__=_Filters,
+        __module__=__name__,
+        __doc__=_Filters.__doc__,
+        **_range_fields(),
+    )
 
 
 class MaterialSearchParams(MaterialQuery):

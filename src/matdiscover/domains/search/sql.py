@@ -36,6 +36,9 @@ from matdiscover.domains.search.schemas import (
 )
 from matdiscover.domains.search.values import property_value, range_condition
 from matdiscover.errors import InvalidComposition, InvalidInput
+from matdiscover.science.properties import PropertyName
+
+E_HULL = PropertyName.energy_above_hull.value
 
 _NULLABLE_COLUMNS = {"nsites", "space_group_number", "volume", "density"}
 
@@ -106,12 +109,12 @@ def build_select(
         stmt = stmt.where(range_condition(prop, lo, hi, query.property_source, organization_id))
     if query.is_stable is not None:
         lo, hi = (None, STABLE_E_HULL) if query.is_stable else (STABLE_E_HULL, None)
-        cond = range_condition("energy_above_hull", lo, hi, query.property_source, organization_id)
+        cond = range_condition(E_HULL, lo, hi, query.property_source, organization_id)
         if not query.is_stable:
             cond = and_(
                 cond,
                 ~range_condition(
-                    "energy_above_hull", None, STABLE_E_HULL, query.property_source, organization_id
+                    E_HULL, None, STABLE_E_HULL, query.property_source, organization_id
                 ),
             )
         stmt = stmt.where(cond)

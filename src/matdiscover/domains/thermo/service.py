@@ -32,12 +32,15 @@ from matdiscover.domains.thermo.schemas import (
     StabilityRead,
 )
 from matdiscover.errors import InvalidInput, NotFound
+from matdiscover.science.properties import PropertyName
 from matdiscover.science.thermo import (
     HullProvenance,
     ReferenceHull,
     energy_above_hull,
     phase_diagram,
 )
+
+E_FORM = PropertyName.formation_energy.value
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +119,7 @@ def _caller_predictions(
     """(material id, formula, predicted E_form) of the caller's materials within the system."""
     return search_service.own_predicted_values(
         session,
-        "formation_energy",
+        E_FORM,
         organization_id=organization_id,
         within=symbols,
         limit=MAX_EXTRA_ENTRIES,
@@ -199,11 +202,11 @@ def get_stability(session: Session, material_id: int, *, organization_id: int) -
     energy: float | None = None
     source: str = "predicted"
     if material.source_database == "materials_project":
-        energy = search_service.stored_value(session, material.id, "formation_energy")
+        energy = search_service.stored_value(session, material.id, E_FORM)
         source = "reference"
     if energy is None:
         energy = search_service.latest_predicted_value(
-            session, material.id, "formation_energy", organization_id=organization_id
+            session, material.id, E_FORM, organization_id=organization_id
         )
         source = "predicted"
     if energy is None:
