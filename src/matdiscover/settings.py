@@ -208,3 +208,10 @@ def is_loopback_host(host: str) -> bool:
 def get_settings() -> Settings:
     """The process-wide settings (cached; call ``get_settings.cache_clear()`` in tests)."""
     return Settings()
+
+
+def settings_for(data_dir: Path | None) -> Settings:
+    """The process-wide settings, with ``data_dir`` as data directory when given (the
+    commands' ``--data-dir``)."""
+    settings = get_settings()
+    return settings.model_copy(update={"data_dir": data_dir}) if data_dir is not None else settings

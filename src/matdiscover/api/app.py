@@ -62,18 +62,21 @@ def api_router() -> APIRouter:
     protected = APIRouter(
         dependencies=[Depends(authorize)], responses=error_responses(401, 403, 429)
     )
-    protected.include_router(auth_router.router)
-    protected.include_router(usage_routes.router)
-    protected.include_router(organizations_router.router)
-    protected.include_router(invitations_router.router)
-    protected.include_router(audit_router.router)
-    protected.include_router(materials_router.router)
-    protected.include_router(search_router.router)
-    protected.include_router(predictions_router.router)
-    protected.include_router(jobs_router.router)
-    protected.include_router(visualization_router.router)
-    protected.include_router(similarity_router.router)
-    protected.include_router(thermo_router.router)
+    for module in (
+        auth_router,
+        usage_routes,
+        organizations_router,
+        invitations_router,
+        audit_router,
+        materials_router,
+        search_router,
+        predictions_router,
+        jobs_router,
+        visualization_router,
+        similarity_router,
+        thermo_router,
+    ):
+        protected.include_router(module.router)
     router.include_router(protected)
     return router
 

@@ -24,7 +24,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from matdiscover.db.engine import session_scope
+from matdiscover.db.engine import session_scope, transaction
 from matdiscover.db.tenancy import bind_tenant, touched_rows
 from matdiscover.domains.audit import service as audit
 from matdiscover.domains.auth import ratelimit
@@ -200,18 +200,12 @@ def get_session(request: Request, caller: CallerDep) -> Iterator[Session]:
     """One session per request, scoped to the caller's organisation; commits when the
     endpoint returns (before the response is sent, see ``SessionDep``), rolls back on error.
     Write requests are audited in the same transaction."""
-    session: Session = bind_tenant(request.app.state.session_factory(), caller.organization_id)
-    try:
+    tenant_session = bind_tenant(request.app.state.session_factory(), caller.organization_id)
+    with transaction(tenant_session) as session:
         yield session
         if request.method in WRITE_METHODS and access_of(request) != "read":
             session.flush()
             _audit_write(session, request, caller)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def get_public_session(request: Request) -> Iterator[Session]:

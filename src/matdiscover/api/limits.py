@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from matdiscover.api.responses import send_error
 
 
 class BodyTooLarge(Exception):
@@ -74,16 +73,4 @@ class MaxBodySizeMiddleware:
 
     async def _reject(self, send: Send, limit: int) -> None:
         size = f"{limit / (1024 * 1024):.0f} MB" if limit >= 1024 * 1024 else f"{limit} bytes"
-        body: dict[str, Any] = {"detail": f"request body exceeds the limit of {size}"}
-        payload = json.dumps(body).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(payload)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": payload})
+        await send_error(send, 413, f"request body exceeds the limit of {size}")

@@ -26,11 +26,11 @@ Pure ASGI, so streaming responses (job events) pass through untouched.
 from __future__ import annotations
 
 import ipaddress
-import json
 from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from matdiscover.api.responses import send_error
 from matdiscover.settings import Settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -117,7 +117,7 @@ class OriginGuardMiddleware:
         host_header = headers.get("host")
         host = split_host(host_header) if host_header is not None else None
         if host_header is not None and not self._host_allowed(host, scope):
-            await _reject(
+            await send_error(
                 send,
                 421,
                 f"this server does not answer to the host name {host_header!r}; if that "
@@ -126,7 +126,7 @@ class OriginGuardMiddleware:
             return
         unsafe = scope["method"] not in SAFE_METHODS
         if self.check_cross_site and unsafe and self._cross_site(headers, host):
-            await _reject(
+            await send_error(
                 send,
                 403,
                 "cross-site request refused: this local-mode server accepts changes only "
@@ -172,18 +172,3 @@ def _same_origin(origin: str, host: tuple[str, int | None] | None) -> bool:
         return False
     default = _DEFAULT_PORTS[parts.scheme]
     return (origin_host.rstrip("."), origin_port or default) == (host[0], host[1] or default)
-
-
-async def _reject(send: Send, status: int, detail: str) -> None:
-    payload = json.dumps({"detail": detail}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(payload)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": payload})

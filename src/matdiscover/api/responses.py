@@ -13,9 +13,11 @@ the API fuzz test (``tests/platform/test_api_fuzz.py``) all agree with what is s
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.types import Send
 
 
 class ValidationIssue(BaseModel):
@@ -85,3 +87,20 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
             entry["headers"] = ERROR_HEADERS[status]
         out[status] = entry
     return out
+
+
+async def send_error(send: Send, status: int, detail: Any) -> None:
+    """Answer from an ASGI middleware, before any route runs, with the error body
+    ``{"detail": detail}`` (a message, or a list of problems)."""
+    payload = json.dumps({"detail": detail}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})

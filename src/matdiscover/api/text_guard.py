@@ -37,6 +37,8 @@ from fastapi.exceptions import RequestValidationError
 from starlette.datastructures import UploadFile
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from matdiscover.api.responses import send_error
+
 _UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 ERROR_TYPE = "unstorable_character"
 
@@ -122,7 +124,7 @@ class TextGuardMiddleware:
                 document = None  # FastAPI answers malformed JSON itself
             problem = _first_problem(_walk_json(document, ["body"]))
         if problem is not None:
-            await _reject(send, problem)
+            await send_error(send, 422, [problem])
             return
         await self.app(scope, receive, send)
 
@@ -146,21 +148,6 @@ async def _buffer(receive: Receive) -> tuple[bytes, Receive]:
         return pending.pop(0) if pending else await receive()
 
     return body, replay
-
-
-async def _reject(send: Send, problem: dict[str, Any]) -> None:
-    payload = json.dumps({"detail": [problem]}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 422,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(payload)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": payload})
 
 
 async def reject_unstorable_form(request: Request) -> None:

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from matdiscover.cli.errors import handle_errors
-from matdiscover.settings import get_settings
+from matdiscover.settings import settings_for
 
 app = typer.Typer(help="Database schema and data.", no_args_is_help=True)
 console = Console()
@@ -25,10 +25,7 @@ def upgrade_cmd(
     from matdiscover.cli.database import open_database
     from matdiscover.db.migrate import current_revision, upgrade
 
-    settings = get_settings()
-    if data_dir is not None:
-        settings = settings.model_copy(update={"data_dir": data_dir})
-    with open_database(settings, migrate=False) as db:
+    with open_database(settings_for(data_dir), migrate=False) as db:
         before = current_revision(db.engine)
         upgrade(db.engine, revision)
         after = current_revision(db.engine)
@@ -44,10 +41,7 @@ def status_cmd(
     from matdiscover.cli.database import open_database
     from matdiscover.db.migrate import current_revision, head_revision
 
-    settings = get_settings()
-    if data_dir is not None:
-        settings = settings.model_copy(update={"data_dir": data_dir})
-    with open_database(settings, migrate=False) as db:
+    with open_database(settings_for(data_dir), migrate=False) as db:
         console.print(f"current: {current_revision(db.engine) or 'empty'}; head: {head_revision()}")
 
 
@@ -71,9 +65,7 @@ def load_reference_cmd(
     from matdiscover.cli.database import open_database
     from matdiscover.domains.reference.service import load_reference
 
-    settings = get_settings()
-    if data_dir is not None:
-        settings = settings.model_copy(update={"data_dir": data_dir})
+    settings = settings_for(data_dir)
     columns = (
         TextColumn("{task.description:<34}"),
         BarColumn(),

@@ -13,7 +13,7 @@ from rich.table import Table
 from matdiscover.cli.errors import handle_errors
 from matdiscover.domains.materials.schemas import MaterialRead, material_read
 from matdiscover.domains.search.service import MaterialQuery, search
-from matdiscover.settings import Settings, get_settings
+from matdiscover.settings import settings_for
 
 app = typer.Typer(help="Add, list and show materials.", no_args_is_help=True)
 console = Console()
@@ -21,11 +21,6 @@ err = Console(stderr=True)
 
 DataDirOpt = Annotated[Path | None, typer.Option(help="Data directory (MATDISCOVER_DATA_DIR).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
-
-
-def _settings(data_dir: Path | None) -> Settings:
-    s = get_settings()
-    return s.model_copy(update={"data_dir": data_dir}) if data_dir is not None else s
 
 
 def _table(rows: list[MaterialRead], *, title: str | None = None) -> Table:
@@ -65,7 +60,7 @@ def add(
     from matdiscover.domains.materials import service
     from matdiscover.domains.organizations.service import ensure_local_identity
 
-    settings = _settings(data_dir)
+    settings = settings_for(data_dir)
     uploads: list[service.UploadFile] = []
     read_errors: list[tuple[str, str]] = []
     for path in files:
@@ -128,7 +123,7 @@ def list_cmd(
         chemical_system=chemsys,
         include_reference=reference,
     )
-    with open_database(_settings(data_dir)) as db, session_scope(db.session_factory) as session:
+    with open_database(settings_for(data_dir)) as db, session_scope(db.session_factory) as session:
         caller = ensure_local_identity(session)
         result = search(
             session, filters, organization_id=caller.organization_id, limit=limit, cursor=cursor
@@ -165,7 +160,7 @@ def show(
     from matdiscover.domains.materials import service
     from matdiscover.domains.organizations.service import ensure_local_identity
 
-    with open_database(_settings(data_dir)) as db, session_scope(db.session_factory) as session:
+    with open_database(settings_for(data_dir)) as db, session_scope(db.session_factory) as session:
         caller = ensure_local_identity(session)
         row = service.get(session, material_id, organization_id=caller.organization_id)
         item = material_read(row)

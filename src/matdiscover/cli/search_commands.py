@@ -16,17 +16,12 @@ from rich.table import Table
 from matdiscover.cli.errors import handle_errors
 from matdiscover.errors import InvalidInput
 from matdiscover.science.properties import PROPERTY_NAMES
-from matdiscover.settings import Settings, get_settings
+from matdiscover.settings import settings_for
 
 console = Console()
 
 DataDirOpt = Annotated[Path | None, typer.Option(help="Data directory (MATDISCOVER_DATA_DIR).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
-
-
-def _settings(data_dir: Path | None) -> Settings:
-    s = get_settings()
-    return s.model_copy(update={"data_dir": data_dir}) if data_dir is not None else s
 
 
 def _ranges(specs: list[str] | None) -> dict[str, float]:
@@ -129,7 +124,7 @@ def search(
         )
     except ValidationError as exc:
         raise InvalidInput(str(exc.errors()[0]["msg"]) + f" ({exc.errors()[0]['loc']})") from exc
-    with open_database(_settings(data_dir)) as db, session_scope(db.session_factory) as session:
+    with open_database(settings_for(data_dir)) as db, session_scope(db.session_factory) as session:
         caller = ensure_local_identity(session)
         page = search_module.search_page(session, params, organization_id=caller.organization_id)
     if as_json:
@@ -171,7 +166,7 @@ def similar(
 
     if by not in ("composition", "structure"):
         raise InvalidInput("--by must be composition or structure")
-    settings = _settings(data_dir)
+    settings = settings_for(data_dir)
     path = Path(target)
     structure = None
     if not target.isdigit() and path.is_file():
@@ -235,7 +230,7 @@ def phase_diagram(
     from matdiscover.domains.organizations.service import ensure_local_identity
     from matdiscover.domains.thermo import service
 
-    with open_database(_settings(data_dir)) as db, session_scope(db.session_factory) as session:
+    with open_database(settings_for(data_dir)) as db, session_scope(db.session_factory) as session:
         org = ensure_local_identity(session).organization_id
         pd_ = service.get_phase_diagram(session, chemsys, organization_id=org)
     if png is not None:
@@ -264,6 +259,10 @@ def plot_phase_diagram(pd_: Any, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 6))
+
+    def scatter(points: list[Any], **style: Any) -> None:
+        ax.scatter([e.x for e in points], [e.y for e in points], **style)
+
     entries = {e.name: e for e in pd_.entries}
     n = len(pd_.elements)
     for a, b in pd_.tie_lines:
@@ -274,14 +273,7 @@ def plot_phase_diagram(pd_: Any, path: Path) -> None:
     unstable = [e for e in pd_.entries if not e.is_stable and e.x is not None]
     stable = [e for e in pd_.entries if e.is_stable and e.x is not None]
     if n == 2:
-        ax.scatter(
-            [e.x for e in unstable],
-            [e.y for e in unstable],
-            c="tab:red",
-            s=12,
-            label="above hull",
-            zorder=2,
-        )
+        scatter(unstable, c="tab:red", s=12, label="above hull", zorder=2)
         ax.set_xlabel(f"x in {pd_.elements[0]}(1-x){pd_.elements[1]}(x)")
         ax.set_ylabel("formation energy (eV/atom)")
     elif n >= 3:
@@ -298,22 +290,12 @@ def plot_phase_diagram(pd_: Any, path: Path) -> None:
                 fontsize=12,
                 weight="bold",
             )
-    ax.scatter(
-        [e.x for e in stable], [e.y for e in stable], c="tab:blue", s=30, label="stable", zorder=3
-    )
+    scatter(stable, c="tab:blue", s=30, label="stable", zorder=3)
     for e in stable:
         ax.annotate(e.formula, (e.x, e.y), textcoords="offset points", xytext=(4, 4), fontsize=8)
     predicted = [e for e in pd_.entries if e.source == "predicted" and e.x is not None]
     if predicted:
-        ax.scatter(
-            [e.x for e in predicted],
-            [e.y for e in predicted],
-            marker="*",
-            s=90,
-            c="tab:orange",
-            label="your predictions",
-            zorder=4,
-        )
+        scatter(predicted, marker="*", s=90, c="tab:orange", label="your predictions", zorder=4)
     ax.set_title(f"{pd_.chemsys} ({pd_.provenance.dataset})")
     ax.legend(loc="best", fontsize=8)
     fig.tight_layout()

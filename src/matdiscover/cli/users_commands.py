@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from matdiscover.cli.errors import handle_errors
 from matdiscover.domains.identity import Role
-from matdiscover.settings import get_settings
+from matdiscover.settings import get_settings, settings_for
 
 users_app = typer.Typer(help="User accounts (run on the server).", no_args_is_help=True)
 orgs_app = typer.Typer(
@@ -36,10 +36,7 @@ def _session(data_dir: Path | None) -> Iterator[Session]:
     from matdiscover.cli.database import open_database
     from matdiscover.db.engine import session_scope
 
-    settings = get_settings()
-    if data_dir is not None:
-        settings = settings.model_copy(update={"data_dir": data_dir})
-    with open_database(settings) as db, session_scope(db.session_factory) as session:
+    with open_database(settings_for(data_dir)) as db, session_scope(db.session_factory) as session:
         yield session
 
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import BigInteger, DateTime, Index, MetaData, func
+from sqlalchemy import BigInteger, DateTime, Index, MetaData, Select, func
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from matdiscover.errors import NotFound
+
+_Row = TypeVar("_Row")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -36,6 +40,15 @@ def can_exist(row_id: int) -> bool:
         (True, False, False)
     """
     return 0 < row_id <= MAX_ID
+
+
+def one_or_not_found(session: Session, row_id: int, statement: Select[_Row], missing: str) -> _Row:
+    """The row ``statement`` selects, or :class:`NotFound` with the message ``missing``.
+    Without a query when ``row_id`` (the id the statement looks for) cannot be a row's id."""
+    row = session.scalar(statement) if can_exist(row_id) else None
+    if row is None:
+        raise NotFound(missing)
+    return row
 
 
 def hnsw_cosine_index(name: str, column: str) -> Index:

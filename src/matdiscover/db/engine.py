@@ -39,7 +39,13 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 @contextmanager
 def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session that commits on success and rolls back on error (the task/request boundary)."""
-    session = factory()
+    with transaction(factory()) as session:
+        yield session
+
+
+@contextmanager
+def transaction(session: Session) -> Iterator[Session]:
+    """Commit ``session`` when the block ends, roll it back on error; close it either way."""
     try:
         yield session
         session.commit()

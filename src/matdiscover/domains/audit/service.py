@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
@@ -22,12 +22,20 @@ class Actor:
     api_key_id: int | None = None
 
 
+class About(TypedDict, total=False):
+    """What an entry is about (each optional): the object acted on and extra details."""
+
+    object_type: str | None
+    object_id: str | None
+    details: dict[str, Any] | None
+
+
 def _values(
     actor: Actor,
     action: str,
-    object_type: str | None,
-    object_id: str | None,
-    details: dict[str, Any] | None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    details: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     extra = dict(details or {})
     if actor.api_key_id is not None:
@@ -44,33 +52,15 @@ def _values(
     }
 
 
-def record(
-    session: Session,
-    actor: Actor,
-    action: str,
-    *,
-    object_type: str | None = None,
-    object_id: str | None = None,
-    details: dict[str, Any] | None = None,
-) -> None:
+def record(session: Session, actor: Actor, action: str, **about: Unpack[About]) -> None:
     """Add an entry to ``session``'s transaction (kept only if that transaction commits)."""
-    session.add(AuditEntry(**_values(actor, action, object_type, object_id, details)))
+    session.add(AuditEntry(**_values(actor, action, **about)))
 
 
-def record_now(
-    engine: Engine,
-    actor: Actor,
-    action: str,
-    *,
-    object_type: str | None = None,
-    object_id: str | None = None,
-    details: dict[str, Any] | None = None,
-) -> None:
+def record_now(engine: Engine, actor: Actor, action: str, **about: Unpack[About]) -> None:
     """Write an entry in its own transaction (kept even if the request then fails)."""
     with engine.begin() as conn:
-        conn.execute(
-            insert(AuditEntry).values(**_values(actor, action, object_type, object_id, details))
-        )
+        conn.execute(insert(AuditEntry).values(**_values(actor, action, **about)))
 
 
 @dataclass(frozen=True)

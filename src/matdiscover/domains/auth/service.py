@@ -102,15 +102,20 @@ def whoami(session: Session, caller: Caller) -> Identity:
     return Identity(user, org, organizations.memberships_of(session, user.id))
 
 
-def _issue(
+def open_session(
     session: Session,
     user: User,
     org: Organization,
     role: Role,
+    *,
     policy: TokenPolicy,
     client: ClientInfo,
-    family_id: str,
+    family_id: str | None = None,
 ) -> IssuedTokens:
+    """Tokens for a user whose credentials were already checked (a login, or accepting an
+    invitation); ``family_id`` continues a refreshed session's token family instead of
+    starting a new one."""
+    family_id = family_id if family_id is not None else sec.new_family_id()
     now = datetime.now(UTC)
     refresh = sec.new_refresh_token()
     session.add(
@@ -149,21 +154,7 @@ def login(
     client: ClientInfo,
 ) -> IssuedTokens:
     user, org, role = authenticate_password(session, email, password, organization)
-    return _issue(session, user, org, role, policy, client, sec.new_family_id())
-
-
-def open_session(
-    session: Session,
-    user: User,
-    org: Organization,
-    role: Role,
-    *,
-    policy: TokenPolicy,
-    client: ClientInfo,
-) -> IssuedTokens:
-    """Tokens for a user whose credentials were already checked (e.g. on accepting an
-    invitation), as after a login."""
-    return _issue(session, user, org, role, policy, client, sec.new_family_id())
+    return open_session(session, user, org, role, policy=policy, client=client)
 
 
 def refresh(
@@ -192,7 +183,9 @@ def refresh(
         revoke_family(session, row.family_id)
         raise Unauthenticated("the session was ended; log in again")
     row.revoked_at = now
-    return _issue(session, user, org, role, policy, client, row.family_id)
+    return open_session(
+        session, user, org, role, policy=policy, client=client, family_id=row.family_id
+    )
 
 
 def revoke_family(session: Session, family_id: str) -> None:

@@ -17,13 +17,13 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from matdiscover.db.base import can_exist
+from matdiscover.db.base import one_or_not_found
 from matdiscover.domains.auth import service as auth
 from matdiscover.domains.identity import Role
 from matdiscover.domains.invitations.models import Invitation
 from matdiscover.domains.organizations import service as organizations
 from matdiscover.domains.organizations.service import Organization, User
-from matdiscover.errors import Conflict, NotFound, Unauthenticated
+from matdiscover.errors import Conflict, Unauthenticated
 
 TOKEN_PREFIX = "mdi_"
 Status = Literal["pending", "accepted", "revoked", "expired"]
@@ -116,17 +116,12 @@ def list_invitations(session: Session, organization_id: int) -> list[Invitation]
 
 def revoke(session: Session, organization_id: int, invitation_id: int) -> Invitation:
     """Withdraw an invitation (idempotent); an accepted one cannot be: remove the member."""
-    row = (
-        session.scalar(
-            select(Invitation).where(
-                Invitation.id == invitation_id, Invitation.organization_id == organization_id
-            )
-        )
-        if can_exist(invitation_id)
-        else None
+    statement = select(Invitation).where(
+        Invitation.id == invitation_id, Invitation.organization_id == organization_id
     )
-    if row is None:
-        raise NotFound(f"invitation {invitation_id} not found")
+    row = one_or_not_found(
+        session, invitation_id, statement, f"invitation {invitation_id} not found"
+    )
     if row.accepted_at is not None:
         raise Conflict("the invitation was already accepted; remove the member instead")
     if row.revoked_at is None:

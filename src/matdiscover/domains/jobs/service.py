@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from matdiscover.db.base import can_exist
+from matdiscover.db.base import one_or_not_found
 from matdiscover.domains import tasks
 from matdiscover.domains.jobs.files import chunk_input_key as chunk_input_key
 from matdiscover.domains.jobs.files import chunk_result_key as chunk_result_key
@@ -34,21 +34,15 @@ from matdiscover.domains.jobs.submit import ACTIVE_JOB_STATES as ACTIVE_JOB_STAT
 from matdiscover.domains.jobs.submit import active_jobs as active_jobs
 from matdiscover.domains.jobs.submit import check_job_slot as check_job_slot
 from matdiscover.domains.jobs.submit import submit_batch as submit_batch
-from matdiscover.errors import Conflict, NotFound
+from matdiscover.errors import Conflict
 from matdiscover.storage import ObjectStore
 
 # ------------------------------------------------------------------ read
 
 
 def get_job(session: Session, job_id: int, *, organization_id: int) -> Job:
-    job = (
-        session.scalar(select(Job).where(Job.id == job_id, Job.organization_id == organization_id))
-        if can_exist(job_id)
-        else None
-    )
-    if job is None:
-        raise NotFound(f"job {job_id} not found")
-    return job
+    statement = select(Job).where(Job.id == job_id, Job.organization_id == organization_id)
+    return one_or_not_found(session, job_id, statement, f"job {job_id} not found")
 
 
 def to_read(session: Session, job: Job) -> JobRead:
@@ -121,18 +115,12 @@ def collect_errors(session: Session, store: ObjectStore, job: Job) -> list[Any]:
 
 def _lock_job(session: Session, job_id: int, *, organization_id: int) -> Job:
     """The organisation's job, row-locked for a state change (404 if not visible)."""
-    job = (
-        session.scalar(
-            select(Job)
-            .where(Job.id == job_id, Job.organization_id == organization_id)
-            .with_for_update()
-        )
-        if can_exist(job_id)
-        else None
+    statement = (
+        select(Job)
+        .where(Job.id == job_id, Job.organization_id == organization_id)
+        .with_for_update()
     )
-    if job is None:
-        raise NotFound(f"job {job_id} not found")
-    return job
+    return one_or_not_found(session, job_id, statement, f"job {job_id} not found")
 
 
 def cancel_job(session: Session, job_id: int, *, organization_id: int) -> Job:

@@ -17,7 +17,7 @@ from sqlalchemy import Index, func, or_, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
-from matdiscover.db.base import can_exist
+from matdiscover.db.base import one_or_not_found
 from matdiscover.domains import tasks
 from matdiscover.domains.materials.ingest import IngestOutcome as IngestOutcome
 from matdiscover.domains.materials.ingest import UploadFile as UploadFile
@@ -144,16 +144,8 @@ def visible_to(organization_id: int, *, include_reference: bool = True) -> Any:
 
 
 def get(session: Session, material_id: int, *, organization_id: int) -> Material:
-    row = (
-        session.scalar(
-            select(Material).where(Material.id == material_id, visible_to(organization_id))
-        )
-        if can_exist(material_id)
-        else None
-    )
-    if row is None:
-        raise NotFound(f"material {material_id} not found")
-    return row
+    statement = select(Material).where(Material.id == material_id, visible_to(organization_id))
+    return one_or_not_found(session, material_id, statement, f"material {material_id} not found")
 
 
 def stored_bytes(material: Material) -> int:
@@ -168,17 +160,10 @@ def delete(
 ) -> int:
     """Delete a material of the organisation and record the storage it frees (by
     ``user_id``); returns the bytes it occupied."""
-    row = (
-        session.scalar(
-            select(Material).where(
-                Material.id == material_id, Material.organization_id == organization_id
-            )
-        )
-        if can_exist(material_id)
-        else None
+    statement = select(Material).where(
+        Material.id == material_id, Material.organization_id == organization_id
     )
-    if row is None:
-        raise NotFound(f"material {material_id} not found")
+    row = one_or_not_found(session, material_id, statement, f"material {material_id} not found")
     freed = stored_bytes(row)
     session.delete(row)
     session.flush()

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from matdiscover.db.base import can_exist
+from matdiscover.db.base import can_exist, one_or_not_found
 from matdiscover.db.tenancy import tenant_of
 from matdiscover.domains.identity import Caller, Role
 
@@ -229,18 +229,12 @@ def create_member(
 
 
 def _membership_row(session: Session, organization_id: int, user_id: int) -> OrgMembership:
-    membership = (
-        session.scalar(
-            select(OrgMembership).where(
-                OrgMembership.organization_id == organization_id, OrgMembership.user_id == user_id
-            )
-        )
-        if can_exist(user_id)
-        else None
+    statement = select(OrgMembership).where(
+        OrgMembership.organization_id == organization_id, OrgMembership.user_id == user_id
     )
-    if membership is None:
-        raise NotFound(f"user {user_id} is not a member of this organisation")
-    return membership
+    return one_or_not_found(
+        session, user_id, statement, f"user {user_id} is not a member of this organisation"
+    )
 
 
 def _admin_count(session: Session, organization_id: int) -> int:
