@@ -32,6 +32,7 @@ from tests.platform.tenants import (
     make_user,
     server_settings,
 )
+from tests.science.structure_fixtures import cscl_cif
 
 API = "/api/v1"
 BOUNDARY = "b0undary"
@@ -202,30 +203,13 @@ def test_real_fractional_formulas_still_predict(client: TestClient) -> None:
 def test_cif_with_a_coordinate_of_1e300_is_refused_not_wrapped(
     client: TestClient, engine: Engine
 ) -> None:
-    cif = """data_CsCl
-_cell_length_a 4.12
-_cell_length_b 4.12
-_cell_length_c 4.12
-_cell_angle_alpha 90
-_cell_angle_beta 90
-_cell_angle_gamma 90
-_symmetry_space_group_name_H-M 'P 1'
-loop_
- _atom_site_label
- _atom_site_type_symbol
- _atom_site_fract_x
- _atom_site_fract_y
- _atom_site_fract_z
- Cs1 Cs {x} 0 0
- Cl1 Cl 0.5 0.5 0.5
-"""
     before = count_rows(engine, "materials")
-    r = client.post(f"{API}/materials", files=[("files", ("far.cif", cif.format(x="1e300")))])
+    r = client.post(f"{API}/materials", files=[("files", ("far.cif", cscl_cif(x="1e300")))])
     assert r.status_code == 422, r.text  # was 201: the coordinate wrapped to 0
     (error,) = r.json()["detail"]
     assert "fractional x coordinate 1e300" in error["error"]
     assert count_rows(engine, "materials") == before
-    r = client.post(f"{API}/materials", files=[("files", ("ok.cif", cif.format(x="0")))])
+    r = client.post(f"{API}/materials", files=[("files", ("ok.cif", cscl_cif(x="0")))])
     assert r.status_code == 201, r.text
 
 

@@ -37,3 +37,28 @@ def rutile() -> Structure:
     coords = [[0, 0, 0], [0.5, 0.5, 0.5], [x, x, 0], [-x, -x, 0]]
     coords += [[0.5 + x, 0.5 - x, 0.5], [0.5 - x, 0.5 + x, 0.5]]
     return Structure(Lattice.tetragonal(4.594, 2.959), ["Ti", "Ti", "O", "O", "O", "O"], coords)
+
+
+_CSCL_CIF = """data_CsCl
+_cell_length_a {a}
+_cell_length_b 4.12
+_cell_length_c 4.12
+_cell_angle_alpha 90
+_cell_angle_beta 90
+_cell_angle_gamma 90
+_symmetry_space_group_name_H-M 'P 1'
+loop_
+ _atom_site_label
+ _atom_site_type_symbol
+ _atom_site_{kind}_x
+ _atom_site_{kind}_y
+ _atom_site_{kind}_z
+ Cs1 Cs {x} 0 0
+ Cl1 Cl {half} {half} {half}
+"""
+
+
+def cscl_cif(*, x: str = "0", a: str = "4.12", kind: str = "fract", half: str = "0.5") -> str:
+    """A P1 CsCl CIF with Cs at (``x``, 0, 0), for tests of coordinate and cell bounds
+    (``kind``: ``fract`` or ``Cartn``, with ``half`` the matching body-centre value)."""
+    return _CSCL_CIF.format(x=x, a=a, kind=kind, half=half)

@@ -14,24 +14,7 @@ from matdiscover.science.io import read_structures
 from matdiscover.science.predict import parse_formula as parse_composition
 from matdiscover.science.structures.limits import ParseLimits
 from matdiscover.science.structures.validation import validate_structure
-
-CSCL_CIF = """data_CsCl
-_cell_length_a {a}
-_cell_length_b 4.12
-_cell_length_c 4.12
-_cell_angle_alpha 90
-_cell_angle_beta 90
-_cell_angle_gamma 90
-_symmetry_space_group_name_H-M 'P 1'
-loop_
- _atom_site_label
- _atom_site_type_symbol
- _atom_site_{kind}_x
- _atom_site_{kind}_y
- _atom_site_{kind}_z
- Cs1 Cs {x} 0 0
- Cl1 Cl {half} {half} {half}
-"""
+from tests.science.structure_fixtures import cscl_cif
 
 ABSURD = ["Fe1e308O", "Fe999999999999999999999O", "Fe1e308", "Fe1e400", "(Fe1e400)0O"]
 
@@ -39,7 +22,7 @@ ABSURD = ["Fe1e308O", "Fe999999999999999999999O", "Fe1e308", "Fe1e400", "(Fe1e40
 def _cif(*, x: str = "0", a: str = "4.12", cartesian: bool = False) -> bytes:
     half = "2.06" if cartesian else "0.5"
     kind = "cartn" if cartesian else "fract"
-    return CSCL_CIF.format(x=x, a=a, kind=kind, half=half).encode()
+    return cscl_cif(x=x, a=a, kind=kind, half=half).encode()
 
 
 @pytest.mark.parametrize("formula", [*ABSURD, "Fe1e-308O", "Fe2(O1e300)0.5"])
