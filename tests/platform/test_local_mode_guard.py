@@ -3,11 +3,6 @@ not cached; no server banner. Reproduces issue 21 items 2, 3 and 13 (headers).""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,7 +20,7 @@ from tests.platform.conftest import count_rows
 from tests.platform.live import serve_in_thread
 from tests.platform.tenants import PASSWORD, login, make_org, make_user, server_settings
 from tests.platform.test_materials_api import rocksalt
-from tests.platform.test_serve_lifecycle import free_port
+from tests.platform.test_serve_lifecycle import Server
 
 API = "/api/v1"
 NACL = write_structure(rocksalt(), "cif").encode()
@@ -204,38 +199,14 @@ def test_real_socket_server_has_no_banner_and_refuses_foreign_hosts(
 @pytest.fixture()
 def matdiscover_serve(db_url: str, tmp_path: Path) -> Iterator[str]:
     """``matdiscover serve`` (no workers) on the test database; its base URL."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MATDISCOVER_")}
-    env |= {"MATDISCOVER_DATABASE_URL": db_url, "MATDISCOVER_LOAD_REFERENCE": "never"}
-    log_path = tmp_path / "serve.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "matdiscover.cli.main", "serve", "--port", str(port)]
-            + ["--data-dir", str(tmp_path / "data"), "--workers", "0"],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 90
-            while True:
-                assert proc.poll() is None, log_path.read_text()
-                try:
-                    if httpx.get(f"{base}{API}/health", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                assert time.monotonic() < deadline, log_path.read_text()
-                time.sleep(0.3)
-            yield base
-        finally:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(10)
+    server = Server(tmp_path / "data", workers=0, env={"MATDISCOVER_DATABASE_URL": db_url})
+    try:
+        server.wait_healthy()
+        yield server.url
+    finally:
+        if server.proc.poll() is None:
+            server.ctrl_c(30)  # stopped as a user would, then reaped
+        server.close()
 
 
 def test_matdiscover_serve_sends_no_server_banner(matdiscover_serve: str) -> None:

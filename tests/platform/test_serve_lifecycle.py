@@ -33,11 +33,14 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, data_dir: Path, *, workers: int = 1) -> None:
+    def __init__(
+        self, data_dir: Path, *, workers: int = 1, env: dict[str, str] | None = None
+    ) -> None:
         self.data_dir = data_dir
         self.port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("MATDISCOVER_")}
-        env["MATDISCOVER_LOAD_REFERENCE"] = "never"  # keep these tests about processes
+        child_env = {k: v for k, v in os.environ.items() if not k.startswith("MATDISCOVER_")}
+        child_env["MATDISCOVER_LOAD_REFERENCE"] = "never"  # keep these tests about processes
+        child_env |= env or {}
         self.log = open(data_dir.parent / f"serve-{self.port}.log", "wb")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [
@@ -52,7 +55,7 @@ class Server:
                 "--workers",
                 str(workers),
             ],
-            env=env,
+            env=child_env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, like a terminal job
