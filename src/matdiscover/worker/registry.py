@@ -2,8 +2,9 @@
 
 This complements procrastinate's own heartbeat table (which only stores an id)
 with what operators want to see: host, pid, queues and the current task. A worker is
-listed as alive while its heartbeat is fresh (:func:`is_alive`); a starting worker removes
-the rows of dead workers (same host, process gone; or silent for an hour).
+listed as alive while its heartbeat is fresh (``domains.jobs.liveness.is_alive``); a
+starting worker removes the rows of dead workers (same host, process gone; or silent for
+an hour).
 """
 
 from __future__ import annotations
@@ -18,16 +19,10 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from matdiscover.db.engine import session_scope
-from matdiscover.domains.jobs.liveness import (
-    DEAD_AFTER_S,
-    HEARTBEAT_S,
-    PRUNE_AFTER,
-    is_alive,
-    pid_running,
-)
+from matdiscover.domains.jobs.liveness import HEARTBEAT_S, PRUNE_AFTER, pid_running
 from matdiscover.domains.jobs.models import WorkerProcess
 
-__all__ = ["DEAD_AFTER_S", "HEARTBEAT_S", "is_alive", "prune", "set_current", "start"]
+__all__ = ["prune", "set_current", "start"]
 
 logger = logging.getLogger(__name__)
 

@@ -101,11 +101,6 @@ def _select_models(session: Session, keys: Iterable[ModelKey]) -> dict[ModelKey,
     return {(row.name, row.version): row for row in rows}
 
 
-def register_model(session: Session, pred: PropertyPrediction) -> MLModel:
-    """The registry row of the model that made ``pred`` (created on first use)."""
-    return register_models(session, [pred])[(pred.model, pred.model_version)]
-
-
 def store_predictions(
     session: Session,
     predictions: Sequence[PropertyPrediction],
