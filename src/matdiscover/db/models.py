@@ -3,6 +3,7 @@
 from matdiscover.db.base import Base
 from matdiscover.domains.audit.models import AuditEntry
 from matdiscover.domains.auth.models import ApiKey, RateLimitWindow, RefreshToken
+from matdiscover.domains.compounds.models import Compound
 from matdiscover.domains.experiments.models import ExperimentalResult
 from matdiscover.domains.identity import Role
 from matdiscover.domains.invitations.models import Invitation
@@ -24,6 +25,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "CompositionEmbedding",
+    "Compound",
     "ExperimentalResult",
     "Invitation",
     "Job",

@@ -104,6 +104,9 @@ class Material(IdMixin, TimestampMixin, Base):
         BigInteger, ForeignKey("materials.id", ondelete="SET NULL")
     )
     warnings: Mapped[list[Any]] = mapped_column(JSONB, default=list, server_default="[]")
+    #: the known structure an uploaded one matches, or that it is a new polymorph of a
+    #: known compound (``matdiscover.domains.materials.known``); NULL: not checked/unknown
+    known_match: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     properties: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")
     structure_embedding: Mapped[Any | None] = mapped_column(Vector(STRUCTURE_EMBEDDING_DIM))
     composition_embedding: Mapped[Any | None] = mapped_column(Vector(COMPOSITION_EMBEDDING_DIM))
