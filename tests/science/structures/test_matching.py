@@ -27,3 +27,17 @@ def test_disordered() -> None:
     assert not same_crystal(half, nacl_conventional())
     other = rocksalt(cation={"Na": 0.8, "K": 0.2})
     assert not same_crystal(half, other)
+
+
+def test_scale_normalises_volume_but_not_shape() -> None:
+    """``scale=True``: an experimental cell matches its DFT-relaxed one (PBE lattices 1-3 %
+    longer) under the tight duplicate tolerances; a different shape still does not."""
+    tight = {"ltol": 0.03, "stol": 0.15, "angle_tol": 2.0}
+    relaxed = nacl_conventional(5.64 * 1.04)  # 4 % longer: outside ltol without scaling
+    assert not same_crystal(nacl_conventional(), relaxed, **tight)
+    assert same_crystal(nacl_conventional(), relaxed, **tight, scale=True)
+    assert same_crystal(nacl_conventional(), nacl_conventional(7.0), scale=True)
+    stretched = nacl_conventional()
+    stretched.apply_strain([0.0, 0.0, 0.12])  # tetragonal c/a = 1.12: another shape
+    assert not same_crystal(nacl_conventional(), stretched, **tight, scale=True)
+    assert not same_crystal(nacl_conventional(), rutile(), scale=True)

@@ -22,16 +22,23 @@ def same_crystal(
     ltol: float = LTOL,
     stol: float = STOL,
     angle_tol: float = ANGLE_TOL,
+    scale: bool = False,
 ) -> bool:
     """Return True if ``a`` and ``b`` describe the same crystal.
 
     Uses pymatgen's ``StructureMatcher`` with its usual defaults (``ltol=0.2``,
-    ``stol=0.3``, ``angle_tol=5°``), reduction to primitive cells, and *no* volume
+    ``stol=0.3``, ``angle_tol=5°``), reduction to primitive cells, and by default *no* volume
     scaling: the same prototype with a clearly different volume is a different
     entry, but small relaxation differences (a few %) still match. Supercells,
     permuted sites, origin shifts and other cell choices match. Disordered
     structures are compared species-and-occupancy-wise (both must be disordered
     in the same way); an ordered structure never matches a disordered one.
+
+    With ``scale=True`` both structures are first scaled to the same volume per atom,
+    so only the *shape* of the lattice (``ltol``, ``angle_tol``) and the sites
+    (``stol``) are compared: an experimental structure matches its DFT-relaxed
+    counterpart (PBE lattices are typically 1-3 % longer) whatever the volume
+    difference. Use it to recognise a known phase, not to find duplicate entries.
 
     Args:
         a: First structure.
@@ -39,12 +46,16 @@ def same_crystal(
         ltol: Fractional length tolerance (dimensionless).
         stol: Site tolerance (fraction of ``(V/n)^(1/3)``).
         angle_tol: Angle tolerance in degrees.
+        scale: Normalise the volumes before comparing (see above).
 
     Example:
         >>> from pymatgen.core import Lattice, Structure
         >>> s = Structure(Lattice.cubic(4.2), ["Cs", "Cl"], [[0, 0, 0], [0.5, 0.5, 0.5]])
         >>> same_crystal(s, s * (2, 1, 1))
         True
+        >>> bigger = Structure(Lattice.cubic(4.4), ["Cs", "Cl"], [[0, 0, 0], [0.5, 0.5, 0.5]])
+        >>> same_crystal(s, bigger, ltol=0.03), same_crystal(s, bigger, ltol=0.03, scale=True)
+        (False, True)
     """
     if a.is_ordered != b.is_ordered:
         return False
@@ -53,14 +64,14 @@ def same_crystal(
     ):
         return False
     ratio = (a.volume / len(a)) / (b.volume / len(b))
-    if not (1 + ltol) ** -3 <= ratio <= (1 + ltol) ** 3:
+    if not scale and not (1 + ltol) ** -3 <= ratio <= (1 + ltol) ** 3:
         return False  # no lattice within ltol can match; saves StructureMatcher's search
     matcher = StructureMatcher(
         ltol=ltol,
         stol=stol,
         angle_tol=angle_tol,
         primitive_cell=True,
-        scale=False,
+        scale=scale,
         attempt_supercell=True,
     )
     with warnings.catch_warnings():
