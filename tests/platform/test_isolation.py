@@ -44,8 +44,8 @@ PUBLIC = {
     ("POST", "/api/v1/auth/logout"),
     ("POST", "/api/v1/auth/invitations/accept"),
 }
-# path parameters that name global things, not tenant objects
-GLOBAL_PARAMS = {"name"}
+# path parameters that name global things, not tenant objects (with a sample value)
+GLOBAL_PARAMS = {"name": "999999999", "key": "LiCoO2"}
 CIF = Path("tests/data/real/LiCoO2.cif")
 
 # bodies and queries that pass validation, so the check reaches the endpoint itself
@@ -123,7 +123,7 @@ def call(
 ) -> Any:
     url = op.path
     for name in op.params:
-        value = (ids or {}).get(name, 999_999_999)
+        value = (ids or {}).get(name, GLOBAL_PARAMS.get(name, 999_999_999))
         url = url.replace("{" + name + "}", str(value))
     kwargs: dict[str, Any] = {"headers": headers or {}}
     key = (op.method, op.path)
@@ -248,6 +248,7 @@ def tenants(db_url: str, tmp_path: Path, engine: Engine) -> Iterator[Tenants]:
             b_admin=login(client, "admin@b.org"),
         )
         seed_tenant_a(t, researcher_id)
+        seed_known_compound(engine, "LiCoO2")  # A's upload is of this formula
         # a worker busy with A's job: B may see the worker, not the job
         with engine.begin() as conn:
             conn.execute(
@@ -259,6 +260,24 @@ def tenants(db_url: str, tmp_path: Path, engine: Engine) -> Iterator[Tenants]:
                 {"job": t.a_objects["job_id"]},
             )
         yield t
+
+
+def seed_known_compound(engine: Engine, formula: str) -> None:
+    """One shared reference row of ``formula`` and its compound, so the compound page
+    (which lists the caller's own materials of that formula) answers for B too."""
+    from matdiscover.domains.compounds import service as compounds_service
+
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO materials (organization_id, formula, reduced_formula, "
+                "chemical_system, elements, nelements, source, source_database, source_id, "
+                "properties) VALUES (NULL, :f, :f, 'Co-Li-O', ARRAY['Co','Li','O'], 3, "
+                "'reference', 'materials_project', 'mp_gap:1', '{\"band_gap\": 2.2}')"
+            ),
+            {"f": formula},
+        )
+        compounds_service.rebuild(conn, [formula])
 
 
 def seed_tenant_a(t: Tenants, researcher_id: int) -> None:

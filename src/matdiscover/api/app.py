@@ -33,6 +33,7 @@ from matdiscover.domains.audit import router as audit_router
 from matdiscover.domains.auth import router as auth_router
 from matdiscover.domains.invitations import router as invitations_router
 from matdiscover.domains.jobs import router as jobs_router
+from matdiscover.domains.compounds import router as compounds_router
 from matdiscover.domains.materials import router as materials_router
 from matdiscover.domains.organizations import router as organizations_router
 from matdiscover.domains.organizations.service import ensure_local_identity
@@ -70,6 +71,7 @@ def api_router() -> APIRouter:
         audit_router,
         materials_router,
         search_router,
+        compounds_router,
         predictions_router,
         jobs_router,
         visualization_router,

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any, BinaryIO
 
 from pymatgen.core import Structure
-from sqlalchemy import Index, func, or_, select
+from sqlalchemy import Float, Index, cast, func, or_, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
@@ -186,6 +186,9 @@ def export_structure(material: Material, fmt: str) -> str:
 
 
 __all__ = [
+    "own_of_formula",
+    "reference_labels",
+    "reference_structures",
     "IngestOutcome",
     "Material",
     "MaterialFormula",
@@ -200,6 +203,53 @@ __all__ = [
     "upload",
     "visible_to",
 ]
+
+
+# --- for compound pages ---
+
+
+def reference_labels(session: Session, ids: list[int]) -> dict[int, str]:
+    """``source_id`` of shared reference rows by id (``mp-22862``, ``mp_e_form:75208``)."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Material.id, Material.source_id).where(
+            Material.id.in_(ids), Material.organization_id.is_(None)
+        )
+    ).all()
+    return {int(r[0]): str(r[1] or r[0]) for r in rows}
+
+
+def reference_structures(session: Session, reduced_formula: str, *, limit: int) -> list[Material]:
+    """Shared reference rows of a formula that have a structure, lowest energy above
+    hull first (then by source id)."""
+    e_hull = cast(Material.properties["energy_above_hull"].astext, Float)
+    return list(
+        session.scalars(
+            select(Material)
+            .where(
+                Material.organization_id.is_(None),
+                Material.reduced_formula == reduced_formula,
+                Material.structure.is_not(None),
+            )
+            .order_by(e_hull.asc().nulls_last(), Material.source_id, Material.id)
+            .limit(limit)
+        ).all()
+    )
+
+
+def own_of_formula(
+    session: Session, reduced_formula: str, *, organization_id: int, limit: int
+) -> tuple[list[Material], int]:
+    """(newest ``limit``, total) of the organisation's own materials of a formula."""
+    cond = (Material.organization_id == organization_id) & (
+        Material.reduced_formula == reduced_formula
+    )
+    total = int(session.scalar(select(func.count()).where(cond)) or 0)
+    rows = session.scalars(
+        select(Material).where(cond).order_by(Material.id.desc()).limit(limit)
+    ).all()
+    return list(rows), total
 
 
 # --- for similarity and the reference load ---

@@ -20,6 +20,11 @@ How a load runs (``load_reference``):
 4. Derived data (anonymous formulas, composition embeddings with their HNSW index), at
    the same time as the index rebuild (other tables, two connections), then
    ``VACUUM ANALYZE`` (statistics, and the visibility map that index-only scans need).
+5. The shipped known structures (``reference/structures.py``): row-level incremental,
+   in one transaction, with their own ledger entry ``known_structures``.
+6. The compounds (``compounds/build.py``): all of them after a table load (or when none
+   exist, e.g. after an upgrade), else only those of the formulas step 5 touched. Each
+   step commits on its own; readers keep seeing the previous data until it does.
 """
 
 from __future__ import annotations
@@ -37,8 +42,14 @@ from psycopg import Cursor
 from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.orm import Session
 
+from matdiscover.domains.compounds import service as compounds_service
 from matdiscover.domains.materials import service as materials_service
 from matdiscover.domains.reference.models import ReferenceLoad
+from matdiscover.domains.reference.structures import load_known_structures
+from matdiscover.science.known_structures import (
+    KNOWN_STRUCTURES_TABLE,
+    known_structures_sha256,
+)
 from matdiscover.science.reference_data import data_dir, load_table
 from matdiscover.science.reference_entries import (
     REFERENCE_TABLES,
@@ -72,6 +83,10 @@ class LoadReport:
     #: seconds per phase: stage (parse + COPY), insert, indexes, derived, vacuum
     phases: dict[str, float] = field(default_factory=dict)
     indexes_rebuilt: list[str] = field(default_factory=list)
+    #: known structures: inserted / replaced / deleted / unchanged rows (None: not loaded)
+    structures: dict[str, int] | None = None
+    #: compounds inserted or changed by the rebuild
+    compounds_changed: int = 0
 
     @property
     def total_loaded(self) -> int:
@@ -93,7 +108,10 @@ def is_loaded(session: Session) -> bool:
     loaded = reference_status(session)
     if not all(spec.table in loaded for spec in REFERENCE_TABLES):
         return False
-    return not missing_indexes(session.connection())
+    if KNOWN_STRUCTURES_TABLE not in loaded:
+        return False
+    conn = session.connection()
+    return not missing_indexes(conn) and not compounds_service.missing(conn)
 
 
 # ------------------------------------------------------------------ indexes
@@ -272,6 +290,57 @@ def _vacuum(engine: Engine) -> None:
             conn.execute(text(f"VACUUM (ANALYZE) {table}"))
 
 
+def _load_structures(engine: Engine, *, force: bool, report: LoadReport) -> set[str] | None:
+    """Load the shipped known structures if their file changed (one transaction);
+    returns the reduced formulas touched, or ``None`` when already up to date."""
+    sha = known_structures_sha256()
+    with engine.connect() as conn:
+        ledger = conn.execute(
+            text("SELECT sha256 FROM reference_loads WHERE table_name = :t"),
+            {"t": KNOWN_STRUCTURES_TABLE},
+        ).scalar()
+    if ledger == sha and not force:
+        report.skipped.append(KNOWN_STRUCTURES_TABLE)
+        return None
+    t0 = time.perf_counter()
+    with engine.begin() as conn:
+        done = load_known_structures(conn)
+        rows = done.inserted + done.replaced + done.unchanged
+        conn.execute(
+            text(
+                "INSERT INTO reference_loads (table_name, sha256, rows, loaded_at) "
+                "VALUES (:t, :sha, :rows, now()) ON CONFLICT (table_name) DO UPDATE "
+                "SET sha256 = EXCLUDED.sha256, rows = EXCLUDED.rows, loaded_at = now()"
+            ),
+            {"t": KNOWN_STRUCTURES_TABLE, "sha": sha, "rows": rows},
+        )
+    report.structures = {
+        "inserted": done.inserted,
+        "replaced": done.replaced,
+        "deleted": done.deleted,
+        "unchanged": done.unchanged,
+    }
+    report.loaded[KNOWN_STRUCTURES_TABLE] = done.inserted + done.replaced
+    report.phases["structures_s"] = round(time.perf_counter() - t0, 1)
+    return done.formulas
+
+
+def _rebuild_compounds(
+    engine: Engine, *, everything: bool, formulas: set[str] | None, report: LoadReport
+) -> None:
+    """Rebuild every compound after a table load (or when none exist yet), else only
+    those of the formulas the structures load touched."""
+    t0 = time.perf_counter()
+    with engine.begin() as conn:
+        if everything or compounds_service.missing(conn):
+            report.compounds_changed = compounds_service.rebuild(conn)
+        elif formulas:
+            report.compounds_changed = compounds_service.rebuild(conn, sorted(formulas))
+        else:
+            return
+    report.phases["compounds_s"] = round(time.perf_counter() - t0, 1)
+
+
 def load_reference(
     engine: Engine,
     *,
@@ -320,6 +389,15 @@ def load_reference(
     else:
         # repair after a load that was killed between dropping and rebuilding indexes
         report.indexes_rebuilt = ensure_indexes(engine)
+    formulas = None
+    if tables is None or KNOWN_STRUCTURES_TABLE in tables:
+        formulas = _load_structures(engine, force=force, report=report)
+        if formulas:
+            report.derived |= _derived(engine)  # composition embeddings of new formulas
+    _rebuild_compounds(engine, everything=bool(todo), formulas=formulas, report=report)
+    if todo or formulas:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM (ANALYZE) compounds"))
     report.seconds = time.perf_counter() - started
     return report
 

@@ -66,14 +66,9 @@ CrystalSystem = Literal[
 STABLE_E_HULL = 1e-3
 
 
-class _Filters(BaseModel):
-    """Search criteria, all optional and combined with AND (the catalogue adds a
-    ``<property>_min``/``_max`` pair per property, see :data:`MaterialQuery`).
-
-    Example:
-        >>> MaterialQuery(chemical_system="Li-Fe-*", **{"band_gap_min": 1.0}).ranges()
-        {'band_gap': (1.0, None)}
-    """
+class StrictQuery(BaseModel):
+    """A query-string model that rejects unknown parameters, naming the closest known one
+    (``Unknown parameter 'bandgap_min'; did you mean 'band_gap_min'?``)."""
 
     # a misspelt filter (bandgap_min) must not silently match everything
     model_config = ConfigDict(extra="forbid")
@@ -101,6 +96,16 @@ class _Filters(BaseModel):
                 )
                 details.append(InitErrorDetails(type=message, loc=e["loc"], input=e["input"]))
             raise ValidationError.from_exception_data(exc.title, details) from None
+
+
+class _Filters(StrictQuery):
+    """Search criteria, all optional and combined with AND (the catalogue adds a
+    ``<property>_min``/``_max`` pair per property, see :data:`MaterialQuery`).
+
+    Example:
+        >>> MaterialQuery(chemical_system="Li-Fe-*", **{"band_gap_min": 1.0}).ranges()
+        {'band_gap': (1.0, None)}
+    """
 
     formula: str | None = Field(
         default=None,
@@ -148,7 +153,7 @@ class _Filters(BaseModel):
         return out
 
 
-def _range_fields() -> dict[str, Any]:
+def range_fields() -> dict[str, Any]:
     """``<property>_min`` and ``_max`` for every catalogued property (unit as description)."""
     return {
         f"{info.key.value}_{end}": (float | None, Field(default=None, description=info.unit))
@@ -165,7 +170,7 @@ else:
         __base__=_Filters,
         __module__=__name__,
         __doc__=_Filters.__doc__,
-        **_range_fields(),
+        **range_fields(),
     )
 
 
@@ -213,4 +218,6 @@ __all__ = [
     "PropertySource",
     "SearchProperty",
     "SortKey",
+    "StrictQuery",
+    "range_fields",
 ]

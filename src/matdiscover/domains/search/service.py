@@ -18,7 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matdiscover.domains.materials.service import Material
-from matdiscover.domains.search.paging import EXACT_COUNT_LIMIT, count_matches
+from matdiscover.domains.search.formulas import composition, normalise_elements, wildcard_like
+from matdiscover.domains.search.paging import (
+    COUNT_TIMEOUT_MS,
+    EXACT_COUNT_LIMIT,
+    count_matches,
+    decode_cursor,
+    encode_cursor,
+)
 from matdiscover.domains.search.run import SearchResult, search, to_hit
 from matdiscover.domains.search.schemas import (
     SEARCH_PROPERTIES,
@@ -90,6 +97,7 @@ def latest_predicted_value(
 
 
 __all__ = [
+    "COUNT_TIMEOUT_MS",
     "EXACT_COUNT_LIMIT",
     "SEARCH_PROPERTIES",
     "STABLE_E_HULL",
@@ -101,8 +109,12 @@ __all__ = [
     "SearchResult",
     "SortKey",
     "build_select",
+    "composition",
     "count_matches",
+    "decode_cursor",
+    "encode_cursor",
     "latest_predicted_value",
+    "normalise_elements",
     "own_predicted_values",
     "predicted_value",
     "property_value",
@@ -111,4 +123,5 @@ __all__ = [
     "search_page",
     "stored_value",
     "to_hit",
+    "wildcard_like",
 ]

@@ -1,0 +1,457 @@
+"""Known compounds: search, the compound page, and (re)building them after a load.
+
+:func:`search_page` answers ``GET /compounds`` (filters on the compound's formula,
+elements, known structures and headline reference values; keyset paging like materials
+search), :func:`detail` the compound page (every reference value with its source, the
+known structures, the caller's own materials of that formula with their latest
+predictions), :func:`find` the compound of a formula (for predictions and uploads).
+The table is derived data; :func:`rebuild` recomputes it (``build.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Float,
+    Select,
+    and_,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    tuple_,
+)
+from sqlalchemy.orm import Session
+
+from matdiscover.domains.compounds.build import (
+    STRUCTURES_TABLE,
+    compounds_missing,
+    rebuild_compounds,
+)
+from matdiscover.domains.compounds.models import Compound
+from matdiscover.domains.compounds.schemas import (
+    CompoundDetail,
+    CompoundHit,
+    CompoundQuery,
+    CompoundSearchPage,
+    CompoundSearchParams,
+    CompoundSortKey,
+    KnownStructure,
+    OwnMaterial,
+    ReferenceEntry,
+    ReferenceValue,
+    SourceLink,
+)
+from matdiscover.domains.materials import service as materials_service
+from matdiscover.domains.predictions import service as predictions_service
+from matdiscover.domains.predictions.schemas import PredictionRead
+from matdiscover.domains.search import service as search_service
+from matdiscover.errors import InvalidComposition, InvalidInput, NotFound
+from matdiscover.science.known_structures import CITATIONS, LICENCES, source_url
+from matdiscover.science.properties import CATALOGUE, PropertyName
+from matdiscover.science.reference_entries import REFERENCE_TABLES
+from matdiscover.science.reference_sources import TABLE_SOURCES, entry_label
+
+#: Own materials listed on a compound page.
+OWN_MATERIALS_LIMIT = 20
+#: Known structures listed on a compound page.
+STRUCTURES_LIMIT = 50
+#: Which matminer table a shipped structure's property comes from (for its citation).
+_STRUCTURE_PROPERTY_TABLE = {
+    "formation_energy": "flla_2015",
+    "energy_above_hull": "flla_2015",
+    "bulk_modulus": "elastic_tensor",
+    "shear_modulus": "elastic_tensor",
+    "band_gap": "dielectric_constant",
+    "refractive_index": "dielectric_constant",
+    "dielectric_constant": "dielectric_constant",
+    "piezoelectric_modulus": "piezoelectric_tensor",
+}
+_EXTRA_UNITS = {
+    spec.property: spec.unit for spec in REFERENCE_TABLES if spec.property not in CATALOGUE
+} | {
+    "refractive_index": "",
+    "dielectric_constant": "",
+    "piezoelectric_modulus": "C/m²",
+}
+_SORT_COLUMNS = ("id", "reduced_formula", "nelements", "n_entries", "n_structures")
+
+
+# ------------------------------------------------------------------ building
+
+
+def rebuild(conn: Connection, formulas: list[str] | None = None) -> int:
+    """Recompute the compounds of ``formulas`` (all when ``None``); see ``build.py``."""
+    return rebuild_compounds(conn, formulas)
+
+
+def missing(conn: Connection) -> bool:
+    """Reference rows are loaded but compounds were never built (after an upgrade)."""
+    return compounds_missing(conn)
+
+
+# ------------------------------------------------------------------ views
+
+
+def _links(row: Compound) -> list[SourceLink]:
+    return [
+        SourceLink(source_id=sid, url=source_url(_database_of(sid), sid))
+        for sid in row.source_ids[:10]
+    ]
+
+
+def _database_of(source_id: str) -> str:
+    if source_id.startswith("mp-"):
+        return "materials_project"
+    if source_id.startswith("dcdft:"):
+        return "ase_dcdft"
+    return "aflow_prototypes"
+
+
+def _hit(row: Compound, sort_value: Any = None) -> CompoundHit:
+    return CompoundHit(
+        id=row.id,
+        reduced_formula=row.reduced_formula,
+        chemical_system=row.chemical_system,
+        elements=list(row.elements),
+        nelements=row.nelements,
+        anonymous_formula=row.anonymous_formula,
+        properties={k: float(v) for k, v in row.properties.items() if v is not None},
+        n_entries=row.n_entries,
+        n_structures=row.n_structures,
+        space_group_numbers=sorted(row.space_group_numbers),
+        crystal_systems=sorted(row.crystal_systems),
+        links=_links(row),
+        sort_value=sort_value,
+    )
+
+
+def _unit(prop: str) -> tuple[str, str]:
+    """(display name, unit) of a reference property."""
+    try:
+        info = CATALOGUE[PropertyName(prop)]
+        return info.display_name, info.unit
+    except ValueError:
+        return prop.replace("_", " ").capitalize(), _EXTRA_UNITS.get(prop, "")
+
+
+def _provenance(table: str, prop: str) -> tuple[str, str]:
+    """(upstream, licence and citation) of a property's values in a table."""
+    if table == STRUCTURES_TABLE:
+        origin = _STRUCTURE_PROPERTY_TABLE.get(prop, "flla_2015")
+        return (
+            f"Materials Project entries with structures (matminer 0.4.2 {origin}.csv)",
+            f"{LICENCES['materials_project']}; cite {CITATIONS[origin]}",
+        )
+    upstream = TABLE_SOURCES.get(table)
+    if upstream is None:
+        return table, "see data/PROVENANCE.md"
+    return upstream.upstream, upstream.licence
+
+
+def _reference_value(summary: dict[str, Any], labels: dict[int, str]) -> ReferenceValue:
+    prop = str(summary["property"])
+    table = str(summary["table"])
+    display, unit = _unit(prop)
+    upstream, licence = _provenance(table, prop)
+    entries = []
+    for mid in summary.get("entry_ids") or []:
+        label = labels.get(int(mid), str(mid))
+        db = "materials_project" if label.startswith("mp-") else ""
+        entries.append(
+            ReferenceEntry(
+                material_id=int(mid),
+                label=label,
+                url=source_url(db, label) if db else None,
+            )
+        )
+    return ReferenceValue(
+        property=prop,
+        display_name=display,
+        unit=unit,
+        source_database=str(summary["source_database"]),
+        table=table,
+        value=float(summary["value"]),
+        n_entries=int(summary["n_entries"]),
+        min=float(summary["min"]),
+        max=float(summary["max"]),
+        headline=bool(summary["headline"]),
+        entries=entries,
+        upstream=upstream,
+        licence=licence,
+    )
+
+
+def _structure(m: Any) -> KnownStructure:
+    label = m.source_id or str(m.id)
+    return KnownStructure(
+        material_id=m.id,
+        source_database=m.source_database or "",
+        source_id=label,
+        label=entry_label(label),
+        url=source_url(m.source_database or "", label),
+        space_group_number=m.space_group_number,
+        space_group_symbol=m.space_group_symbol,
+        crystal_system=m.crystal_system,
+        nsites=m.nsites,
+        properties=dict(m.properties or {}),
+    )
+
+
+def _own(session: Session, m: Any, *, organization_id: int) -> OwnMaterial:
+    latest, _ = predictions_service.list_for_material(
+        session, m.id, organization_id=organization_id
+    )
+    return OwnMaterial(
+        id=m.id,
+        formula=m.formula,
+        source=m.source,
+        filename=m.filename,
+        space_group_symbol=m.space_group_symbol,
+        has_structure=m.structure is not None,
+        known_match=m.known_match,
+        created_at=m.created_at,
+        predictions=[PredictionRead.model_validate(p) for p in latest],
+    )
+
+
+def _reduced(formula: str) -> str:
+    try:
+        return str(search_service.composition(formula).reduced_formula)
+    except InvalidInput as exc:
+        raise InvalidComposition(exc.message) from exc
+
+
+def find(session: Session, formula: str) -> Compound | None:
+    """The known compound of ``formula`` (any cell formula of it), if there is one."""
+    return session.scalar(select(Compound).where(Compound.reduced_formula == _reduced(formula)))
+
+
+def summary(session: Session, formula: str) -> CompoundHit | None:
+    """The search view of ``formula``'s known compound, if there is one."""
+    row = find(session, formula)
+    return _hit(row) if row is not None else None
+
+
+def get(session: Session, key: str) -> Compound:
+    """A compound by id (digits) or by formula; NotFound otherwise."""
+    row: Compound | None
+    if key.isdigit():
+        row = session.get(Compound, int(key)) if len(key) <= 18 else None
+    else:
+        row = find(session, key)
+    if row is None:
+        raise NotFound(f"no known compound {key!r}")
+    return row
+
+
+def detail(session: Session, key: str, *, organization_id: int) -> CompoundDetail:
+    """The compound page of ``key`` (id or formula) for the caller's organisation."""
+    row = get(session, key)
+    ids = {
+        int(i) for s in row.reference_values for i in (s.get("entry_ids") or []) if i is not None
+    }
+    labels = materials_service.reference_labels(session, sorted(ids))
+    structures = materials_service.reference_structures(
+        session, row.reduced_formula, limit=STRUCTURES_LIMIT
+    )
+    own, own_total = materials_service.own_of_formula(
+        session, row.reduced_formula, organization_id=organization_id, limit=OWN_MATERIALS_LIMIT
+    )
+    return CompoundDetail(
+        **_hit(row).model_dump(),
+        reference_values=[
+            _reference_value(s, {k: entry_label(v) for k, v in labels.items()})
+            for s in row.reference_values
+        ],
+        structures=[_structure(m) for m in structures],
+        own_materials=[_own(session, m, organization_id=organization_id) for m in own],
+        own_materials_total=own_total,
+    )
+
+
+# ------------------------------------------------------------------ search
+
+
+def _value(prop: str) -> ColumnElement[float]:
+    return cast(Compound.properties[prop].astext, Float)
+
+
+def _formula_conditions(query: CompoundQuery) -> list[ColumnElement[bool]]:
+    out: list[ColumnElement[bool]] = []
+    if query.formula:
+        like = search_service.wildcard_like(query.formula)
+        if like is not None:
+            out.append(Compound.reduced_formula.like(like))
+        else:
+            out.append(Compound.reduced_formula == _reduced_or_400(query.formula))
+    if query.q:
+        text_ = query.q.replace(" ", "")
+        exact = _try_reduced(text_)
+        fuzzy = Compound.reduced_formula.op("%")(text_)
+        out.append(or_(Compound.reduced_formula == exact, fuzzy) if exact else fuzzy)
+    return out
+
+
+def _try_reduced(text_: str) -> str | None:
+    try:
+        return str(search_service.composition(text_).reduced_formula)
+    except InvalidInput:
+        return None
+
+
+def _reduced_or_400(formula: str) -> str:
+    return str(search_service.composition(formula).reduced_formula)
+
+
+def _elements(symbols: list[str] | None) -> list[str] | None:
+    els = search_service.normalise_elements(symbols)
+    return sorted(set(els)) if els else None
+
+
+def _chemsys(chemsys: str) -> ColumnElement[bool]:
+    parts = [p.strip() for p in chemsys.split("-") if p.strip()]
+    els = _elements([p for p in parts if p != "*"])
+    if not els:
+        raise InvalidInput(f"invalid chemical system {chemsys!r}")
+    if "*" in parts:
+        return Compound.elements.contains(els)
+    return Compound.chemical_system == "-".join(els)
+
+
+def build_select(query: CompoundQuery) -> Select[Any]:
+    """``SELECT compounds.*`` filtered by every criterion of ``query``."""
+    from matdiscover.science.embeddings import anonymous_pattern
+
+    stmt = select(Compound).where(*_formula_conditions(query))
+    if els := _elements(query.elements):
+        stmt = stmt.where(Compound.elements.contains(els))
+    if els := _elements(query.elements_any):
+        stmt = stmt.where(Compound.elements.overlap(els))
+    if els := _elements(query.elements_exclude):
+        stmt = stmt.where(~Compound.elements.overlap(els))
+    if query.chemical_system:
+        stmt = stmt.where(_chemsys(query.chemical_system))
+    if query.nelements is not None:
+        stmt = stmt.where(Compound.nelements == query.nelements)
+    if query.nelements_min is not None:
+        stmt = stmt.where(Compound.nelements >= query.nelements_min)
+    if query.nelements_max is not None:
+        stmt = stmt.where(Compound.nelements <= query.nelements_max)
+    if query.anonymous_formula:
+        try:
+            anon = anonymous_pattern(query.anonymous_formula)
+        except InvalidComposition as exc:
+            raise InvalidInput(exc.message) from exc
+        stmt = stmt.where(Compound.anonymous_formula == anon)
+    if query.space_group_number is not None:
+        stmt = stmt.where(Compound.space_group_numbers.contains([query.space_group_number]))
+    if query.crystal_system:
+        stmt = stmt.where(Compound.crystal_systems.contains([query.crystal_system]))
+    if query.has_structure is not None:
+        stmt = stmt.where(
+            Compound.n_structures > 0 if query.has_structure else Compound.n_structures == 0
+        )
+    for prop, (lo, hi) in query.ranges().items():
+        if lo is not None and hi is not None and lo > hi:
+            raise InvalidInput(f"{prop}_min ({lo:g}) is greater than {prop}_max ({hi:g})")
+        value = _value(prop)
+        conds: list[ColumnElement[bool]] = [value.is_not(None)]
+        if lo is not None:
+            conds.append(value >= lo)
+        if hi is not None:
+            conds.append(value <= hi)
+        stmt = stmt.where(and_(*conds))
+    if query.is_stable is not None:
+        e_hull = _value(PropertyName.energy_above_hull.value)
+        stable = search_service.STABLE_E_HULL
+        stmt = stmt.where(e_hull <= stable if query.is_stable else e_hull > stable)
+    return stmt
+
+
+def _sort_expression(sort: CompoundSortKey, query: CompoundQuery) -> tuple[Any, bool]:
+    if sort == "relevance":
+        text_ = query.q or query.formula
+        if not text_:
+            raise InvalidInput("sort=relevance needs q= or formula=")
+        return func.similarity(Compound.reduced_formula, text_.replace(" ", "")), False
+    if sort in _SORT_COLUMNS:
+        return getattr(Compound, sort), False
+    return _value(sort), True
+
+
+def search_page(session: Session, params: CompoundSearchParams) -> CompoundSearchPage:
+    """One page of compounds matching ``params``, sorted by ``(sort, id)`` (compounds
+    without a value for a property sort key come last), with the total and a cursor."""
+    session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    query = CompoundQuery.model_validate(
+        params.model_dump(include=set(CompoundQuery.model_fields), exclude_unset=True)
+    )
+    base = build_select(query)
+    key, nullable = _sort_expression(params.sort, query)
+    descending = params.order == "desc"
+    phase, value, last_id = (
+        search_service.decode_cursor(params.cursor) if params.cursor else ("v", None, None)
+    )
+    rows: list[tuple[Compound, Any]] = []
+    next_cursor: str | None = None
+    direction = (lambda c: c.desc()) if descending else (lambda c: c.asc())
+    limit = params.limit
+    if phase == "v":
+        stmt = base.add_columns(key.label("sort_value"))
+        if nullable:
+            stmt = stmt.where(key.is_not(None))
+        if last_id is not None:
+            cmp = tuple_(key, Compound.id)
+            bound = tuple_(literal(value), literal(last_id))
+            stmt = stmt.where(cmp < bound if descending else cmp > bound)
+        got = session.execute(
+            stmt.order_by(direction(key), direction(Compound.id)).limit(limit + 1)
+        ).all()
+        rows = [(r[0], r[1]) for r in got]
+        if len(rows) > limit:
+            rows = rows[:limit]
+            last, v = rows[-1]
+            next_cursor = search_service.encode_cursor(["v", v, last.id])
+        elif nullable:
+            phase, last_id = "n", None
+    if phase == "n" and next_cursor is None:
+        remaining = limit - len(rows)
+        stmt = base.add_columns(literal(None).label("sort_value")).where(key.is_(None))
+        if last_id is not None:
+            stmt = stmt.where(Compound.id < last_id if descending else Compound.id > last_id)
+        got = session.execute(stmt.order_by(direction(Compound.id)).limit(remaining + 1)).all()
+        extra = [(r[0], r[1]) for r in got]
+        if len(extra) > remaining:
+            extra = extra[:remaining]
+            next_cursor = search_service.encode_cursor(["n", None, extra[-1][0].id])
+        rows.extend(extra)
+    if params.cursor is None and next_cursor is None:
+        total, estimated = len(rows), False
+    else:
+        total, estimated = search_service.count_matches(session, base)
+    return CompoundSearchPage(
+        items=[_hit(r, v) for r, v in rows],
+        total=total,
+        total_is_estimate=estimated,
+        next_cursor=next_cursor,
+    )
+
+
+__all__ = [
+    "OWN_MATERIALS_LIMIT",
+    "STRUCTURES_LIMIT",
+    "build_select",
+    "detail",
+    "find",
+    "get",
+    "missing",
+    "rebuild",
+    "search_page",
+    "summary",
+]
