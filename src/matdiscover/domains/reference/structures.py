@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select
 
-from matdiscover.domains.materials.models import Material
+from matdiscover.domains.materials.service import Material
 from matdiscover.science.known_structures import KnownStructure, known_structure_entries
 
 SOURCE_DATABASES = ("materials_project", "aflow_prototypes", "ase_dcdft")
