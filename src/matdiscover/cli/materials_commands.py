@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from matdiscover.cli.errors import handle_errors
-from matdiscover.domains.materials.schemas import MaterialRead, material_read
+from matdiscover.domains.materials.schemas import KnownMatch, MaterialRead, material_read
 from matdiscover.domains.search.service import MaterialQuery, search
 from matdiscover.settings import settings_for
 
@@ -23,9 +23,31 @@ DataDirOpt = Annotated[Path | None, typer.Option(help="Data directory (MATDISCOV
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
 
 
+def known_match_text(known: KnownMatch | None, *, with_url: bool = False) -> str:
+    """One line for a material's ``known_match``: "matches mp-22862", "new polymorph of
+    a known compound (NaCl, 3 known structures)", ... ("-" if not checked)."""
+    if known is None:
+        return "-"
+    if known.kind == "match":
+        text = f"matches {known.source_id}"
+        if known.source_database != "materials_project":
+            text += f" ({known.source_database})"
+        return f"{text} {known.url}" if with_url and known.url else text
+    if known.kind == "new_polymorph":
+        n = known.known_structures or 0
+        plural = "structure" if n == 1 else "structures"
+        return f"new polymorph of a known compound ({known.reduced_formula}, {n} known {plural})"
+    if known.kind == "known_composition":
+        return "known compound, no reference structure"
+    return "new compound"
+
+
 def _table(rows: list[MaterialRead], *, title: str | None = None) -> Table:
     table = Table(title=title)
-    for col in ("id", "formula", "space group", "crystal system", "sites", "source", "notes"):
+    known = any(r.known_match is not None for r in rows)
+    columns = ["id", "formula", "space group", "crystal system", "sites", "source"]
+    columns += ["known structure", "notes"] if known else ["notes"]
+    for col in columns:
         table.add_column(col, overflow="fold")
     for r in rows:
         sg = f"{r.space_group_symbol} ({r.space_group_number})" if r.space_group_number else "-"
@@ -35,15 +57,17 @@ def _table(rows: list[MaterialRead], *, title: str | None = None) -> Table:
         if not r.is_ordered:
             notes.append("disordered")
         notes.extend(r.warnings)
-        table.add_row(
+        cells = [
             str(r.id),
             r.reduced_formula,
             sg,
             r.crystal_system or "-",
             str(r.nsites or "-"),
             r.filename or r.source_database or r.source,
-            "; ".join(notes),
-        )
+        ]
+        if known:
+            cells.append(known_match_text(r.known_match))
+        table.add_row(*cells, "; ".join(notes))
     return table
 
 
@@ -163,6 +187,7 @@ def show(
     with open_database(settings_for(data_dir)) as db, session_scope(db.session_factory) as session:
         caller = ensure_local_identity(session)
         row = service.get(session, material_id, organization_id=caller.organization_id)
+        service.ensure_known_match(session, row)
         item = material_read(row)
         text = service.export_structure(row, structure) if structure else None
     if as_json:
@@ -192,6 +217,7 @@ def show(
         "ordered": "yes" if item.is_ordered else "no (partial occupancies)",
         "source": item.filename or item.source,
         "duplicate of": str(item.duplicate_of or "-"),
+        "known structure": known_match_text(item.known_match, with_url=True),
         "warnings": "; ".join(item.warnings) or "-",
     }
     for k, v in fields.items():

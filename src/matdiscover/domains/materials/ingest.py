@@ -14,7 +14,9 @@ from pymatgen.core import Structure
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from matdiscover.domains.materials.known import match_known_or_none
 from matdiscover.domains.materials.models import Material
+from matdiscover.domains.materials.tolerances import DUPLICATE_TOLERANCES
 from matdiscover.errors import InvalidInput
 from matdiscover.science.io import (
     ParsedStructure,
@@ -28,10 +30,6 @@ from matdiscover.science.structures import same_crystal
 logger = logging.getLogger(__name__)
 
 MAX_DUPLICATE_CANDIDATES = 50
-# Duplicate = the same crystal within measurement scatter: lattice lengths within 3 %,
-# angles within 2°, sites within 0.15 of the mean free length. A strained or relaxed
-# variant (say 5 % larger) is stored as a separate entry.
-DUPLICATE_TOLERANCES = {"ltol": 0.03, "stol": 0.15, "angle_tol": 2.0}
 
 
 @dataclass
@@ -158,7 +156,9 @@ def ingest_files(
     """Parse uploaded files (zip archives expanded) and store every valid structure.
 
     Files that fail are reported and nothing of them is stored. Duplicates of
-    existing materials are stored with ``duplicate_of_id`` set.
+    existing materials are stored with ``duplicate_of_id`` set, and every structure is
+    matched against the shared known structures (``known_match``, see :mod:`.known`;
+    NULL if matching failed, which never fails the upload).
     """
     outcome = IngestOutcome()
     expanded, outcome.errors = expand_uploads(files, limits=limits)
@@ -175,6 +175,12 @@ def ingest_files(
             dup = find_duplicate(session, parsed, organization_id=organization_id)
             if dup is not None:
                 row.duplicate_of_id = dup.id
+            row.known_match = match_known_or_none(
+                session,
+                parsed.structure,
+                reduced_formula=row.reduced_formula,
+                space_group_number=row.space_group_number,
+            )
             session.add(row)
             session.flush()
             outcome.created.append((row, parsed.label))

@@ -80,8 +80,11 @@ def upload_materials(
 
 @router.get("/{material_id}", response_model=MaterialRead, responses=error_responses(404, 422))
 def get_material(material_id: int, session: SessionDep, caller: CallerDep) -> MaterialRead:
-    """One material."""
-    return material_read(service.get(session, material_id, organization_id=caller.organization_id))
+    """One material, with ``known_match`` (computed and stored on first read for your
+    structures uploaded before matching existed)."""
+    row = service.get(session, material_id, organization_id=caller.organization_id)
+    service.ensure_known_match(session, row)
+    return material_read(row)
 
 
 @router.delete("/{material_id}", status_code=204, responses=error_responses(404, 422))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
@@ -16,6 +17,41 @@ class LatticeParameters(BaseModel):
     alpha: float = Field(description="degrees")
     beta: float = Field(description="degrees")
     gamma: float = Field(description="degrees")
+
+
+class KnownMatch(BaseModel):
+    """How an uploaded structure relates to the shipped known structures of its formula
+    (matched with pymatgen's StructureMatcher at the duplicate check's tolerances, after
+    scaling both to the same volume per atom, since known structures are DFT-relaxed)."""
+
+    kind: Literal["match", "new_polymorph", "known_composition", "new_compound"] = Field(
+        description="match: the same crystal as a known structure; new_polymorph: the "
+        "formula has known structures but none matches; known_composition: the formula "
+        "is a known compound without a shipped structure; new_compound: no reference "
+        "entry has this formula"
+    )
+    material_id: int | None = Field(
+        default=None, description="match: id of the known structure's reference material"
+    )
+    source_database: str | None = Field(
+        default=None,
+        description="match: materials_project, aflow_prototypes or ase_dcdft",
+    )
+    source_id: str | None = Field(
+        default=None, description="match: citable id in the source, e.g. mp-22862"
+    )
+    url: str | None = Field(
+        default=None, description="match: public page of the source entry, if it has one"
+    )
+    space_group_symbol: str | None = Field(
+        default=None, description="match: space group of the known structure"
+    )
+    reduced_formula: str | None = Field(
+        default=None, description="new_polymorph, known_composition: the compound"
+    )
+    known_structures: int | None = Field(
+        default=None, description="new_polymorph: how many known structures were compared"
+    )
 
 
 class MaterialRead(BaseModel):
@@ -43,6 +79,11 @@ class MaterialRead(BaseModel):
         default=None, validation_alias=AliasChoices("duplicate_of", "duplicate_of_id")
     )
     warnings: list[str]
+    known_match: KnownMatch | None = Field(
+        default=None,
+        description="Your structures: the known structure it matches, or that it is a new "
+        "polymorph / new compound; null for reference entries and composition-only rows",
+    )
     is_reference: bool
     created_at: datetime
 

@@ -23,6 +23,7 @@ from matdiscover.domains.materials.ingest import IngestOutcome as IngestOutcome
 from matdiscover.domains.materials.ingest import UploadFile as UploadFile
 from matdiscover.domains.materials.ingest import ingest_files as ingest_files
 from matdiscover.domains.materials.ingest import sanitize_filename as sanitize_filename
+from matdiscover.domains.materials.known import ensure_known_match as ensure_known_match
 from matdiscover.domains.materials.models import Material as Material
 from matdiscover.domains.materials.models import MaterialFormula as MaterialFormula
 from matdiscover.domains.usage import service as usage
@@ -194,6 +195,7 @@ __all__ = [
     "MaterialFormula",
     "UploadFile",
     "delete",
+    "ensure_known_match",
     "export_structure",
     "get",
     "ingest_files",
@@ -298,6 +300,32 @@ def nearest_by_structure_embedding(
     if exclude_id is not None:
         stmt = stmt.where(Material.id != exclude_id)
     rows = session.execute(stmt.order_by(dist).limit(k)).all()
+    return [(m, float(d)) for m, d in rows]
+
+
+def nearest_of_prototype(
+    session: Session,
+    vector: list[float],
+    *,
+    anonymous_formula: str,
+    space_group_number: int,
+    organization_id: int,
+    limit: int,
+    exclude_id: int | None = None,
+) -> list[tuple[Material, float]]:
+    """Visible materials with a structure, the same prototype formula (``AB``) and space
+    group, nearest to ``vector`` first (exact distances: such sets are small)."""
+    dist = Material.structure_embedding.cosine_distance(vector)
+    stmt = select(Material, dist.label("d")).where(
+        visible_to(organization_id),
+        Material.space_group_number == space_group_number,
+        Material.anonymous_formula == anonymous_formula,
+        Material.structure.is_not(None),
+        Material.structure_embedding.is_not(None),
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(Material.id != exclude_id)
+    rows = session.execute(stmt.order_by(dist, Material.id).limit(limit)).all()
     return [(m, float(d)) for m, d in rows]
 
 
