@@ -7,6 +7,7 @@ import { NavLink, Route, Routes } from "react-router-dom";
 import { AuthGate, UserMenu } from "./auth/AuthGate";
 import { Loading } from "./components/common/Status";
 import { BatchPage } from "./routes/BatchPage";
+import { CompoundPage } from "./routes/CompoundPage";
 import { ExplorerPage } from "./routes/ExplorerPage";
 import { HomePage } from "./routes/HomePage";
 import { JobPage } from "./routes/JobPage";
@@ -55,6 +56,7 @@ export function App() {
             <Route path="/" element={<HomePage />} />
             <Route path="/materials" element={<ExplorerPage />} />
             <Route path="/materials/:id" element={<MaterialPage />} />
+            <Route path="/compounds/:key" element={<CompoundPage />} />
             <Route path="/upload" element={<UploadPage />} />
             <Route path="/jobs" element={<BatchPage />} />
             <Route path="/jobs/:id" element={<JobPage />} />

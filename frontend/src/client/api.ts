@@ -4,7 +4,7 @@
  */
 import createClient from "openapi-fetch";
 import { authMiddleware, retryAfterSeconds, session } from "../auth/session";
-import type { components, paths } from "./schema";
+import type { components, operations, paths } from "./schema";
 
 export type Schemas = components["schemas"];
 export type Material = Schemas["MaterialRead"];
@@ -28,6 +28,16 @@ export type PhaseEntry = Schemas["PhaseEntry"];
 export type Stability = Schemas["StabilityRead"];
 export type PropertyName = NonNullable<Schemas["PredictionRequest"]["properties"]>[number];
 export type Me = Schemas["Me"];
+export type KnownMatch = NonNullable<Material["known_match"]>;
+export type CompoundHit = Schemas["CompoundHit"];
+export type CompoundSort = NonNullable<
+  NonNullable<operations["list_compounds_api_v1_compounds_get"]["parameters"]["query"]>["sort"]
+>;
+export type CompoundSearchPage = Schemas["CompoundSearchPage"];
+export type CompoundDetail = Schemas["CompoundDetail"];
+export type ReferenceValue = Schemas["ReferenceValue"];
+export type KnownStructure = Schemas["KnownStructure"];
+export type OwnMaterial = Schemas["OwnMaterial"];
 export type TokenPair = Schemas["TokenPair"];
 
 export const API_BASE = "/api/v1";

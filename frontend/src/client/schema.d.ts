@@ -191,6 +191,53 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/compounds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Compounds
+         * @description Search the known compounds (one per reduced formula, every shipped source merged).
+         *
+         *     Property ranges (``band_gap_min=1&bulk_modulus_min=100``) apply to each compound's
+         *     headline reference values, so several ranges return compounds that satisfy all of
+         *     them. ``space_group_number`` and ``crystal_system`` match any known structure of the
+         *     compound. Unknown parameters are a 422; an inverted range is a 400.
+         */
+        get: operations["list_compounds_api_v1_compounds_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/compounds/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Compound
+         * @description One compound: every reference value per property and source (value, entries, range,
+         *     provenance), its known structures with citable ids, and your own materials of the
+         *     same formula with their latest predictions.
+         */
+        get: operations["get_compound_api_v1_compounds__key__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/health": {
         parameters: {
             query?: never;
@@ -407,7 +454,8 @@ export interface paths {
         };
         /**
          * Get Material
-         * @description One material.
+         * @description One material, with ``known_match`` (computed and stored on first read for your
+         *     structures uploaded before matching existed).
          */
         get: operations["get_material_api_v1_materials__material_id__get"];
         put?: never;
@@ -912,6 +960,121 @@ export interface components {
              */
             files: string[];
         };
+        /**
+         * CompoundDetail
+         * @description The compound page: every reference value, its known structures and the caller's
+         *     own materials of the same formula.
+         */
+        CompoundDetail: {
+            /** Anonymous Formula */
+            anonymous_formula: string | null;
+            /** Chemical System */
+            chemical_system: string;
+            /** Crystal Systems */
+            crystal_systems: string[];
+            /** Elements */
+            elements: string[];
+            /** Id */
+            id: number;
+            /**
+             * Links
+             * @description Citable ids of its structures, best first
+             */
+            links: components["schemas"]["SourceLink"][];
+            /**
+             * N Entries
+             * @description Reference rows of this formula, over every source
+             */
+            n_entries: number;
+            /**
+             * N Structures
+             * @description Known crystal structures (polymorphs)
+             */
+            n_structures: number;
+            /** Nelements */
+            nelements: number;
+            /** Own Materials */
+            own_materials: components["schemas"]["OwnMaterial"][];
+            /** Own Materials Total */
+            own_materials_total: number;
+            /**
+             * Properties
+             * @description Headline reference value per property (unit: the property catalogue's)
+             */
+            properties: {
+                [key: string]: number;
+            };
+            /** Reduced Formula */
+            reduced_formula: string;
+            /** Reference Values */
+            reference_values: components["schemas"]["ReferenceValue"][];
+            /** Sort Value */
+            sort_value?: number | string | null;
+            /** Space Group Numbers */
+            space_group_numbers: number[];
+            /** Structures */
+            structures: components["schemas"]["KnownStructure"][];
+        };
+        /**
+         * CompoundHit
+         * @description One known compound: its formula, headline reference values and structures.
+         */
+        CompoundHit: {
+            /** Anonymous Formula */
+            anonymous_formula: string | null;
+            /** Chemical System */
+            chemical_system: string;
+            /** Crystal Systems */
+            crystal_systems: string[];
+            /** Elements */
+            elements: string[];
+            /** Id */
+            id: number;
+            /**
+             * Links
+             * @description Citable ids of its structures, best first
+             */
+            links: components["schemas"]["SourceLink"][];
+            /**
+             * N Entries
+             * @description Reference rows of this formula, over every source
+             */
+            n_entries: number;
+            /**
+             * N Structures
+             * @description Known crystal structures (polymorphs)
+             */
+            n_structures: number;
+            /** Nelements */
+            nelements: number;
+            /**
+             * Properties
+             * @description Headline reference value per property (unit: the property catalogue's)
+             */
+            properties: {
+                [key: string]: number;
+            };
+            /** Reduced Formula */
+            reduced_formula: string;
+            /** Sort Value */
+            sort_value?: number | string | null;
+            /** Space Group Numbers */
+            space_group_numbers: number[];
+        };
+        /** CompoundSearchPage */
+        CompoundSearchPage: {
+            /** Items */
+            items: components["schemas"]["CompoundHit"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+            /** Total */
+            total: number;
+            /**
+             * Total Is Estimate
+             * @description True when total is the planner's estimate: more than 10,000 matches, or too slow to count (30 ms)
+             */
+            total_is_estimate: boolean;
+        };
         /** DecompositionPart */
         DecompositionPart: {
             /** Formula */
@@ -1131,6 +1294,83 @@ export interface components {
          * @enum {string}
          */
         JobStatus: "queued" | "running" | "succeeded" | "failed" | "cancelling" | "cancelled";
+        /**
+         * KnownMatch
+         * @description How an uploaded structure relates to the shipped known structures of its formula
+         *     (matched with pymatgen's StructureMatcher at the duplicate check's tolerances, after
+         *     scaling both to the same volume per atom, since known structures are DFT-relaxed).
+         */
+        KnownMatch: {
+            /**
+             * Kind
+             * @description match: the same crystal as a known structure; new_polymorph: the formula has known structures but none matches; known_composition: the formula is a known compound without a shipped structure; new_compound: no reference entry has this formula
+             * @enum {string}
+             */
+            kind: "match" | "new_polymorph" | "known_composition" | "new_compound";
+            /**
+             * Known Structures
+             * @description new_polymorph: how many known structures were compared
+             */
+            known_structures?: number | null;
+            /**
+             * Material Id
+             * @description match: id of the known structure's reference material
+             */
+            material_id?: number | null;
+            /**
+             * Reduced Formula
+             * @description new_polymorph, known_composition: the compound
+             */
+            reduced_formula?: string | null;
+            /**
+             * Source Database
+             * @description match: materials_project, aflow_prototypes or ase_dcdft
+             */
+            source_database?: string | null;
+            /**
+             * Source Id
+             * @description match: citable id in the source, e.g. mp-22862
+             */
+            source_id?: string | null;
+            /**
+             * Space Group Symbol
+             * @description match: space group of the known structure
+             */
+            space_group_symbol?: string | null;
+            /**
+             * Url
+             * @description match: public page of the source entry, if it has one
+             */
+            url?: string | null;
+        };
+        /**
+         * KnownStructure
+         * @description A known crystal structure of the compound (a shared material with a structure).
+         */
+        KnownStructure: {
+            /** Crystal System */
+            crystal_system: string | null;
+            /** Label */
+            label: string;
+            /** Material Id */
+            material_id: number;
+            /** Nsites */
+            nsites: number | null;
+            /** Properties */
+            properties: {
+                [key: string]: unknown;
+            };
+            /** Source Database */
+            source_database: string;
+            /** Source Id */
+            source_id: string;
+            /** Space Group Number */
+            space_group_number: number | null;
+            /** Space Group Symbol */
+            space_group_symbol: string | null;
+            /** Url */
+            url: string | null;
+        };
         /** LatticeParameters */
         LatticeParameters: {
             /**
@@ -1209,6 +1449,8 @@ export interface components {
             is_ordered: boolean;
             /** Is Reference */
             is_reference: boolean;
+            /** @description Your structures: the known structure it matches, or that it is a new polymorph / new compound; null for reference entries and composition-only rows */
+            known_match?: components["schemas"]["KnownMatch"] | null;
             lattice: components["schemas"]["LatticeParameters"] | null;
             /** Nelements */
             nelements: number;
@@ -1285,6 +1527,8 @@ export interface components {
             is_ordered: boolean;
             /** Is Reference */
             is_reference: boolean;
+            /** @description Your structures: the known structure it matches, or that it is a new polymorph / new compound; null for reference entries and composition-only rows */
+            known_match?: components["schemas"]["KnownMatch"] | null;
             lattice: components["schemas"]["LatticeParameters"] | null;
             /** Nelements */
             nelements: number;
@@ -1396,6 +1640,35 @@ export interface components {
             plan: string;
             /** Slug */
             slug: string;
+        };
+        /**
+         * OwnMaterial
+         * @description One of the caller's materials of this formula, with its latest predictions.
+         */
+        OwnMaterial: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Filename */
+            filename: string | null;
+            /** Formula */
+            formula: string;
+            /** Has Structure */
+            has_structure: boolean;
+            /** Id */
+            id: number;
+            /** Known Match */
+            known_match: {
+                [key: string]: unknown;
+            } | null;
+            /** Predictions */
+            predictions: components["schemas"]["PredictionRead"][];
+            /** Source */
+            source: string;
+            /** Space Group Symbol */
+            space_group_symbol: string | null;
         };
         /** ParityPoint */
         ParityPoint: {
@@ -1636,6 +1909,63 @@ export interface components {
          * @enum {string}
          */
         PropertyName: "formation_energy" | "band_gap" | "bulk_modulus" | "shear_modulus" | "debye_temperature" | "energy_above_hull";
+        /**
+         * ReferenceEntry
+         * @description One reference row behind a value: the material id (its page) and a readable label
+         *     (``mp-22862`` or ``Matbench mp_e_form, row 75208``).
+         */
+        ReferenceEntry: {
+            /** Label */
+            label: string;
+            /** Material Id */
+            material_id: number;
+            /** Url */
+            url?: string | null;
+        };
+        /**
+         * ReferenceValue
+         * @description The values of one property in one source table, for one compound.
+         */
+        ReferenceValue: {
+            /** Display Name */
+            display_name: string;
+            /**
+             * Entries
+             * @description Up to 5 entries, lowest value first
+             */
+            entries: components["schemas"]["ReferenceEntry"][];
+            /**
+             * Headline
+             * @description This is the compound's headline value
+             */
+            headline: boolean;
+            /** Licence */
+            licence: string;
+            /** Max */
+            max: number;
+            /** Min */
+            min: number;
+            /**
+             * N Entries
+             * @description Entries (polymorphs, repeated calculations)
+             */
+            n_entries: number;
+            /** Property */
+            property: string;
+            /** Source Database */
+            source_database: string;
+            /** Table */
+            table: string;
+            /** Unit */
+            unit: string;
+            /** Upstream */
+            upstream: string;
+            /**
+             * Value
+             * @description Energies: the lowest entry (ground state); others: the median
+             */
+            value: number;
+        };
         /** RefreshRequest */
         RefreshRequest: {
             /** Refresh Token */
@@ -1946,6 +2276,16 @@ export interface components {
             k: number;
             structure?: components["schemas"]["matdiscover__domains__similarity__schemas__InlineStructure"] | null;
         };
+        /**
+         * SourceLink
+         * @description A citable id of a source entry and its public page (``null`` when none).
+         */
+        SourceLink: {
+            /** Source Id */
+            source_id: string;
+            /** Url */
+            url: string | null;
+        };
         /** StabilityRead */
         StabilityRead: {
             /**
@@ -2055,6 +2395,8 @@ export interface components {
             is_ordered: boolean;
             /** Is Reference */
             is_reference: boolean;
+            /** @description Your structures: the known structure it matches, or that it is a new polymorph / new compound; null for reference entries and composition-only rows */
+            known_match?: components["schemas"]["KnownMatch"] | null;
             /** Label */
             label: string;
             lattice: components["schemas"]["LatticeParameters"] | null;
@@ -2940,6 +3282,217 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_compounds_api_v1_compounds_get: {
+        parameters: {
+            query?: {
+                /** @description Free text: fuzzy formula match */
+                q?: string | null;
+                /** @description A formula (Fe2O3, reduced before matching); '*' is a wildcard (Li*O4) */
+                formula?: string | null;
+                /** @description Contains all (Fe,O) */
+                elements?: string[] | null;
+                /** @description Contains any of */
+                elements_any?: string[] | null;
+                /** @description Contains none of */
+                elements_exclude?: string[] | null;
+                /** @description Li-Fe-O: exactly these elements; Li-Fe-*: at least these */
+                chemical_system?: string | null;
+                nelements?: number | null;
+                nelements_min?: number | null;
+                nelements_max?: number | null;
+                /** @description Prototype, e.g. ABO3 or AB2C4 */
+                anonymous_formula?: string | null;
+                /** @description One of its known structures has this group */
+                space_group_number?: number | null;
+                /** @description One of its known structures is in this crystal system */
+                crystal_system?: ("triclinic" | "monoclinic" | "orthorhombic" | "tetragonal" | "trigonal" | "hexagonal" | "cubic") | null;
+                /** @description true: only compounds with at least one known structure */
+                has_structure?: boolean | null;
+                /** @description Reference energy above hull ≤ 1 meV/atom */
+                is_stable?: boolean | null;
+                /** @description eV/atom */
+                formation_energy_min?: number | null;
+                /** @description eV/atom */
+                formation_energy_max?: number | null;
+                /** @description eV */
+                band_gap_min?: number | null;
+                /** @description eV */
+                band_gap_max?: number | null;
+                /** @description GPa */
+                bulk_modulus_min?: number | null;
+                /** @description GPa */
+                bulk_modulus_max?: number | null;
+                /** @description GPa */
+                shear_modulus_min?: number | null;
+                /** @description GPa */
+                shear_modulus_max?: number | null;
+                /** @description K */
+                debye_temperature_min?: number | null;
+                /** @description K */
+                debye_temperature_max?: number | null;
+                /** @description eV/atom */
+                energy_above_hull_min?: number | null;
+                /** @description eV/atom */
+                energy_above_hull_max?: number | null;
+                sort?: "id" | "reduced_formula" | "nelements" | "n_entries" | "n_structures" | "relevance" | [
+                    "formation_energy",
+                    "band_gap",
+                    "bulk_modulus",
+                    "shear_modulus",
+                    "debye_temperature",
+                    "energy_above_hull"
+                ];
+                order?: "asc" | "desc";
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompoundSearchPage"];
+                };
+            };
+            /** @description Invalid input (a malformed request body, bad query values or file contents) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated, or the credentials are invalid or expired */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for your role, or from this address */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request does not match the schema, or the input is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_compound_api_v1_compounds__key__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Compound id or any formula */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompoundDetail"];
+                };
+            };
+            /** @description Invalid input (a malformed request body, bad query values or file contents) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated, or the credentials are invalid or expired */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for your role, or from this address */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
             /** @description Too many requests; retry after Retry-After seconds */

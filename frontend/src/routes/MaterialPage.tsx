@@ -3,17 +3,46 @@
  * the phase diagram of its chemical system with it marked, and similar materials.
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useParams } from "react-router-dom";
+import { Link, useParams } from "react-router-dom";
 import { api, structureUrl, unwrap, type Material } from "../client/api";
 import { fmt } from "../client/properties";
+import { databaseName, entryLabel, entryUrl } from "../client/sources";
 import { DownloadLink } from "../components/common/DownloadLink";
 import { ErrorBox, Loading } from "../components/common/Status";
+import { KnownMatchNote } from "../components/compounds/KnownMatchNote";
+import { SourceLink } from "../components/compounds/SourceLinks";
 import { PredictionHistory } from "../components/predictions/PredictionHistory";
 import { PropertyCards } from "../components/predictions/PropertyCard";
-import { AUTO_PREDICTION_WAIT, useMaterialPredictions } from "../components/predictions/usePredictions";
+import { awaitsAutoPrediction, useMaterialPredictions } from "../components/predictions/usePredictions";
 import { SimilarMaterials } from "../components/similarity/SimilarMaterials";
 import { PhaseDiagramPanel } from "../components/thermo/PhaseDiagramPanel";
 import { ViewerPanel } from "../components/viewer/ViewerPanel";
+
+/** Only a material with sites has a structure to draw and download. */
+function hasStructure(m: Material): boolean {
+  return (m.nsites ?? 0) > 0;
+}
+
+const compoundPath = (formula: string) => `/compounds/${encodeURIComponent(formula)}`;
+
+/** Where a material comes from: a reference entry as its citable id (linked where the
+ * source has a page) or table row; an upload or batch row with its file name. */
+export function SourceText({ m }: { m: Material }) {
+  if (m.is_reference && m.source_id) {
+    return (
+      <>
+        {databaseName(m.source_database)} ·{" "}
+        <SourceLink id={entryLabel(m.source_id)} url={entryUrl(m.source_database, m.source_id)} />
+      </>
+    );
+  }
+  return (
+    <>
+      {m.is_reference ? `${databaseName(m.source_database)} (reference)` : m.source}
+      {m.filename && <span className="muted"> · {m.filename}</span>}
+    </>
+  );
+}
 
 function Metadata({ m }: { m: Material }) {
   const l = m.lattice;
@@ -54,12 +83,35 @@ function Metadata({ m }: { m: Material }) {
           {!m.is_ordered && <span className="muted"> (partially occupied)</span>}
         </dd>
         <dt>Source</dt>
-        <dd>
-          {m.source}
-          {m.source_database && ` · ${m.source_database}`}
-          {m.source_id && ` ${m.source_id}`}
-          {m.filename && <span className="muted"> · {m.filename}</span>}
+        <dd data-testid="material-source">
+          <SourceText m={m} />
         </dd>
+        {m.is_reference && (
+          <>
+            <dt>Compound</dt>
+            <dd>
+              <Link to={compoundPath(m.reduced_formula)} data-testid="compound-link">
+                {m.reduced_formula}: all reference values and structures
+              </Link>
+            </dd>
+          </>
+        )}
+        {m.known_match && (
+          <>
+            <dt>Known compounds</dt>
+            <dd>
+              <KnownMatchNote match={m.known_match} formula={m.reduced_formula} />
+            </dd>
+          </>
+        )}
+        {m.duplicate_of != null && (
+          <>
+            <dt>Duplicate</dt>
+            <dd data-testid="duplicate-of">
+              Duplicate of <Link to={`/materials/${m.duplicate_of}`}>#{m.duplicate_of}</Link>
+            </dd>
+          </>
+        )}
         <dt>Added</dt>
         <dd>{new Date(m.created_at).toLocaleString()}</dd>
       </dl>
@@ -70,52 +122,63 @@ function Metadata({ m }: { m: Material }) {
           ))}
         </ul>
       )}
-      <h3>Download</h3>
-      <div className="button-row">
-        <DownloadLink url={structureUrl(m.id, "cif")} filename={`${m.reduced_formula}_${m.id}.cif`}>
-          CIF
-        </DownloadLink>
-        <DownloadLink url={structureUrl(m.id, "poscar")} filename={`${m.reduced_formula}_${m.id}.vasp`}>
-          POSCAR
-        </DownloadLink>
-        <DownloadLink url={structureUrl(m.id, "json")} filename={`${m.reduced_formula}_${m.id}.json`}>
-          JSON
-        </DownloadLink>
-      </div>
+      {hasStructure(m) && (
+        <>
+          <h3>Download</h3>
+          <div className="button-row" data-testid="downloads">
+            <DownloadLink url={structureUrl(m.id, "cif")} filename={`${m.reduced_formula}_${m.id}.cif`}>
+              CIF
+            </DownloadLink>
+            <DownloadLink url={structureUrl(m.id, "poscar")} filename={`${m.reduced_formula}_${m.id}.vasp`}>
+              POSCAR
+            </DownloadLink>
+            <DownloadLink url={structureUrl(m.id, "json")} filename={`${m.reduced_formula}_${m.id}.json`}>
+              JSON
+            </DownloadLink>
+          </div>
+        </>
+      )}
     </section>
   );
 }
 
 function Predictions({ m }: { m: Material }) {
   const queryClient = useQueryClient();
-  const age = Date.now() - new Date(m.created_at).getTime();
   const predictions = useMaterialPredictions(m);
-  const again = useMutation({
+  const predict = useMutation({
     mutationFn: () => unwrap(api.POST("/api/v1/predictions", { body: { material_id: m.id, relax: false } })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["predictions", m.id] }),
   });
   const latest = predictions.data?.latest ?? [];
-  const waiting = latest.length === 0 && age < AUTO_PREDICTION_WAIT;
+  // a spinner only while the upload's automatic prediction may be queued or running
+  const waiting = latest.length === 0 && awaitsAutoPrediction(m) && !predict.isPending;
+  const label = latest.length > 0 ? "Predict again" : "Predict";
   return (
     <section className="panel" aria-labelledby="pred-title">
       <div className="panel-head">
         <h2 id="pred-title">Predicted properties</h2>
         <button
           type="button"
-          onClick={() => again.mutate()}
-          disabled={again.isPending}
+          className={latest.length === 0 && !waiting ? "primary" : undefined}
+          onClick={() => predict.mutate()}
+          disabled={predict.isPending}
+          data-testid="predict-material"
         >
-          {again.isPending ? "Predicting…" : "Predict again"}
+          {predict.isPending ? "Predicting…" : label}
         </button>
       </div>
-      {again.isError && <ErrorBox error={again.error} title="Prediction failed" />}
+      {predict.isError && <ErrorBox error={predict.error} title="Prediction failed" />}
       {predictions.isPending && <Loading />}
       {predictions.isError && <ErrorBox error={predictions.error} />}
       {predictions.data && latest.length === 0 &&
         (waiting ? (
           <Loading label="Predicting all properties… (usually a few seconds)" />
         ) : (
-          <p className="muted">No predictions yet. Use “Predict again” to run them.</p>
+          <p className="muted" data-testid="no-predictions">
+            {m.is_reference
+              ? "This is a reference entry; its known values are on the compound page. Use “Predict” to compare the models with them."
+              : "No predictions yet. Use “Predict” to run them."}
+          </p>
         ))}
       {latest.length > 0 && <PropertyCards predictions={latest} />}
       {predictions.data && predictions.data.history.length > latest.length && (
@@ -158,11 +221,16 @@ export function MaterialPage() {
           {m.space_group_symbol && `${m.space_group_symbol} · `}
           {m.crystal_system && `${m.crystal_system} · `}
           {m.chemical_system}
-          {m.is_reference && " · reference entry"}
+          {m.is_reference && (
+            <>
+              {" · reference entry · "}
+              <Link to={compoundPath(m.reduced_formula)}>compound page</Link>
+            </>
+          )}
         </p>
       </header>
       <div className="material-grid">
-        {m.nsites ? (
+        {hasStructure(m) ? (
           <ViewerPanel materialId={m.id} formula={m.reduced_formula} />
         ) : (
           <section className="panel">

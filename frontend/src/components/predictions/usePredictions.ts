@@ -5,8 +5,19 @@ import { api, unwrap, type Material } from "../../client/api";
 /** How long to keep polling for the automatic prediction after upload (ms). */
 export const AUTO_PREDICTION_WAIT = 5 * 60 * 1000;
 
-export function useMaterialPredictions(m: Pick<Material, "id" | "created_at">) {
-  const age = Date.now() - new Date(m.created_at).getTime();
+type Subject = Pick<Material, "id" | "created_at" | "source" | "is_reference">;
+
+/**
+ * Whether an automatic prediction may still be on its way: only an upload of the caller's
+ * own queues one (reference entries and batch rows never do), and only for a while.
+ */
+export function awaitsAutoPrediction(m: Subject, now = Date.now()): boolean {
+  if (m.is_reference || m.source !== "upload") return false;
+  return now - new Date(m.created_at).getTime() < AUTO_PREDICTION_WAIT;
+}
+
+export function useMaterialPredictions(m: Subject) {
+  const waiting = awaitsAutoPrediction(m);
   return useQuery({
     queryKey: ["predictions", m.id],
     queryFn: () =>
@@ -16,7 +27,6 @@ export function useMaterialPredictions(m: Pick<Material, "id" | "created_at">) {
         }),
       ),
     // the upload queued a prediction: poll until it lands
-    refetchInterval: (q) =>
-      (q.state.data?.latest.length ?? 0) === 0 && age < AUTO_PREDICTION_WAIT ? 1500 : false,
+    refetchInterval: (q) => ((q.state.data?.latest.length ?? 0) === 0 && waiting ? 1500 : false),
   });
 }
