@@ -58,7 +58,7 @@ DOMAIN_DEPENDENCIES: dict[str, set[str]] = {
     "materials": {"organizations", "usage"},
     "predictions": {"materials", "usage"},
     "jobs": {"materials", "predictions", "usage"},
-    "similarity": {"materials"},
+    "similarity": {"materials", "compounds"},
     "reference": {"materials", "similarity", "compounds"},
     "search": {"materials", "predictions"},
     "compounds": {"materials", "predictions", "search"},

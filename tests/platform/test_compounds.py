@@ -329,3 +329,52 @@ def test_own_materials_listed_on_the_compound_page_only_for_their_owner(
     assert page["own_materials_total"] == 1
     assert page["own_materials"][0]["id"] == up.json()[0]["id"]
     assert page["own_materials"][0]["has_structure"] is True
+
+
+def _rocksalt_cif(a: float, cation: str, anion: str) -> bytes:
+    from pymatgen.core import Lattice, Structure
+
+    s = Structure.from_spacegroup(
+        "Fm-3m", Lattice.cubic(a), [cation, anion], [[0, 0, 0], [0.5, 0.5, 0.5]]
+    )
+    return s.to(fmt="cif").encode()
+
+
+def test_structure_similarity_finds_rocksalt_compounds(api: TestClient) -> None:
+    up = api.post(
+        f"{API}/materials",
+        files=[("files", ("NaCl.cif", _rocksalt_cif(5.64, "Na", "Cl"), "chemical/x-cif"))],
+    )
+    assert up.status_code == 201, up.text
+    material_id = up.json()[0]["id"]
+    r = api.get(f"{API}/materials/{material_id}/similar", params={"by": "structure", "k": 10})
+    assert r.status_code == 200, r.text
+    page = r.json()
+    hits = page["items"]
+    assert len(hits) == 10
+    known = [h for h in hits if h["material"]["is_reference"]]
+    assert len(known) == 10  # the known set, embedded at load
+    rocksalt = [h for h in known if h["material"]["space_group_number"] == 225]
+    others = {h["material"]["reduced_formula"] for h in rocksalt} - {"NaCl"}
+    assert len(others) >= 3, [
+        (h["material"]["reduced_formula"], h["material"]["space_group_number"]) for h in hits
+    ]
+    assert all(h["compound"] is not None for h in known)
+    # the query's own compound and its known structures are reported, not dropped
+    assert page["query_compound"]["reduced_formula"] == "NaCl"
+    assert "mp-22862" in {s["source_id"] for s in page["other_structures"]}
+
+
+def test_composition_similarity_returns_compounds_and_the_query_polymorphs(
+    api: TestClient,
+) -> None:
+    r = api.post(f"{API}/similar", json={"formula": "NaCl", "k": 10})
+    assert r.status_code == 200, r.text
+    page = r.json()
+    assert page["query_compound"]["reduced_formula"] == "NaCl"
+    assert {s["source_id"] for s in page["other_structures"]} >= {"mp-22862"}
+    formulas = [h["material"]["reduced_formula"] for h in page["items"]]
+    assert "NaCl" not in formulas and len(formulas) == 10
+    assert all(
+        h["compound"]["reduced_formula"] == h["material"]["reduced_formula"] for h in page["items"]
+    )

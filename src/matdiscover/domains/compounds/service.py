@@ -238,6 +238,24 @@ def summary(session: Session, formula: str) -> CompoundHit | None:
     return _hit(row) if row is not None else None
 
 
+def summaries(session: Session, reduced_formulas: list[str]) -> dict[str, CompoundHit]:
+    """The search view of the known compounds among ``reduced_formulas``, by formula."""
+    if not reduced_formulas:
+        return {}
+    rows = session.scalars(
+        select(Compound).where(Compound.reduced_formula.in_(sorted(set(reduced_formulas))))
+    ).all()
+    return {r.reduced_formula: _hit(r) for r in rows}
+
+
+def known_structures(
+    session: Session, formula: str, *, limit: int = STRUCTURES_LIMIT
+) -> list[KnownStructure]:
+    """The known structures of ``formula``'s compound (lowest energy above hull first)."""
+    rows = materials_service.reference_structures(session, _reduced(formula), limit=limit)
+    return [_structure(m) for m in rows]
+
+
 def get(session: Session, key: str) -> Compound:
     """A compound by id (digits) or by formula; NotFound otherwise."""
     row: Compound | None
@@ -450,8 +468,10 @@ __all__ = [
     "detail",
     "find",
     "get",
+    "known_structures",
     "missing",
     "rebuild",
     "search_page",
+    "summaries",
     "summary",
 ]

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from matdiscover.domains.compounds.schemas import CompoundHit, KnownStructure
 from matdiscover.domains.materials.schemas import MaterialRead
 
 SimilarBy = Literal["composition", "structure"]
@@ -41,9 +42,28 @@ class SimilarMaterial(BaseModel):
         description="Visible entries with this reduced formula (composition search returns "
         "one representative per formula: your own material first, else the lowest id)"
     )
+    compound: CompoundHit | None = Field(
+        default=None, description="The known compound of this formula, if there is one"
+    )
+    isostructural: bool | None = Field(
+        default=None,
+        description="Structure search: true when this material has the query's structure "
+        "type (same sites whatever the elements, checked with StructureMatcher); these come "
+        "first. null: not checked (a neighbour by CHGNet embedding only)",
+    )
 
 
 class SimilarPage(BaseModel):
     by: SimilarBy
     query: str = Field(description="The material id, formula or file searched for")
     items: list[SimilarMaterial]
+    query_compound: CompoundHit | None = Field(
+        default=None,
+        description="The known compound of the query's own formula (composition search "
+        "lists other formulas; the query's own compound is reported here, not dropped)",
+    )
+    other_structures: list[KnownStructure] = Field(
+        default_factory=list,
+        description="Known structures of the query's compound other than the query itself "
+        "(its polymorphs)",
+    )

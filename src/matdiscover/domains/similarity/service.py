@@ -23,6 +23,7 @@ import numpy as np
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
+from matdiscover.domains.compounds import service as compounds_service
 from matdiscover.domains.materials import service as materials_service
 from matdiscover.domains.materials.schemas import material_read
 from matdiscover.domains.similarity import derived
@@ -39,6 +40,8 @@ EF_SEARCH = 100
 MAX_EF_SEARCH = 1000
 #: Structure embeddings computed lazily per request, at most.
 LAZY_STRUCTURE_BATCH = 32
+#: Candidates of the query's prototype checked with StructureMatcher per request, at most.
+ISOSTRUCTURAL_CHECKS = 60
 
 
 def _set_ef_search(session: Session, k: int) -> None:
@@ -154,6 +157,51 @@ def ensure_structure_embeddings(
     return n
 
 
+def _isostructural(
+    session: Session,
+    vector: list[float],
+    structure: Any,
+    *,
+    organization_id: int,
+    k: int,
+    exclude_id: int | None,
+) -> list[SimilarMaterial]:
+    """Up to ``k`` visible materials of the query's structure type: the same prototype
+    formula and space group, confirmed with StructureMatcher, nearest embedding first."""
+    from pymatgen.core import Structure
+
+    from matdiscover.science.embeddings import anonymous_formula
+    from matdiscover.science.structures import analyze_symmetry, same_structure_type
+
+    sg = analyze_symmetry(structure).space_group_number
+    if sg is None:
+        return []
+    rows = materials_service.nearest_of_prototype(
+        session,
+        vector,
+        anonymous_formula=anonymous_formula(structure.composition.reduced_formula),
+        space_group_number=sg,
+        organization_id=organization_id,
+        limit=ISOSTRUCTURAL_CHECKS,
+        exclude_id=exclude_id,
+    )
+    hits: list[SimilarMaterial] = []
+    for m, d in rows:
+        if same_structure_type(structure, Structure.from_dict(m.structure or {})):
+            hits.append(
+                SimilarMaterial(
+                    material=material_read(m),
+                    distance=d,
+                    similarity=1 - d,
+                    entries=1,
+                    isostructural=True,
+                )
+            )
+            if len(hits) == k:
+                break
+    return hits
+
+
 def by_structure(
     session: Session,
     vector: list[float],
@@ -161,20 +209,64 @@ def by_structure(
     organization_id: int,
     k: int = 20,
     exclude_id: int | None = None,
+    structure: Any | None = None,
 ) -> list[SimilarMaterial]:
-    """The ``k`` visible materials whose CHGNet features are nearest to ``vector``."""
+    """The ``k`` visible materials most similar in structure to ``structure``: those of
+    its structure type first (when ``structure`` is given), then the nearest by CHGNet
+    features (which weigh chemistry as much as geometry)."""
     ensure_structure_embeddings(session, organization_id=organization_id)
-    _set_ef_search(session, k)
+    hits: list[SimilarMaterial] = []
+    if structure is not None:
+        hits = _isostructural(
+            session,
+            vector,
+            structure,
+            organization_id=organization_id,
+            k=k,
+            exclude_id=exclude_id,
+        )
+    seen = {h.material.id for h in hits}
+    _set_ef_search(session, k + len(seen))
     session.execute(text("SET LOCAL hnsw.iterative_scan = strict_order"))
     rows = materials_service.nearest_by_structure_embedding(
-        session, vector, organization_id=organization_id, k=k, exclude_id=exclude_id
+        session, vector, organization_id=organization_id, k=k + len(seen), exclude_id=exclude_id
     )
-    return [
-        SimilarMaterial(
-            material=material_read(m), distance=float(d), similarity=1 - float(d), entries=1
+    for m, d in rows:
+        if len(hits) >= k:
+            break
+        if m.id in seen:
+            continue
+        hits.append(
+            SimilarMaterial(
+                material=material_read(m), distance=float(d), similarity=1 - float(d), entries=1
+            )
         )
-        for m, d in rows
-    ]
+    return hits
+
+
+def _with_compounds(
+    session: Session,
+    page: SimilarPage,
+    *,
+    formula: str | None,
+    exclude_material: int | None = None,
+) -> SimilarPage:
+    """Each hit's known compound, the query's own compound and its other structures."""
+    formulas = [h.material.reduced_formula for h in page.items]
+    query_formula = _reduced(formula) if formula else None
+    known = compounds_service.summaries(
+        session, formulas + ([query_formula] if query_formula else [])
+    )
+    for hit in page.items:
+        hit.compound = known.get(hit.material.reduced_formula)
+    if query_formula and query_formula in known:
+        page.query_compound = known[query_formula]
+        page.other_structures = [
+            s
+            for s in compounds_service.known_structures(session, query_formula)
+            if s.material_id != exclude_material
+        ]
+    return page
 
 
 def similar_to_material(
@@ -195,21 +287,30 @@ def similar_to_material(
             k=k,
             exclude_formula=m.reduced_formula,
         )
-        return SimilarPage(by=by, query=str(material_id), items=items)
+        page = SimilarPage(by=by, query=str(material_id), items=items)
+        return _with_compounds(session, page, formula=m.reduced_formula, exclude_material=m.id)
     if m.structure is None:
         raise NotFound(f"material {material_id} has no structure; use by=composition")
     if m.structure_embedding is None and m.organization_id == organization_id:
         ensure_structure_embeddings(session, organization_id=organization_id, material_ids=[m.id])
-    if m.structure_embedding is None:
-        from pymatgen.core import Structure
+    from pymatgen.core import Structure
 
+    if m.structure_embedding is None:
         (vec,) = structure_features([Structure.from_dict(m.structure)])
         if vec is None:
             raise InvalidInput(f"CHGNet cannot embed material {material_id}'s structure")
     else:
         vec = [float(x) for x in m.structure_embedding]
-    items = by_structure(session, vec, organization_id=organization_id, k=k, exclude_id=m.id)
-    return SimilarPage(by=by, query=str(material_id), items=items)
+    items = by_structure(
+        session,
+        vec,
+        organization_id=organization_id,
+        k=k,
+        exclude_id=m.id,
+        structure=Structure.from_dict(m.structure),
+    )
+    page = SimilarPage(by=by, query=str(material_id), items=items)
+    return _with_compounds(session, page, formula=m.reduced_formula, exclude_material=m.id)
 
 
 def similar_to_input(
@@ -235,12 +336,15 @@ def similar_to_input(
             k=k,
             exclude_formula=_reduced(formula),
         )
-        return SimilarPage(by=by, query=label or formula, items=items)
+        page = SimilarPage(by=by, query=label or formula, items=items)
+        return _with_compounds(session, page, formula=formula)
     (vec,) = structure_features([structure])
     if vec is None:
         raise InvalidInput("CHGNet cannot embed this structure (disordered or Z > 94)")
-    items = by_structure(session, vec, organization_id=organization_id, k=k)
-    return SimilarPage(by=by, query=label or formula, items=items)
+    items = by_structure(session, vec, organization_id=organization_id, k=k, structure=structure)
+    return _with_compounds(
+        session, SimilarPage(by=by, query=label or formula, items=items), formula=formula
+    )
 
 
 def _reduced(formula: str) -> str | None:

@@ -10,7 +10,7 @@ Example:
 
 from matdiscover.science.structures.hashing import canonical_hash
 from matdiscover.science.structures.limits import ParseLimits
-from matdiscover.science.structures.matching import same_crystal
+from matdiscover.science.structures.matching import same_crystal, same_structure_type
 from matdiscover.science.structures.symmetry import (
     SymmetryInfo,
     analyze_symmetry,
@@ -27,5 +27,6 @@ __all__ = [
     "conventional_cell",
     "primitive_cell",
     "same_crystal",
+    "same_structure_type",
     "validate_structure",
 ]

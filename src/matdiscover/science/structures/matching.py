@@ -77,3 +77,32 @@ def same_crystal(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return bool(matcher.fit(a, b))
+
+
+def same_structure_type(a: Structure, b: Structure) -> bool:
+    """Return True if ``a`` and ``b`` are isostructural: the same arrangement of sites
+    whatever the elements (NaCl and MgO are both rock salt), at any volume.
+
+    pymatgen's ``StructureMatcher.fit_anonymous`` with its default tolerances, volume
+    scaling and reduction to primitive cells; the element-to-element mapping is free.
+
+    Example:
+        >>> from pymatgen.core import Lattice, Structure
+        >>> def rocksalt(a, x, y):
+        ...     return Structure.from_spacegroup(
+        ...         "Fm-3m", Lattice.cubic(a), [x, y], [[0, 0, 0], [0.5, 0.5, 0.5]])
+        >>> same_structure_type(rocksalt(5.64, "Na", "Cl"), rocksalt(4.21, "Mg", "O"))
+        True
+        >>> cscl = Structure(Lattice.cubic(4.1), ["Cs", "Cl"], [[0, 0, 0], [0.5, 0.5, 0.5]])
+        >>> same_structure_type(rocksalt(5.64, "Na", "Cl"), cscl)
+        False
+    """
+    if len(a.composition.elements) != len(b.composition.elements):
+        return False
+    matcher = StructureMatcher(primitive_cell=True, scale=True, attempt_supercell=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return bool(matcher.fit_anonymous(a, b))
+        except Exception:
+            return False
