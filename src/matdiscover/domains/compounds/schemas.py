@@ -18,6 +18,7 @@ from matdiscover.domains.search.schemas import (
     SEARCH_PROPERTIES,
     STABLE_E_HULL,
     CrystalSystem,
+    SearchProperty,
     StrictQuery,
     range_fields,
 )
@@ -33,7 +34,7 @@ else:
         "n_entries",
         "n_structures",
         "relevance",
-        SEARCH_PROPERTIES,
+        SearchProperty,
     ]
 
 

@@ -17,7 +17,9 @@ from sqlalchemy import (
     Connection,
     Float,
     Select,
+    String,
     and_,
+    any_,
     cast,
     func,
     literal,
@@ -26,6 +28,7 @@ from sqlalchemy import (
     text,
     tuple_,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from matdiscover.domains.compounds.build import (
@@ -80,6 +83,8 @@ _EXTRA_UNITS = {
     "piezoelectric_modulus": "C/m²",
 }
 _SORT_COLUMNS = ("id", "reduced_formula", "nelements", "n_entries", "n_structures")
+#: Up to this many estimated matches, a property sort sorts the matches (no index walk).
+SORT_AFTER_FILTERING = 50_000
 
 
 # ------------------------------------------------------------------ building
@@ -300,19 +305,57 @@ def _value(prop: str) -> ColumnElement[float]:
     return cast(Compound.properties[prop].astext, Float)
 
 
-def _formula_conditions(query: CompoundQuery) -> list[ColumnElement[bool]]:
+#: Formulas a fuzzy or wildcard pattern may match and still be passed as a list.
+MAX_RESOLVED_FORMULAS = 5_000
+
+
+def _pattern_conditions(query: CompoundQuery) -> list[ColumnElement[bool]]:
+    """Conditions of the fuzzy ``q`` and a ``*`` formula pattern (trigram-indexed)."""
     out: list[ColumnElement[bool]] = []
     if query.formula:
         like = search_service.wildcard_like(query.formula)
         if like is not None:
             out.append(Compound.reduced_formula.like(like))
-        else:
-            out.append(Compound.reduced_formula == _reduced_or_400(query.formula))
     if query.q:
         text_ = query.q.replace(" ", "")
         exact = _try_reduced(text_)
         fuzzy = Compound.reduced_formula.op("%")(text_)
         out.append(or_(Compound.reduced_formula == exact, fuzzy) if exact else fuzzy)
+    return out
+
+
+def _resolve_patterns(session: Session, query: CompoundQuery) -> list[str] | None:
+    """The formulas matching the query's patterns when there are at most
+    :data:`MAX_RESOLVED_FORMULAS` (``None``: no pattern, or too many).
+
+    Matched over the narrow table of distinct formulas (``material_formulas``, trigram
+    index) rather than over the wide compound rows, then passed as a list: the planner
+    gets real values instead of pg_trgm's rough estimates, which make it walk the whole
+    table in id order filtering every row.
+    """
+    if not query.q and not (query.formula and search_service.wildcard_like(query.formula)):
+        return None
+    found = search_service.matching_formulas(
+        session,
+        q=query.q,
+        formula=query.formula,
+        limit=MAX_RESOLVED_FORMULAS + 1,
+    )
+    if query.q and (exact := _try_reduced(query.q.replace(" ", ""))):
+        found = [*found, exact]
+    return sorted(set(found)) if len(found) <= MAX_RESOLVED_FORMULAS else None
+
+
+def _formula_conditions(
+    query: CompoundQuery, formulas: list[str] | None
+) -> list[ColumnElement[bool]]:
+    out: list[ColumnElement[bool]] = []
+    if formulas is not None:
+        out.append(Compound.reduced_formula == any_(literal(formulas, ARRAY(String))))
+    else:
+        out.extend(_pattern_conditions(query))
+    if query.formula and search_service.wildcard_like(query.formula) is None:
+        out.append(Compound.reduced_formula == _reduced_or_400(query.formula))
     return out
 
 
@@ -342,11 +385,13 @@ def _chemsys(chemsys: str) -> ColumnElement[bool]:
     return Compound.chemical_system == "-".join(els)
 
 
-def build_select(query: CompoundQuery) -> Select[Any]:
-    """``SELECT compounds.*`` filtered by every criterion of ``query``."""
+def build_select(query: CompoundQuery, formulas: list[str] | None = None) -> Select[Any]:
+    """``SELECT compounds.*`` filtered by every criterion of ``query`` (``formulas``: the
+    resolved formula patterns, see :func:`_resolve_patterns`)."""
     from matdiscover.science.embeddings import anonymous_pattern
 
-    stmt = select(Compound).where(*_formula_conditions(query))
+    # an explicit FROM: counting replaces the columns (a bare select(Compound) would lose it)
+    stmt = select(Compound).select_from(Compound).where(*_formula_conditions(query, formulas))
     if els := _elements(query.elements):
         stmt = stmt.where(Compound.elements.contains(els))
     if els := _elements(query.elements_any):
@@ -410,7 +455,7 @@ def search_page(session: Session, params: CompoundSearchParams) -> CompoundSearc
     query = CompoundQuery.model_validate(
         params.model_dump(include=set(CompoundQuery.model_fields), exclude_unset=True)
     )
-    base = build_select(query)
+    base = build_select(query, _resolve_patterns(session, query))
     key, nullable = _sort_expression(params.sort, query)
     descending = params.order == "desc"
     phase, value, last_id = (
@@ -420,6 +465,13 @@ def search_page(session: Session, params: CompoundSearchParams) -> CompoundSearc
     next_cursor: str | None = None
     direction = (lambda c: c.desc()) if descending else (lambda c: c.asc())
     limit = params.limit
+    order_key = key
+    if nullable and search_service.estimate_rows(session, base) <= SORT_AFTER_FILTERING:
+        # few matches: filter first, then sort them. Walking the property's index in value
+        # order looks cheaper to the planner, which cannot know that the matches (say,
+        # compounds with a structure) are rare among the high values; an expression the
+        # index does not cover takes that plan away.
+        order_key = key + 0
     if phase == "v":
         stmt = base.add_columns(key.label("sort_value"))
         if nullable:
@@ -429,7 +481,7 @@ def search_page(session: Session, params: CompoundSearchParams) -> CompoundSearc
             bound = tuple_(literal(value), literal(last_id))
             stmt = stmt.where(cmp < bound if descending else cmp > bound)
         got = session.execute(
-            stmt.order_by(direction(key), direction(Compound.id)).limit(limit + 1)
+            stmt.order_by(direction(order_key), direction(Compound.id)).limit(limit + 1)
         ).all()
         rows = [(r[0], r[1]) for r in got]
         if len(rows) > limit:

@@ -110,6 +110,19 @@ def resolve_formulas(session: Session, query: MaterialQuery) -> list[str] | None
     return list(found) if len(found) <= MAX_RESOLVED_FORMULAS else None
 
 
+def matching_formulas(
+    session: Session, *, q: str | None, formula: str | None, limit: int
+) -> list[str]:
+    """Up to ``limit`` distinct formulas matching the fuzzy text ``q`` and/or the ``*``
+    pattern ``formula`` (as in :func:`formula_patterns`), over ``material_formulas``."""
+    patterns = formula_patterns(MaterialQuery(q=q, formula=formula))
+    if not patterns:
+        return []
+    return list(
+        session.scalars(select(MaterialFormula.reduced_formula).where(*patterns).limit(limit)).all()
+    )
+
+
 def formula_condition(formula: str) -> ColumnElement[bool]:
     """An exact cell or reduced formula (``*`` patterns are :func:`formula_patterns`)."""
     comp = composition(formula)
@@ -139,6 +152,7 @@ __all__ = [
     "composition",
     "formula_condition",
     "formula_patterns",
+    "matching_formulas",
     "normalise_elements",
     "resolve_formulas",
     "wildcard_like",

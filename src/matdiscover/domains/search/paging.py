@@ -63,6 +63,14 @@ def cursor_value(sort: str, value: Any) -> Any:
     return value
 
 
+def estimate_rows(session: Session, stmt: Select[Any]) -> int:
+    """The planner's estimate of the rows ``stmt`` selects (an ``EXPLAIN``, no execution)."""
+    conn = session.connection()
+    compiled = stmt.with_only_columns(literal(1)).compile(conn)
+    plan = conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params).scalar_one()
+    return max(1, int(plan[0]["Plan"].get("Plan Rows", 0)))  # the top node
+
+
 def count_matches(
     session: Session, stmt: Select[Any], *, timeout_ms: int | None = None
 ) -> tuple[int, bool]:
@@ -73,10 +81,7 @@ def count_matches(
     (default :data:`COUNT_TIMEOUT_MS`) in a savepoint. A count that overflows the cap or
     runs out of time reports the estimate (at least the rows counted) as an estimate.
     """
-    conn = session.connection()
-    compiled = stmt.with_only_columns(literal(1)).compile(conn)
-    plan = conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params).scalar_one()
-    estimate = max(1, int(plan[0]["Plan"].get("Plan Rows", 0)))  # the top node
+    estimate = estimate_rows(session, stmt)
     if estimate > EXACT_COUNT_LIMIT:
         return estimate, True
     capped = stmt.with_only_columns(literal(1)).limit(EXACT_COUNT_LIMIT + 1).subquery()
@@ -106,4 +111,5 @@ __all__ = [
     "cursor_value",
     "decode_cursor",
     "encode_cursor",
+    "estimate_rows",
 ]

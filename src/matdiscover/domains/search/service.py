@@ -18,13 +18,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matdiscover.domains.materials.service import Material
-from matdiscover.domains.search.formulas import composition, normalise_elements, wildcard_like
+from matdiscover.domains.search.formulas import (
+    composition,
+    matching_formulas,
+    normalise_elements,
+    wildcard_like,
+)
 from matdiscover.domains.search.paging import (
     COUNT_TIMEOUT_MS,
     EXACT_COUNT_LIMIT,
     count_matches,
     decode_cursor,
     encode_cursor,
+    estimate_rows,
 )
 from matdiscover.domains.search.run import SearchResult, search, to_hit
 from matdiscover.domains.search.schemas import (
@@ -113,7 +119,9 @@ __all__ = [
     "count_matches",
     "decode_cursor",
     "encode_cursor",
+    "estimate_rows",
     "latest_predicted_value",
+    "matching_formulas",
     "normalise_elements",
     "own_predicted_values",
     "predicted_value",
