@@ -378,3 +378,45 @@ def test_composition_similarity_returns_compounds_and_the_query_polymorphs(
     assert all(
         h["compound"]["reduced_formula"] == h["material"]["reduced_formula"] for h in page["items"]
     )
+
+
+def test_cli_compounds_list_and_show(loaded: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from matdiscover.cli.compounds_commands import app
+    from matdiscover.settings import get_settings
+
+    monkeypatch.setenv("MATDISCOVER_DATABASE_URL", loaded.url.render_as_string(hide_password=False))
+    get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+        r = runner.invoke(
+            app,
+            [
+                "list",
+                "--spacegroup",
+                "225",
+                "--prop",
+                "bulk_modulus=100:",
+                "--json",
+                "--limit",
+                "500",
+            ],
+        )
+        assert r.exit_code == 0, r.output
+        page = json.loads(r.output)
+        assert page["items"] and all(
+            i["properties"]["bulk_modulus"] >= 100 and 225 in i["space_group_numbers"]
+            for i in page["items"]
+        )
+        r = runner.invoke(app, ["show", "NaCl"])
+        assert r.exit_code == 0, r.output
+        assert "mp-22862" in r.output and "Reference values" in r.output
+        r = runner.invoke(app, ["show", "XeF9"])
+        assert r.exit_code != 0 and "no known compound" in r.output
+        r = runner.invoke(app, ["list", "--prop", "band_gap=3:1"])
+        assert r.exit_code != 0 and "greater than" in r.output
+    finally:
+        get_settings.cache_clear()

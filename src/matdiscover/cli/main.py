@@ -11,6 +11,7 @@ import typer
 from matdiscover import __version__
 from matdiscover.cli import (
     batch_commands,
+    compounds_commands,
     db_commands,
     materials_commands,
     models_commands,
@@ -29,6 +30,7 @@ app = typer.Typer(
 )
 app.add_typer(db_commands.app, name="db")
 app.add_typer(materials_commands.app, name="materials")
+app.add_typer(compounds_commands.app, name="compounds")
 app.add_typer(models_commands.app, name="models")
 app.command(name="predict")(predict)
 app.add_typer(batch_commands.app, name="batch")

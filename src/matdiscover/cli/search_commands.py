@@ -202,18 +202,35 @@ def similar(
     if as_json:
         typer.echo(page.model_dump_json(indent=2))
         return
+    if page.query_compound is not None:
+        known = ", ".join(
+            f"{s.source_id} ({s.space_group_symbol or '?'})" for s in page.other_structures[:8]
+        )
+        console.print(
+            f"{page.query_compound.reduced_formula} is a known compound"
+            + (f"; known structures: {known}" if known else "")
+        )
     table = Table(title=f"{len(page.items)} material(s) similar to {page.query} by {page.by}")
-    for col in ("id", "formula", "similarity", "entries", "source"):
+    columns = ["id", "formula", "similarity", "entries", "source", "space group"]
+    if page.by == "structure":
+        columns.append("same structure type")
+    for col in columns:
         table.add_column(col)
     for item in page.items:
         m = item.material
-        table.add_row(
+        row = [
             str(m.id),
             m.reduced_formula,
             f"{item.similarity:.3f}",
             str(item.entries),
-            m.source_database or ("yours" if not m.is_reference else m.source),
-        )
+            (m.source_id if m.is_reference and m.source_id and ":" not in m.source_id else None)
+            or m.source_database
+            or ("yours" if not m.is_reference else m.source),
+            m.space_group_symbol or "-",
+        ]
+        if page.by == "structure":
+            row.append("yes" if item.isostructural else "-")
+        table.add_row(*row)
     console.print(table)
 
 
