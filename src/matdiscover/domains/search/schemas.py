@@ -134,7 +134,17 @@ class _Filters(StrictQuery):
     space_group_number: int | None = Field(default=None, ge=1, le=230)
     crystal_system: CrystalSystem | None = None
     source: Literal["upload", "reference", "batch"] | None = None
-    source_database: Literal["materials_project", "aflow", "oqmd", "experimental"] | None = None
+    source_database: (
+        Literal[
+            "materials_project",
+            "aflow",
+            "oqmd",
+            "experimental",
+            "aflow_prototypes",
+            "ase_dcdft",
+        ]
+        | None
+    ) = None
     include_reference: bool = True
     property_source: PropertySource = Field(
         default="reference", description="Where property values come from"
