@@ -130,6 +130,8 @@ try {
   await nav(page, "Explore");
   await page.getByLabel(/search by formula/i).fill(chemsys);
   await page.getByRole("button", { name: "Search" }).click();
+  // the uploaded structure is listed under "Your materials" (known compounds: compounds_flow)
+  await page.getByLabel("Your materials", { exact: true }).check();
   await page.locator("[data-testid=results-table] tbody tr").first().waitFor();
   out.explorerRows = await page.locator("[data-testid=results-table] tbody tr").count();
   out.explorerUrl = page.url();

@@ -57,7 +57,7 @@ describe("CompoundPage", () => {
     expect(formation.textContent).toContain("headline");
     expect(formation.textContent).toContain("Materials Project · mp_e_form");
     expect(within(formation).getByTestId("n-entries").textContent).toBe("3");
-    expect(formation.textContent).toContain("-2.53 – -2.41 eV/atom");
+    expect(formation.textContent).toContain("-2.53 to -2.41 eV/atom");
     expect(formation.textContent).toContain("and 1 more");
     expect(within(formation).getByRole("link", { name: "mp-19017" }).getAttribute("href")).toContain(
       "materialsproject.org/materials/mp-19017",
@@ -69,7 +69,7 @@ describe("CompoundPage", () => {
     // one entry: no range, not the headline
     expect(oqmd.textContent).toContain("OQMD · oqmd_formation_enthalpy");
     expect(oqmd.textContent).not.toContain("headline");
-    expect(oqmd.textContent).not.toContain("–");
+    expect(oqmd.textContent).not.toContain(" to ");
   });
 
   it("draws the first known structure and switches the viewer and downloads on selection", async () => {
@@ -80,7 +80,8 @@ describe("CompoundPage", () => {
       "/api/v1/materials/501/structure?format=cif",
     );
     expect(list.textContent).toContain("Pnma");
-    expect(list.textContent).toContain("0.052");
+    expect(list.textContent).toContain("E_hull 0.052 eV/atom");
+    expect(list.querySelector("[data-selected=true]")?.textContent).toContain("mp-19017");
     fireEvent.click(screen.getByLabelText("Show mp-585433"));
     expect(screen.getByTestId("viewer").dataset.material).toBe("502");
     expect(screen.getByTestId("download-poscar").getAttribute("href")).toBe(
@@ -100,7 +101,8 @@ describe("CompoundPage", () => {
     const own = await screen.findByTestId("own-materials");
     expect(within(own).getByRole("link", { name: /#42/ }).getAttribute("href")).toBe("/materials/42");
     const cell = within(own).getByTestId("own-prediction");
-    expect(cell.textContent).toBe("1.59 ± 0.103 eV");
+    expect(cell.textContent).toBe("1.59 ± 0.103");
+    expect(within(own).getByRole("columnheader", { name: "Band gap (eV)" })).toBeTruthy();
     const reference = own.querySelector(".reference-row")!;
     expect(reference.textContent).toContain("3.69");
     expect(own.textContent).toContain("Matches mp-19017");

@@ -65,13 +65,22 @@ export function CompoundResults({ query, sort, order, limit, onSort, onLimit }: 
                   <tr>
                     <SortHeader label="Formula" field="reduced_formula" {...header} />
                     <SortHeader label="Chemical system" {...header} />
-                    {ALL_PROPERTIES.map((p) => (
-                      <SortHeader key={p} label={`${propertyLabel(p)} (${PROPERTY_UNITS[p]})`}
-                        field={p} numeric {...header} />
-                    ))}
                     <SortHeader label="Structures" field="n_structures" numeric {...header} />
-                    <SortHeader label="Source ids" {...header} />
                     <SortHeader label="Entries" field="n_entries" numeric {...header} />
+                    {ALL_PROPERTIES.map((p) => (
+                      <SortHeader
+                        key={p}
+                        label={
+                          <>
+                            {propertyLabel(p)} <span className="unit">({PROPERTY_UNITS[p]})</span>
+                          </>
+                        }
+                        field={p}
+                        numeric
+                        {...header}
+                      />
+                    ))}
+                    <SortHeader label="Source ids" {...header} />
                   </tr>
                 </thead>
                 <tbody>
@@ -83,16 +92,16 @@ export function CompoundResults({ query, sort, order, limit, onSort, onLimit }: 
                         </Link>
                       </td>
                       <td>{c.chemical_system}</td>
+                      <td className="num">{structuresText(c)}</td>
+                      <td className="num">{c.n_entries}</td>
                       {ALL_PROPERTIES.map((p) => (
                         <td key={p} className="num" data-property={p}>
                           {fmt(c.properties[p])}
                         </td>
                       ))}
-                      <td className="num">{structuresText(c)}</td>
                       <td>
                         <SourceLinks links={c.links} />
                       </td>
-                      <td className="num">{c.n_entries}</td>
                     </tr>
                   ))}
                 </tbody>

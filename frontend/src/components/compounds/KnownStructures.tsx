@@ -5,7 +5,7 @@
 import { useState } from "react";
 import { Link } from "react-router-dom";
 import { structureUrl, type KnownStructure } from "../../client/api";
-import { fmt } from "../../client/properties";
+import { ALL_PROPERTIES, PROPERTY_UNITS, fmt, propertyLabel } from "../../client/properties";
 import { databaseName } from "../../client/sources";
 import { DownloadLink } from "../common/DownloadLink";
 import { ViewerPanel } from "../viewer/ViewerPanel";
@@ -21,7 +21,29 @@ export function structureProperty(s: KnownStructure, p: string): number | null {
   return null;
 }
 
-export function KnownStructures({ structures, formula }: { structures: KnownStructure[]; formula: string }) {
+/** Short names for the structure list (symbols people know from papers). */
+const SHORT: Record<string, string> = {
+  formation_energy: "E_form",
+  energy_above_hull: "E_hull",
+  bulk_modulus: "K",
+  shear_modulus: "G",
+  band_gap: "Gap",
+};
+
+/** Computed entries (MP, then the Delta-test crystals) before labelled prototypes, lowest
+ * energy above hull first; otherwise the server's order. */
+export function orderStructures(structures: KnownStructure[]): KnownStructure[] {
+  const rank = (s: KnownStructure) => SOURCE_RANK[s.source_database] ?? 3;
+  const hull = (s: KnownStructure) => structureProperty(s, "energy_above_hull") ?? Infinity;
+  return structures
+    .map((s, i) => ({ s, i }))
+    .sort((a, b) => rank(a.s) - rank(b.s) || hull(a.s) - hull(b.s) || a.i - b.i)
+    .map(({ s }) => s);
+}
+const SOURCE_RANK: Record<string, number> = { materials_project: 0, ase_dcdft: 1, aflow_prototypes: 2 };
+
+export function KnownStructures({ structures: given, formula }: { structures: KnownStructure[]; formula: string }) {
+  const structures = orderStructures(given);
   const [selectedId, setSelectedId] = useState(structures[0]?.material_id);
   const selected = structures.find((s) => s.material_id === selectedId) ?? structures[0];
   if (!selected) {
@@ -42,53 +64,44 @@ export function KnownStructures({ structures, formula }: { structures: KnownStru
         <ViewerPanel key={selected.material_id} materialId={selected.material_id} formula={formula} />
         <section className="panel" aria-labelledby="structures-title">
           <h2 id="structures-title">Structures ({structures.length})</h2>
-          <div className="table-wrap">
-            <table className="data known-structures" data-testid="known-structures">
-              <thead>
-                <tr>
-                  <th scope="col">Show</th>
-                  <th scope="col">Source id</th>
-                  <th scope="col">Space group</th>
-                  <th scope="col">Crystal system</th>
-                  <th scope="col" className="num">
-                    Sites
-                  </th>
-                  <th scope="col" className="num">
-                    E<sub>hull</sub> (eV/atom)
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {structures.map((s) => (
-                  <tr key={s.material_id} aria-selected={s.material_id === selected.material_id}>
-                    <td>
-                      <input
-                        type="radio"
-                        name="known-structure"
-                        aria-label={`Show ${s.label}`}
-                        checked={s.material_id === selected.material_id}
-                        onChange={() => setSelectedId(s.material_id)}
-                      />
-                    </td>
-                    <td>
-                      <SourceLink id={s.label} url={s.url} />
-                      <div className="muted small">{databaseName(s.source_database)}</div>
-                    </td>
-                    <td>
+          <ul className="structure-list" data-testid="known-structures">
+            {structures.map((s) => {
+              const on = s.material_id === selected.material_id;
+              const values = ALL_PROPERTIES.map((p) => [p, structureProperty(s, p)] as const).filter(
+                ([, v]) => v !== null,
+              );
+              return (
+                <li key={s.material_id} className={on ? "selected" : undefined} data-selected={on}>
+                  <input
+                    type="radio"
+                    name="known-structure"
+                    id={`structure-${s.material_id}`}
+                    aria-label={`Show ${s.label}`}
+                    checked={on}
+                    onChange={() => setSelectedId(s.material_id)}
+                  />
+                  <div>
+                    <SourceLink id={s.label} url={s.url} />{" "}
+                    <span className="muted small">{databaseName(s.source_database)}</span>
+                    <label htmlFor={`structure-${s.material_id}`} className="structure-facts small">
                       {s.space_group_symbol ?? "—"}
-                      {s.space_group_number && <span className="muted"> ({s.space_group_number})</span>}
-                    </td>
-                    <td>{s.crystal_system ?? "—"}</td>
-                    <td className="num">{s.nsites ?? "—"}</td>
-                    <td className="num">{fmt(structureProperty(s, "energy_above_hull"))}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <h3>
-            Download {selected.label}
-          </h3>
+                      {s.space_group_number && ` (${s.space_group_number})`}
+                      {s.crystal_system && ` · ${s.crystal_system}`}
+                      {s.nsites && ` · ${s.nsites} sites`}
+                    </label>
+                    {values.length > 0 && (
+                      <span className="muted small structure-values">
+                        {values
+                          .map(([p, v]) => `${SHORT[p] ?? propertyLabel(p)} ${fmt(v)} ${PROPERTY_UNITS[p]}`)
+                          .join(" · ")}
+                      </span>
+                    )}
+                  </div>
+                </li>
+              );
+            })}
+          </ul>
+          <h3>Download {selected.label}</h3>
           <div className="button-row">
             <DownloadLink url={structureUrl(selected.material_id, "cif")} filename={`${name}.cif`}
               data-testid="download-cif">

@@ -1,6 +1,6 @@
 /**
  * The caller's materials of a compound's formula with their latest predictions (value ±σ,
- * unit), under a first row with the compound's headline reference values; a "Predict"
+ * unit in the column header), under a first row with the compound's headline reference values; a "Predict"
  * action for the formula when the caller has none.
  */
 import { useMutation } from "@tanstack/react-query";
@@ -16,7 +16,7 @@ function PredictionCell({ p }: { p: Prediction | undefined }) {
   return (
     <span data-testid="own-prediction" data-property={p.property}>
       {fmt(p.value)}
-      {p.std != null && <span className="muted"> ± {fmt(p.std)}</span>} <span className="muted">{p.unit}</span>
+      {p.std != null && <span className="muted"> ± {fmt(p.std)}</span>}
     </span>
   );
 }
@@ -62,14 +62,14 @@ export function OwnMaterials({ compound }: { compound: CompoundDetail }) {
         <PredictFormula formula={compound.reduced_formula} />
       ) : (
         <div className="table-wrap">
-          <table className="data">
+          <table className="data own-materials">
             <thead>
               <tr>
                 <th scope="col">Material</th>
-                <th scope="col">Known structures</th>
+                <th scope="col">Known match</th>
                 {props.map((p) => (
                   <th key={p} scope="col" className="num">
-                    {propertyLabel(p)} ({PROPERTY_UNITS[p]})
+                    {propertyLabel(p)} <span className="unit">({PROPERTY_UNITS[p]})</span>
                   </th>
                 ))}
               </tr>
@@ -98,7 +98,7 @@ export function OwnMaterials({ compound }: { compound: CompoundDetail }) {
                         {m.space_group_symbol && ` · ${m.space_group_symbol}`}
                       </div>
                     </td>
-                    <td className="small">
+                    <td className="small wrap">
                       <KnownMatchNote
                         match={m.known_match as KnownMatch | null}
                         formula={compound.reduced_formula}

@@ -21,10 +21,13 @@ export function groupByProperty(values: ReferenceValue[]): ReferenceValue[][] {
     .map(([, rows]) => [...rows].sort((x, y) => Number(y.headline) - Number(x.headline)));
 }
 
+const SHOWN_ENTRIES = 3;
+
 function Entries({ v }: { v: ReferenceValue }) {
+  const more = v.n_entries - Math.min(v.entries.length, SHOWN_ENTRIES);
   return (
     <ul className="entry-list">
-      {v.entries.map((e) => (
+      {v.entries.slice(0, SHOWN_ENTRIES).map((e) => (
         <li key={e.material_id}>
           {e.url ? (
             <a href={e.url} target="_blank" rel="noopener noreferrer">
@@ -35,9 +38,7 @@ function Entries({ v }: { v: ReferenceValue }) {
           )}
         </li>
       ))}
-      {v.n_entries > v.entries.length && (
-        <li className="muted">and {v.n_entries - v.entries.length} more</li>
-      )}
+      {more > 0 && <li className="muted">and {more} more</li>}
     </ul>
   );
 }
@@ -59,7 +60,6 @@ export function ReferenceValuesTable({ values }: { values: ReferenceValue[] }) {
             </th>
             <th scope="col">Range</th>
             <th scope="col">Entry ids</th>
-            <th scope="col">Provenance</th>
           </tr>
         </thead>
         {groupByProperty(values).map((rows) => (
@@ -79,29 +79,28 @@ export function ReferenceValuesTable({ values }: { values: ReferenceValue[] }) {
                     </span>
                   )}
                 </td>
-                <td>
+                <td className="wrap">
                   {databaseName(v.source_database)} <span className="muted">· {v.table}</span>
+                  <details className="provenance">
+                    <summary className="small">Provenance</summary>
+                    <p className="small">{v.upstream}</p>
+                    <p className="small">{v.licence}</p>
+                  </details>
                 </td>
-                <td className="num" data-testid="n-entries">
+                <td className="num" data-testid="n-entries" data-label="Entries">
                   {v.n_entries}
                 </td>
-                <td>
+                <td data-label="Range">
                   {v.n_entries > 1 ? (
                     <>
-                      {fmt(v.min)} – {fmt(v.max)} <span className="muted">{v.unit}</span>
+                      {fmt(v.min)} to {fmt(v.max)} <span className="muted">{v.unit}</span>
                     </>
                   ) : (
                     <span className="muted">—</span>
                   )}
                 </td>
-                <td className="wrap">
+                <td className="wrap" data-label="Entry ids">
                   <Entries v={v} />
-                </td>
-                <td className="wrap">
-                  <details className="provenance">
-                    <summary>{v.upstream}</summary>
-                    <p className="small">{v.licence}</p>
-                  </details>
                 </td>
               </tr>
             ))}

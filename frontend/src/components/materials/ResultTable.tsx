@@ -1,4 +1,5 @@
 /** Pieces both explorer tables share: a sortable column header and the page controls. */
+import type { ReactNode } from "react";
 
 export function SortHeader({
   label,
@@ -8,7 +9,7 @@ export function SortHeader({
   order,
   onSort,
 }: {
-  label: string;
+  label: ReactNode;
   field?: string;
   numeric?: boolean;
   sort: string;
