@@ -2221,6 +2221,8 @@ export interface components {
         };
         /** SimilarMaterial */
         SimilarMaterial: {
+            /** @description The known compound of this formula, if there is one */
+            compound?: components["schemas"]["CompoundHit"] | null;
             /**
              * Distance
              * @description Cosine distance of the embeddings (0 = identical)
@@ -2231,6 +2233,11 @@ export interface components {
              * @description Visible entries with this reduced formula (composition search returns one representative per formula: your own material first, else the lowest id)
              */
             entries: number;
+            /**
+             * Isostructural
+             * @description Structure search: true when this material has the query's structure type (same sites whatever the elements, checked with StructureMatcher); these come first. null: not checked (a neighbour by CHGNet embedding only)
+             */
+            isostructural?: boolean | null;
             material: components["schemas"]["MaterialRead"];
             /**
              * Similarity
@@ -2248,10 +2255,17 @@ export interface components {
             /** Items */
             items: components["schemas"]["SimilarMaterial"][];
             /**
+             * Other Structures
+             * @description Known structures of the query's compound other than the query itself (its polymorphs)
+             */
+            other_structures?: components["schemas"]["KnownStructure"][];
+            /**
              * Query
              * @description The material id, formula or file searched for
              */
             query: string;
+            /** @description The known compound of the query's own formula (composition search lists other formulas; the query's own compound is reported here, not dropped) */
+            query_compound?: components["schemas"]["CompoundHit"] | null;
         };
         /**
          * SimilarRequest
@@ -3300,10 +3314,6 @@ export interface operations {
     list_compounds_api_v1_compounds_get: {
         parameters: {
             query?: {
-                /** @description Free text: fuzzy formula match */
-                q?: string | null;
-                /** @description A formula (Fe2O3, reduced before matching); '*' is a wildcard (Li*O4) */
-                formula?: string | null;
                 /** @description Contains all (Fe,O) */
                 elements?: string[] | null;
                 /** @description Contains any of */
@@ -3315,6 +3325,10 @@ export interface operations {
                 nelements?: number | null;
                 nelements_min?: number | null;
                 nelements_max?: number | null;
+                /** @description Free text: fuzzy formula match */
+                q?: string | null;
+                /** @description A formula (Fe2O3, reduced before matching); '*' is a wildcard (Li*O4) */
+                formula?: string | null;
                 /** @description Prototype, e.g. ABO3 or AB2C4 */
                 anonymous_formula?: string | null;
                 /** @description One of its known structures has this group */
@@ -3349,14 +3363,7 @@ export interface operations {
                 energy_above_hull_min?: number | null;
                 /** @description eV/atom */
                 energy_above_hull_max?: number | null;
-                sort?: "id" | "reduced_formula" | "nelements" | "n_entries" | "n_structures" | "relevance" | [
-                    "formation_energy",
-                    "band_gap",
-                    "bulk_modulus",
-                    "shear_modulus",
-                    "debye_temperature",
-                    "energy_above_hull"
-                ];
+                sort?: "id" | "reduced_formula" | "nelements" | "n_entries" | "n_structures" | "relevance" | "formation_energy" | "band_gap" | "bulk_modulus" | "shear_modulus" | "debye_temperature" | "energy_above_hull";
                 order?: "asc" | "desc";
                 limit?: number;
                 cursor?: string | null;
@@ -4168,15 +4175,6 @@ export interface operations {
     list_materials_api_v1_materials_get: {
         parameters: {
             query?: {
-                /** @description Cell or reduced formula (Fe2O3); '*' is a wildcard (Li*O4) */
-                formula?: string | null;
-                reduced_formula?: string | null;
-                /** @description Prototype, e.g. ABO3 or AB2C4 */
-                anonymous_formula?: string | null;
-                /** @description Match `formula` with typos (trigrams) */
-                fuzzy?: boolean;
-                /** @description Free text: fuzzy formula match */
-                q?: string | null;
                 /** @description Contains all (Fe,O) */
                 elements?: string[] | null;
                 /** @description Contains any of */
@@ -4188,10 +4186,19 @@ export interface operations {
                 nelements?: number | null;
                 nelements_min?: number | null;
                 nelements_max?: number | null;
+                /** @description Cell or reduced formula (Fe2O3); '*' is a wildcard (Li*O4) */
+                formula?: string | null;
+                reduced_formula?: string | null;
+                /** @description Prototype, e.g. ABO3 or AB2C4 */
+                anonymous_formula?: string | null;
+                /** @description Match `formula` with typos (trigrams) */
+                fuzzy?: boolean;
+                /** @description Free text: fuzzy formula match */
+                q?: string | null;
                 space_group_number?: number | null;
                 crystal_system?: ("triclinic" | "monoclinic" | "orthorhombic" | "tetragonal" | "trigonal" | "hexagonal" | "cubic") | null;
                 source?: ("upload" | "reference" | "batch") | null;
-                source_database?: ("materials_project" | "aflow" | "oqmd" | "experimental") | null;
+                source_database?: ("materials_project" | "aflow" | "oqmd" | "experimental" | "aflow_prototypes" | "ase_dcdft") | null;
                 include_reference?: boolean;
                 /** @description Where property values come from */
                 property_source?: "reference" | "predicted" | "any";

@@ -1,7 +1,7 @@
 import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "../client/api";
-import { compoundDetail, ownMaterial } from "../test/compoundFixtures";
+import { compoundDetail, ownMaterial, structure } from "../test/compoundFixtures";
 import { bandGap } from "../test/fixtures";
 import { GET, POST, calls, postRoutes, renderAt, resetApi, routes } from "../test/mockApi";
 import { CompoundPage, retryUnlessClientError } from "./CompoundPage";
@@ -87,6 +87,24 @@ describe("CompoundPage", () => {
     expect(screen.getByTestId("download-poscar").getAttribute("href")).toBe(
       "/api/v1/materials/502/structure?format=poscar",
     );
+  });
+
+  it("shows computed MP entries before labelled prototypes", async () => {
+    const prototype = structure({
+      material_id: 600,
+      source_database: "aflow_prototypes",
+      source_id: "AB_cF8_225_a_b",
+      label: "AB_cF8_225_a_b",
+      url: "https://aflow.org/prototype-encyclopedia/AB_cF8_225_a_b.html",
+      properties: {},
+    });
+    show(compoundDetail({ structures: [prototype, structure()] }));
+    const list = await screen.findByTestId("known-structures");
+    expect([...list.querySelectorAll("li")].map((li) => li.querySelector("a")?.textContent)).toEqual([
+      "mp-19017",
+      "AB_cF8_225_a_b",
+    ]);
+    expect(screen.getByTestId("viewer").dataset.material).toBe("501");
   });
 
   it("says when there is no known structure, with no viewer and no downloads", async () => {
