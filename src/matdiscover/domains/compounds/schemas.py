@@ -15,11 +15,10 @@ from pydantic import BaseModel, Field, create_model
 
 from matdiscover.domains.predictions.schemas import PredictionRead
 from matdiscover.domains.search.schemas import (
-    SEARCH_PROPERTIES,
     STABLE_E_HULL,
     CrystalSystem,
+    ElementFilters,
     SearchProperty,
-    StrictQuery,
     range_fields,
 )
 from matdiscover.domains.search.service import COUNT_TIMEOUT_MS, EXACT_COUNT_LIMIT
@@ -38,7 +37,7 @@ else:
     ]
 
 
-class _CompoundFilters(StrictQuery):
+class _CompoundFilters(ElementFilters):
     """Compound search criteria, all optional and combined with AND. Property ranges
     (``<property>_min``/``_max``) apply to the compound's reference values (its headline
     value per property), so several ranges select compounds that satisfy all of them."""
@@ -51,17 +50,6 @@ class _CompoundFilters(StrictQuery):
         max_length=200,
         description="A formula (Fe2O3, reduced before matching); '*' is a wildcard (Li*O4)",
     )
-    elements: list[str] | None = Field(default=None, description="Contains all (Fe,O)")
-    elements_any: list[str] | None = Field(default=None, description="Contains any of")
-    elements_exclude: list[str] | None = Field(default=None, description="Contains none of")
-    chemical_system: str | None = Field(
-        default=None,
-        max_length=200,
-        description="Li-Fe-O: exactly these elements; Li-Fe-*: at least these",
-    )
-    nelements: int | None = Field(default=None, ge=1, le=20)
-    nelements_min: int | None = Field(default=None, ge=1, le=20)
-    nelements_max: int | None = Field(default=None, ge=1, le=20)
     anonymous_formula: str | None = Field(
         default=None, max_length=50, description="Prototype, e.g. ABO3 or AB2C4"
     )
@@ -78,15 +66,6 @@ class _CompoundFilters(StrictQuery):
         default=None,
         description=f"Reference energy above hull ≤ {STABLE_E_HULL * 1000:g} meV/atom",
     )
-
-    def ranges(self) -> dict[str, tuple[float | None, float | None]]:
-        """Property → (min, max) for the properties with a bound."""
-        out = {}
-        for prop in SEARCH_PROPERTIES:
-            lo, hi = getattr(self, f"{prop}_min"), getattr(self, f"{prop}_max")
-            if lo is not None or hi is not None:
-                out[prop] = (lo, hi)
-        return out
 
 
 if TYPE_CHECKING:

@@ -26,7 +26,6 @@ from sqlalchemy import (
     or_,
     select,
     text,
-    tuple_,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
@@ -370,21 +369,6 @@ def _reduced_or_400(formula: str) -> str:
     return str(search_service.composition(formula).reduced_formula)
 
 
-def _elements(symbols: list[str] | None) -> list[str] | None:
-    els = search_service.normalise_elements(symbols)
-    return sorted(set(els)) if els else None
-
-
-def _chemsys(chemsys: str) -> ColumnElement[bool]:
-    parts = [p.strip() for p in chemsys.split("-") if p.strip()]
-    els = _elements([p for p in parts if p != "*"])
-    if not els:
-        raise InvalidInput(f"invalid chemical system {chemsys!r}")
-    if "*" in parts:
-        return Compound.elements.contains(els)
-    return Compound.chemical_system == "-".join(els)
-
-
 def build_select(query: CompoundQuery, formulas: list[str] | None = None) -> Select[Any]:
     """``SELECT compounds.*`` filtered by every criterion of ``query`` (``formulas``: the
     resolved formula patterns, see :func:`_resolve_patterns`)."""
@@ -392,20 +376,14 @@ def build_select(query: CompoundQuery, formulas: list[str] | None = None) -> Sel
 
     # an explicit FROM: counting replaces the columns (a bare select(Compound) would lose it)
     stmt = select(Compound).select_from(Compound).where(*_formula_conditions(query, formulas))
-    if els := _elements(query.elements):
-        stmt = stmt.where(Compound.elements.contains(els))
-    if els := _elements(query.elements_any):
-        stmt = stmt.where(Compound.elements.overlap(els))
-    if els := _elements(query.elements_exclude):
-        stmt = stmt.where(~Compound.elements.overlap(els))
-    if query.chemical_system:
-        stmt = stmt.where(_chemsys(query.chemical_system))
-    if query.nelements is not None:
-        stmt = stmt.where(Compound.nelements == query.nelements)
-    if query.nelements_min is not None:
-        stmt = stmt.where(Compound.nelements >= query.nelements_min)
-    if query.nelements_max is not None:
-        stmt = stmt.where(Compound.nelements <= query.nelements_max)
+    stmt = stmt.where(
+        *search_service.element_conditions(
+            query,
+            elements=Compound.elements,
+            chemical_system=Compound.chemical_system,
+            nelements=Compound.nelements,
+        )
+    )
     if query.anonymous_formula:
         try:
             anon = anonymous_pattern(query.anonymous_formula)
@@ -457,14 +435,6 @@ def search_page(session: Session, params: CompoundSearchParams) -> CompoundSearc
     )
     base = build_select(query, _resolve_patterns(session, query))
     key, nullable = _sort_expression(params.sort, query)
-    descending = params.order == "desc"
-    phase, value, last_id = (
-        search_service.decode_cursor(params.cursor) if params.cursor else ("v", None, None)
-    )
-    rows: list[tuple[Compound, Any]] = []
-    next_cursor: str | None = None
-    direction = (lambda c: c.desc()) if descending else (lambda c: c.asc())
-    limit = params.limit
     order_key = key
     if nullable and search_service.estimate_rows(session, base) <= SORT_AFTER_FILTERING:
         # few matches: filter first, then sort them. Walking the property's index in value
@@ -472,35 +442,18 @@ def search_page(session: Session, params: CompoundSearchParams) -> CompoundSearc
         # compounds with a structure) are rare among the high values; an expression the
         # index does not cover takes that plan away.
         order_key = key + 0
-    if phase == "v":
-        stmt = base.add_columns(key.label("sort_value"))
-        if nullable:
-            stmt = stmt.where(key.is_not(None))
-        if last_id is not None:
-            cmp = tuple_(key, Compound.id)
-            bound = tuple_(literal(value), literal(last_id))
-            stmt = stmt.where(cmp < bound if descending else cmp > bound)
-        got = session.execute(
-            stmt.order_by(direction(order_key), direction(Compound.id)).limit(limit + 1)
-        ).all()
-        rows = [(r[0], r[1]) for r in got]
-        if len(rows) > limit:
-            rows = rows[:limit]
-            last, v = rows[-1]
-            next_cursor = search_service.encode_cursor(["v", v, last.id])
-        elif nullable:
-            phase, last_id = "n", None
-    if phase == "n" and next_cursor is None:
-        remaining = limit - len(rows)
-        stmt = base.add_columns(literal(None).label("sort_value")).where(key.is_(None))
-        if last_id is not None:
-            stmt = stmt.where(Compound.id < last_id if descending else Compound.id > last_id)
-        got = session.execute(stmt.order_by(direction(Compound.id)).limit(remaining + 1)).all()
-        extra = [(r[0], r[1]) for r in got]
-        if len(extra) > remaining:
-            extra = extra[:remaining]
-            next_cursor = search_service.encode_cursor(["n", None, extra[-1][0].id])
-        rows.extend(extra)
+    page = search_service.keyset_page(
+        session,
+        base,
+        key=key,
+        nullable=nullable,
+        id_column=Compound.id,
+        descending=params.order == "desc",
+        limit=params.limit,
+        cursor=params.cursor,
+        order_key=order_key,
+    )
+    rows, next_cursor = page.rows, page.next_cursor
     if params.cursor is None and next_cursor is None:
         total, estimated = len(rows), False
     else:

@@ -26,7 +26,7 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from matdiscover.domains.materials.service import Material, MaterialFormula
-from matdiscover.domains.search.schemas import MaterialQuery
+from matdiscover.domains.search.schemas import ElementFilters, MaterialQuery
 from matdiscover.errors import InvalidInput
 
 #: Distinct formulas a fuzzy/wildcard pattern may match and still be passed as a list.
@@ -134,22 +134,55 @@ def formula_condition(formula: str) -> ColumnElement[bool]:
     return Material.formula == comp.formula
 
 
-def chemsys_condition(chemsys: str) -> ColumnElement[bool]:
-    """``Li-Fe-O``: exactly these elements; ``Li-Fe-*``: at least these."""
+def chemsys_condition(
+    chemsys: str, *, elements: Any = None, chemical_system: Any = None
+) -> ColumnElement[bool]:
+    """``Li-Fe-O``: exactly these elements; ``Li-Fe-*``: at least these (on the given
+    ``elements`` array and ``chemical_system`` columns; materials' by default)."""
+    elements = Material.elements if elements is None else elements
+    chemical_system = Material.chemical_system if chemical_system is None else chemical_system
     parts = [p.strip() for p in chemsys.split("-") if p.strip()]
     at_least = "*" in parts
     els = normalise_elements([p for p in parts if p != "*"]) or []
     if not els:
         raise InvalidInput(f"invalid chemical system {chemsys!r}")
     if at_least:
-        return Material.elements.contains(sorted(set(els)))
-    return Material.chemical_system == "-".join(sorted(set(els)))
+        return elements.contains(sorted(set(els)))
+    return chemical_system == "-".join(sorted(set(els)))
+
+
+def element_conditions(
+    query: ElementFilters, *, elements: Any, chemical_system: Any, nelements: Any
+) -> list[ColumnElement[bool]]:
+    """The element filters of ``query`` (all of, any of, none of, chemical system, number
+    of elements) on the given columns of a table."""
+    out: list[ColumnElement[bool]] = []
+    if els := normalise_elements(query.elements):
+        out.append(elements.contains(sorted(set(els))))
+    if els := normalise_elements(query.elements_any):
+        out.append(elements.overlap(sorted(set(els))))
+    if els := normalise_elements(query.elements_exclude):
+        out.append(~elements.overlap(sorted(set(els))))
+    if query.chemical_system:
+        out.append(
+            chemsys_condition(
+                query.chemical_system, elements=elements, chemical_system=chemical_system
+            )
+        )
+    if query.nelements is not None:
+        out.append(nelements == query.nelements)
+    if query.nelements_min is not None:
+        out.append(nelements >= query.nelements_min)
+    if query.nelements_max is not None:
+        out.append(nelements <= query.nelements_max)
+    return out
 
 
 __all__ = [
     "MAX_RESOLVED_FORMULAS",
     "chemsys_condition",
     "composition",
+    "element_conditions",
     "formula_condition",
     "formula_patterns",
     "matching_formulas",

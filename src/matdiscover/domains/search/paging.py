@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from psycopg.errors import QueryCanceled
-from sqlalchemy import Select, func, literal, select, text
+from sqlalchemy import Select, func, literal, select, text, tuple_
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -61,6 +63,81 @@ def cursor_value(sort: str, value: Any) -> Any:
     if sort == "created_at":
         return datetime.fromisoformat(str(value))
     return value
+
+
+@dataclass
+class KeysetPage:
+    """One page of a keyset-paginated select: ``(row, sort value)`` pairs, the cursor of
+    the next page, and the number of matches when the first page could count them."""
+
+    rows: list[tuple[Any, Any]]
+    next_cursor: str | None
+    counted: int | None = None
+
+
+def keyset_page(
+    session: Session,
+    base: Select[Any],
+    *,
+    key: Any,
+    nullable: bool,
+    id_column: Any,
+    descending: bool,
+    limit: int,
+    cursor: str | None,
+    order_key: Any | None = None,
+    window_count: bool = False,
+    decode_value: Callable[[Any], Any] = lambda v: v,
+) -> KeysetPage:
+    """One page of ``base`` (selecting one entity) sorted by ``(key, id)``, totally.
+
+    Rows without a value for a ``nullable`` key come after all rows with one, in id
+    order; the cursor remembers which of the two phases the next page starts in.
+    ``order_key`` orders instead of ``key`` (same values, e.g. an expression no index
+    covers); ``window_count`` counts the matches of a first page in the same pass;
+    ``decode_value`` turns a cursor's JSON value back into the key's type.
+    """
+    phase, value, last_id = decode_cursor(cursor) if cursor else ("v", None, None)
+    rows: list[tuple[Any, Any]] = []
+    next_cursor: str | None = None
+    counted: int | None = None
+    direction = (lambda c: c.desc()) if descending else (lambda c: c.asc())
+    if phase == "v":
+        stmt = base.add_columns(key.label("sort_value"))
+        if nullable:
+            stmt = stmt.where(key.is_not(None))
+        if last_id is not None:
+            cmp = tuple_(key, id_column)
+            bound = tuple_(literal(decode_value(value)), literal(last_id))
+            stmt = stmt.where(cmp < bound if descending else cmp > bound)
+        if window_count:
+            stmt = stmt.add_columns(func.count().over().label("total"))
+        ordering = key if order_key is None else order_key
+        got = session.execute(
+            stmt.order_by(direction(ordering), direction(id_column)).limit(limit + 1)
+        ).all()
+        if window_count:
+            counted = int(got[0][2]) if got else 0
+        rows = [(r[0], r[1]) for r in got]
+        if len(rows) > limit:
+            rows = rows[:limit]
+            last, v = rows[-1]
+            v = v.isoformat() if isinstance(v, datetime) else v
+            next_cursor = encode_cursor(["v", v, last.id])
+        elif nullable:
+            phase, last_id = "n", None
+    if phase == "n" and next_cursor is None:
+        remaining = limit - len(rows)
+        stmt = base.add_columns(literal(None).label("sort_value")).where(key.is_(None))
+        if last_id is not None:
+            stmt = stmt.where(id_column < last_id if descending else id_column > last_id)
+        got = session.execute(stmt.order_by(direction(id_column)).limit(remaining + 1)).all()
+        extra = [(r[0], r[1]) for r in got]
+        if len(extra) > remaining:
+            extra = extra[:remaining]
+            next_cursor = encode_cursor(["n", None, extra[-1][0].id])
+        rows.extend(extra)
+    return KeysetPage(rows=rows, next_cursor=next_cursor, counted=counted)
 
 
 def estimate_rows(session: Session, stmt: Select[Any]) -> int:
@@ -112,4 +189,6 @@ __all__ = [
     "decode_cursor",
     "encode_cursor",
     "estimate_rows",
+    "keyset_page",
+    "KeysetPage",
 ]

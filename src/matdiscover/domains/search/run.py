@@ -15,17 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, literal, text, tuple_
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from matdiscover.domains.materials.service import Material
 from matdiscover.domains.search.formulas import resolve_formulas
-from matdiscover.domains.search.paging import (
-    count_matches,
-    cursor_value,
-    decode_cursor,
-    encode_cursor,
-)
+from matdiscover.domains.search.paging import count_matches, cursor_value, keyset_page
 from matdiscover.domains.search.schemas import MaterialHit, MaterialQuery, SortKey
 from matdiscover.domains.search.sql import build_select, sort_expression
 
@@ -63,12 +58,7 @@ def search(
     session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     key, nullable = sort_expression(sort, query, organization_id=organization_id)
     formulas = resolve_formulas(session, query)
-    base = build_select(
-        query,
-        organization_id=organization_id,
-        columns=(key.label("sort_value"),),
-        formulas=formulas,
-    )
+    base = build_select(query, organization_id=organization_id, formulas=formulas)
     # A first page matched through a short formula list fetches and sorts every match
     # anyway (index probes per formula): count them in the same pass.
     window_count = (
@@ -78,44 +68,19 @@ def search(
         and formulas is not None
         and len(formulas) <= WINDOW_COUNT_FORMULAS
     )
-    counted: int | None = None
-    phase, value, last_id = decode_cursor(cursor) if cursor else ("v", None, None)
-    rows: list[tuple[Material, Any]] = []
-    next_cursor: str | None = None
-    direction = (lambda c: c.desc()) if descending else (lambda c: c.asc())
-    if phase == "v":
-        stmt = base.where(key.is_not(None)) if nullable else base
-        if last_id is not None:
-            cmp = tuple_(key, Material.id)
-            bound = tuple_(literal(cursor_value(sort, value)), literal(last_id))
-            stmt = stmt.where(cmp < bound if descending else cmp > bound)
-        if window_count:
-            stmt = stmt.add_columns(func.count().over().label("total"))
-        got = session.execute(
-            stmt.order_by(direction(key), direction(Material.id)).limit(limit + 1)
-        ).all()
-        if window_count:
-            counted = int(got[0][2]) if got else 0
-        rows = [(r[0], r[1]) for r in got]
-        if len(rows) > limit:
-            rows = rows[:limit]
-            last, v = rows[-1]
-            v = v.isoformat() if isinstance(v, datetime) else v
-            next_cursor = encode_cursor(["v", v, last.id])
-        elif nullable:
-            phase, last_id = "n", None
-    if phase == "n" and next_cursor is None:
-        remaining = limit - len(rows)
-        stmt = base.where(key.is_(None))
-        if last_id is not None:
-            stmt = stmt.where(Material.id < last_id if descending else Material.id > last_id)
-        got = session.execute(stmt.order_by(direction(Material.id)).limit(remaining + 1)).all()
-        extra = [(r[0], r[1]) for r in got]
-        if len(extra) > remaining:
-            extra = extra[:remaining]
-            after = extra[-1][0].id if extra else None
-            next_cursor = encode_cursor(["n", None, after])
-        rows.extend(extra)
+    page = keyset_page(
+        session,
+        base,
+        key=key,
+        nullable=nullable,
+        id_column=Material.id,
+        descending=descending,
+        limit=limit,
+        cursor=cursor,
+        window_count=window_count,
+        decode_value=lambda v: cursor_value(sort, v),
+    )
+    rows, next_cursor, counted = page.rows, page.next_cursor, page.counted
     if cursor is None and next_cursor is None:
         total, estimated = len(rows), False  # everything fits on the first page
     elif counted is not None:

@@ -98,7 +98,34 @@ class StrictQuery(BaseModel):
             raise ValidationError.from_exception_data(exc.title, details) from None
 
 
-class _Filters(StrictQuery):
+class ElementFilters(StrictQuery):
+    """Filters shared by materials and compound search: which elements, how many, and
+    the ``<property>_min``/``_max`` ranges (added per catalogued property by the
+    concrete query models, see :func:`range_fields`)."""
+
+    elements: list[str] | None = Field(default=None, description="Contains all (Fe,O)")
+    elements_any: list[str] | None = Field(default=None, description="Contains any of")
+    elements_exclude: list[str] | None = Field(default=None, description="Contains none of")
+    chemical_system: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Li-Fe-O: exactly these elements; Li-Fe-*: at least these",
+    )
+    nelements: int | None = Field(default=None, ge=1, le=20)
+    nelements_min: int | None = Field(default=None, ge=1, le=20)
+    nelements_max: int | None = Field(default=None, ge=1, le=20)
+
+    def ranges(self) -> dict[str, tuple[float | None, float | None]]:
+        """Property → (min, max) for the properties with a bound."""
+        out = {}
+        for prop in SEARCH_PROPERTIES:
+            lo, hi = getattr(self, f"{prop}_min"), getattr(self, f"{prop}_max")
+            if lo is not None or hi is not None:
+                out[prop] = (lo, hi)
+        return out
+
+
+class _Filters(ElementFilters):
     """Search criteria, all optional and combined with AND (the catalogue adds a
     ``<property>_min``/``_max`` pair per property, see :data:`MaterialQuery`).
 
@@ -120,17 +147,6 @@ class _Filters(StrictQuery):
     q: str | None = Field(
         default=None, max_length=200, description="Free text: fuzzy formula match"
     )
-    elements: list[str] | None = Field(default=None, description="Contains all (Fe,O)")
-    elements_any: list[str] | None = Field(default=None, description="Contains any of")
-    elements_exclude: list[str] | None = Field(default=None, description="Contains none of")
-    chemical_system: str | None = Field(
-        default=None,
-        max_length=200,
-        description="Li-Fe-O: exactly these elements; Li-Fe-*: at least these",
-    )
-    nelements: int | None = Field(default=None, ge=1, le=20)
-    nelements_min: int | None = Field(default=None, ge=1, le=20)
-    nelements_max: int | None = Field(default=None, ge=1, le=20)
     space_group_number: int | None = Field(default=None, ge=1, le=230)
     crystal_system: CrystalSystem | None = None
     source: Literal["upload", "reference", "batch"] | None = None
@@ -152,15 +168,6 @@ class _Filters(StrictQuery):
     is_stable: bool | None = Field(
         default=None, description=f"Energy above hull ≤ {STABLE_E_HULL * 1000:g} meV/atom"
     )
-
-    def ranges(self) -> dict[str, tuple[float | None, float | None]]:
-        """Property → (min, max) for the properties with a bound."""
-        out = {}
-        for prop in SEARCH_PROPERTIES:
-            lo, hi = getattr(self, f"{prop}_min"), getattr(self, f"{prop}_max")
-            if lo is not None or hi is not None:
-                out[prop] = (lo, hi)
-        return out
 
 
 def range_fields() -> dict[str, Any]:
@@ -228,6 +235,7 @@ __all__ = [
     "PropertySource",
     "SearchProperty",
     "SortKey",
+    "ElementFilters",
     "StrictQuery",
     "range_fields",
 ]

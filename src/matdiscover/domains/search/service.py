@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from matdiscover.domains.materials.service import Material
 from matdiscover.domains.search.formulas import (
     composition,
+    element_conditions,
     matching_formulas,
     normalise_elements,
     wildcard_like,
@@ -31,6 +32,7 @@ from matdiscover.domains.search.paging import (
     decode_cursor,
     encode_cursor,
     estimate_rows,
+    keyset_page,
 )
 from matdiscover.domains.search.run import SearchResult, search, to_hit
 from matdiscover.domains.search.schemas import (
@@ -116,10 +118,12 @@ __all__ = [
     "SortKey",
     "build_select",
     "composition",
+    "element_conditions",
     "count_matches",
     "decode_cursor",
     "encode_cursor",
     "estimate_rows",
+    "keyset_page",
     "latest_predicted_value",
     "matching_formulas",
     "normalise_elements",

@@ -21,11 +21,10 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from matdiscover.domains.materials.service import Material, MaterialFormula, visible_to
 from matdiscover.domains.search.formulas import (
-    chemsys_condition,
     composition,
+    element_conditions,
     formula_condition,
     formula_patterns,
-    normalise_elements,
     wildcard_like,
 )
 from matdiscover.domains.search.schemas import (
@@ -83,20 +82,14 @@ def build_select(
         except InvalidComposition as exc:
             raise InvalidInput(exc.message) from exc
         stmt = stmt.where(Material.anonymous_formula == anon)
-    if els := normalise_elements(query.elements):
-        stmt = stmt.where(Material.elements.contains(sorted(set(els))))
-    if els := normalise_elements(query.elements_any):
-        stmt = stmt.where(Material.elements.overlap(sorted(set(els))))
-    if els := normalise_elements(query.elements_exclude):
-        stmt = stmt.where(~Material.elements.overlap(sorted(set(els))))
-    if query.chemical_system:
-        stmt = stmt.where(chemsys_condition(query.chemical_system))
-    if query.nelements is not None:
-        stmt = stmt.where(Material.nelements == query.nelements)
-    if query.nelements_min is not None:
-        stmt = stmt.where(Material.nelements >= query.nelements_min)
-    if query.nelements_max is not None:
-        stmt = stmt.where(Material.nelements <= query.nelements_max)
+    stmt = stmt.where(
+        *element_conditions(
+            query,
+            elements=Material.elements,
+            chemical_system=Material.chemical_system,
+            nelements=Material.nelements,
+        )
+    )
     if query.space_group_number is not None:
         stmt = stmt.where(Material.space_group_number == query.space_group_number)
     if query.crystal_system:
