@@ -18,10 +18,10 @@ from matdiscover.domains.search.schemas import (
     STABLE_E_HULL,
     CrystalSystem,
     ElementFilters,
+    PageInfo,
     SearchProperty,
     range_fields,
 )
-from matdiscover.domains.search.service import COUNT_TIMEOUT_MS, EXACT_COUNT_LIMIT
 
 if TYPE_CHECKING:
     CompoundSortKey = str
@@ -117,14 +117,8 @@ class CompoundHit(BaseModel):
     sort_value: float | str | None = None
 
 
-class CompoundSearchPage(BaseModel):
+class CompoundSearchPage(PageInfo):
     items: list[CompoundHit]
-    total: int
-    total_is_estimate: bool = Field(
-        description=f"True when total is the planner's estimate: more than "
-        f"{EXACT_COUNT_LIMIT:,} matches, or too slow to count ({COUNT_TIMEOUT_MS} ms)"
-    )
-    next_cursor: str | None
 
 
 class ReferenceEntry(BaseModel):

@@ -214,14 +214,19 @@ class MaterialHit(MaterialRead):
     sort_value: float | str | None = None
 
 
-class MaterialSearchPage(BaseModel):
-    items: list[MaterialHit]
+class PageInfo(BaseModel):
+    """The paging part of a search answer (the items are the subclass's)."""
+
     total: int
     total_is_estimate: bool = Field(
         description=f"True when total is the planner's estimate: more than "
         f"{EXACT_COUNT_LIMIT:,} matches, or too slow to count ({COUNT_TIMEOUT_MS} ms)"
     )
     next_cursor: str | None
+
+
+class MaterialSearchPage(PageInfo):
+    items: list[MaterialHit]
 
 
 __all__ = [
@@ -232,6 +237,7 @@ __all__ = [
     "MaterialQuery",
     "MaterialSearchPage",
     "MaterialSearchParams",
+    "PageInfo",
     "PropertySource",
     "SearchProperty",
     "SortKey",
