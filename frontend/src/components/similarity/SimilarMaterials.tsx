@@ -1,12 +1,21 @@
 /**
  * The material page's "similar materials" panel: the nearest neighbours by composition
- * (composition embeddings, one representative per formula) or by structure (CHGNet
- * structure embeddings; only for materials with a structure).
+ * (composition embeddings, one representative per formula, linked to its known compound)
+ * or by structure (CHGNet structure embeddings, same structure type first; only for
+ * materials with a structure), and the other known structures of this compound.
  */
 import { useQuery } from "@tanstack/react-query";
 import { useId, useState } from "react";
 import { Link } from "react-router-dom";
-import { api, unwrap, type Material, type SimilarBy, type SimilarMaterial } from "../../client/api";
+import {
+  api,
+  unwrap,
+  type KnownStructure,
+  type Material,
+  type SimilarBy,
+  type SimilarMaterial,
+} from "../../client/api";
+import { databaseName } from "../../client/sources";
 import { Empty, ErrorBox, Loading } from "../common/Status";
 
 /** Neighbours requested per search. */
@@ -33,18 +42,27 @@ export function useSimilar(materialId: number, by: SimilarBy) {
 
 /** Where a neighbour comes from: the reference database or how it entered MatDiscover. */
 export function sourceLabel(m: Material): string {
-  if (m.source_database) return m.source_database.replace(/_/g, " ");
+  if (m.source_database) return databaseName(m.source_database);
   return m.source;
 }
 
-function NeighbourRow({ item }: { item: SimilarMaterial }) {
+function NeighbourRow({ item, by }: { item: SimilarMaterial; by: SimilarBy }) {
   const m = item.material;
+  // a neighbour by composition is a formula: a known one opens its compound page (every
+  // reference value); a neighbour by structure is that structure's material page
+  const to = by === "composition" && item.compound ? `/compounds/${item.compound.id}` : `/materials/${m.id}`;
   return (
     <tr>
       <td>
-        <Link to={`/materials/${m.id}`} data-testid="similar-link">
+        <Link to={to} data-testid="similar-link">
           {m.reduced_formula}
         </Link>
+        {item.isostructural && (
+          <span className="chip include" title="Same structure type (StructureMatcher)">
+            {" "}
+            same structure type
+          </span>
+        )}
         {item.entries > 1 && (
           <span className="muted small" title="Entries with this formula">
             {" "}
@@ -68,6 +86,27 @@ function NeighbourRow({ item }: { item: SimilarMaterial }) {
         )}
       </td>
     </tr>
+  );
+}
+
+/** The known structures of the query's own compound (its polymorphs), which the neighbour
+ * list leaves out. */
+function OtherStructures({ structures }: { structures: KnownStructure[] }) {
+  return (
+    <details className="history" data-testid="other-structures">
+      <summary>Other structures of this compound ({structures.length})</summary>
+      <ul className="entry-list">
+        {structures.map((s) => (
+          <li key={s.material_id}>
+            <Link to={`/materials/${s.material_id}`}>{s.label}</Link>{" "}
+            <span className="muted small">
+              {s.space_group_symbol ?? "—"}
+              {s.space_group_number && ` (${s.space_group_number})`} · {databaseName(s.source_database)}
+            </span>
+          </li>
+        ))}
+      </ul>
+    </details>
   );
 }
 
@@ -108,14 +147,24 @@ export function SimilarMaterials({ material }: { material: Material }) {
       <p className="muted small">
         {by === "composition"
           ? "Nearest formulas by composition embedding (one entry per formula, other formulas only)."
-          : "Nearest structures by CHGNet structure embedding, among materials with a structure."}
+          : "Nearest structures by CHGNet structure embedding, among materials and known structures; the same structure type first."}
+        {similar.data?.query_compound && (
+          <>
+            {" "}
+            This formula:{" "}
+            <Link to={`/compounds/${similar.data.query_compound.id}`} data-testid="query-compound">
+              {similar.data.query_compound.reduced_formula} compound page
+            </Link>
+            .
+          </>
+        )}
       </p>
       {similar.isPending && <Loading label="Searching neighbours…" />}
       {similar.isError && <ErrorBox error={similar.error} title="Could not load similar materials" />}
       {similar.isSuccess && items.length === 0 && (
         <Empty>
           {by === "structure"
-            ? "No other material with a structure to compare with yet (reference entries have compositions only)."
+            ? "No other material with a structure to compare with yet."
             : "No similar materials found."}
         </Empty>
       )}
@@ -134,11 +183,14 @@ export function SimilarMaterials({ material }: { material: Material }) {
             </thead>
             <tbody>
               {items.map((item) => (
-                <NeighbourRow key={item.material.id} item={item} />
+                <NeighbourRow key={item.material.id} item={item} by={similar.data?.by ?? by} />
               ))}
             </tbody>
           </table>
         </div>
+      )}
+      {(similar.data?.other_structures?.length ?? 0) > 0 && (
+        <OtherStructures structures={similar.data!.other_structures!} />
       )}
     </section>
   );
