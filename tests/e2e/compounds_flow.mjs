@@ -33,7 +33,11 @@ page.on("console", (m) => {
 page.on("response", (r) => {
   if (r.status() >= 400) out.consoleErrors.push(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`);
 });
-page.on("requestfailed", (r) => out.consoleErrors.push(`failed ${r.method()} ${r.url()} ${r.failure()?.errorText}`));
+page.on("requestfailed", (r) => {
+  // net::ERR_ABORTED: cancelled because this script navigated away, not a failure
+  const error = r.failure()?.errorText ?? "";
+  if (error !== "net::ERR_ABORTED") out.consoleErrors.push(`failed ${r.method()} ${r.url()} ${error}`);
+});
 page.on("pageerror", (e) => out.consoleErrors.push(`pageerror: ${e.message}`));
 
 async function collectCsp() {
@@ -157,6 +161,29 @@ try {
       step(`${formula} ${mpId}: ${result.pixels.nonBackground} pixels`);
     });
   }
+
+  await section("upload-match", async () => {
+    // the downloaded CIF of mp-22862, uploaded: the page names the known structure it
+    // matches; the same file again is a duplicate of the first upload
+    const cif = out.structures["mp-22862"]?.files?.cif?.path;
+    if (!cif) throw new Error("no mp-22862 CIF downloaded");
+    await page.goto(base + "/");
+    await page.locator("[data-testid=file-input]").setInputFiles(cif);
+    await page.waitForURL(/\/materials\/\d+$/);
+    const note = page.locator("[data-testid=known-match]");
+    await note.waitFor();
+    out.uploadMatch = {
+      url: page.url(),
+      text: await note.innerText(),
+      href: await note.getByRole("link", { name: "mp-22862" }).getAttribute("href"),
+    };
+    await shots("upload-match");
+    await page.goto(base + "/");
+    await page.locator("[data-testid=file-input]").setInputFiles(cif);
+    await page.waitForURL((u) => /\/materials\/\d+$/.test(u.pathname) && u.href !== out.uploadMatch.url);
+    out.uploadMatch.duplicate = await page.locator("[data-testid=duplicate-of]").innerText();
+    step(`upload: ${out.uploadMatch.text}; ${out.uploadMatch.duplicate}`);
+  });
 
   await section("not-found", async () => {
     const before = out.consoleErrors.length;

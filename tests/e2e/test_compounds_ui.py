@@ -4,7 +4,8 @@ The explorer lists one row for LiFePO4; its compound page shows formation energy
 gap and energy above hull with sources and entry counts; the compound pages of NaCl
 (mp-22862) and GaAs (mp-2534) draw the structure and download CIF and POSCAR files of
 the right formula; a composition-only reference row's page has no downloads and no
-spinner; no console error, failed request or CSP violation anywhere.
+spinner; uploading the downloaded mp-22862 CIF says "Matches mp-22862", and uploading it
+again says "Duplicate of #<first>"; no console error, failed request or CSP violation.
 Screenshots: test-artifacts/e2e/compounds-*.png (1440x900 and 390x844).
 """
 
@@ -129,6 +130,17 @@ def test_known_structure_viewer_and_downloads(flow: dict[str, Any], mp_id: str) 
         structure = Structure.from_file(path)
         assert structure.composition.reduced_formula == formula, (kind, path)
     assert result["files"]["cif"]["suggested"].endswith(".cif")
+
+
+def test_upload_of_a_known_structure_reports_the_match_and_the_duplicate(
+    flow: dict[str, Any],
+) -> None:
+    assert "upload-match" not in flow["failures"], flow["failures"]
+    upload = flow["uploadMatch"]
+    assert upload["text"].startswith("Matches mp-22862 (Materials Project"), upload
+    assert upload["href"].startswith("/materials/")
+    first_id = upload["url"].rsplit("/", 1)[1]
+    assert upload["duplicate"] == f"Duplicate of #{first_id}"
 
 
 def test_unknown_compound_is_a_clear_not_found_without_retries(flow: dict[str, Any]) -> None:
