@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 
 import numpy as np
 import pytest
@@ -128,8 +129,13 @@ def test_same_seed_same_result_and_json_round_trip() -> None:
     m1, s1 = first.apply(formulas, mean, sigma)
     m2, s2 = back.apply(formulas, mean, sigma)
     assert np.array_equal(m1, m2) and np.array_equal(s1, s2)
+    big = formulas * 20  # applying is fast: thousands of rows per second
+    started = time.perf_counter()
+    first.apply(big, np.tile(mean, 20), np.tile(sigma, 20))
+    assert time.perf_counter() - started < 2.0
     assert 0.85 <= first.cv_coverage95 <= 1.0
     assert first.cv_mae < first.cv_mae_raw  # DFT gaps are too low: the correction helps
+    assert first.kind == "residual_model"  # so the timing above includes the booster
 
 
 def test_from_json_refuses_incomplete_data() -> None:
