@@ -420,3 +420,18 @@ def test_cli_compounds_list_and_show(loaded: Engine, monkeypatch: pytest.MonkeyP
         assert r.exit_code != 0 and "greater than" in r.output
     finally:
         get_settings.cache_clear()
+
+
+def test_reference_rows_carry_a_readable_source(api: TestClient) -> None:
+    nacl = api.get(f"{API}/compounds/NaCl").json()
+    mp = next(s for s in nacl["structures"] if s["source_id"] == "mp-22862")
+    row = api.get(f"{API}/materials/{mp['material_id']}").json()
+    assert row["source_label"] == "mp-22862"
+    assert row["source_url"] == "https://next-gen.materialsproject.org/materials/mp-22862"
+    tio2 = api.get(f"{API}/compounds/TiO2").json()
+    entry = next(v for v in tio2["reference_values"] if v["table"] == "expt_gap")["entries"][0]
+    row = api.get(f"{API}/materials/{entry['material_id']}").json()
+    assert row["source_label"].startswith("Matbench expt_gap, row ")
+    assert row["source_url"] is None
+    listed = api.get(f"{API}/materials", params={"formula": "TiO2", "limit": 5}).json()
+    assert all(i["source_label"] for i in listed["items"] if i["is_reference"])

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from matdiscover.db.enqueue import defer_in_session
@@ -85,4 +86,22 @@ def defer(
         queue=payload.QUEUE,
         priority=priority,
         queueing_lock=queueing_lock,
+    )
+
+
+def predict_material_lock(material_id: int) -> str:
+    """The queueing lock of a material's automatic prediction (one queued at a time)."""
+    return f"predict-material-{material_id}"
+
+
+def is_queued(session: Session, queueing_lock: str) -> bool:
+    """A task with this queueing lock is waiting or running."""
+    return bool(
+        session.scalar(
+            text(
+                "SELECT EXISTS (SELECT 1 FROM procrastinate_jobs WHERE queueing_lock = :lock "
+                "AND status IN ('todo', 'doing'))"
+            ),
+            {"lock": queueing_lock},
+        )
     )

@@ -8,6 +8,8 @@ Example:
     'Materials Project via Matbench v0.1'
     >>> entry_label("mp_e_form:75208")
     'Matbench mp_e_form, row 75208'
+    >>> entry_label("dcdft:Fe")
+    'Fe (Delta-test crystal, ASE dcdft)'
 """
 
 from __future__ import annotations
@@ -95,6 +97,8 @@ def entry_label(source_id: str) -> str:
     table, sep, row = source_id.partition(":")
     if not sep:
         return source_id
+    if table == "dcdft":
+        return f"{row} (Delta-test crystal, ASE dcdft)"
     upstream = TABLE_SOURCES.get(table)
     if upstream is MP_CRABNET or upstream is BARTEL:
         collection = "CrabNet"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
@@ -85,6 +85,14 @@ class MaterialRead(BaseModel):
         "polymorph / new compound; null for reference entries and composition-only rows",
     )
     is_reference: bool
+    source_label: str | None = Field(
+        default=None,
+        description="Reference rows: a citable id (mp-22862) or a readable table row "
+        "('Matbench mp_e_form, row 75208')",
+    )
+    source_url: str | None = Field(
+        default=None, description="Reference rows: the entry's public page, when it has one"
+    )
     created_at: datetime
 
 
@@ -102,4 +110,18 @@ class UploadError(BaseModel):
 def material_read(row: Material) -> MaterialRead:
     """The API/CLI view of a stored material."""
     attrs = {c.key: getattr(row, c.key) for c in Material.__mapper__.column_attrs}
-    return MaterialRead.model_validate({**attrs, "is_reference": row.organization_id is None})
+    return MaterialRead.model_validate({**attrs, **reference_fields(row)})
+
+
+def reference_fields(row: Material) -> dict[str, Any]:
+    """``is_reference``, ``source_label`` and ``source_url`` of a material's API view."""
+    from matdiscover.science.known_structures import source_url
+    from matdiscover.science.reference_sources import entry_label
+
+    if row.organization_id is not None or not row.source_id:
+        return {"is_reference": row.organization_id is None}
+    return {
+        "is_reference": True,
+        "source_label": entry_label(row.source_id),
+        "source_url": source_url(row.source_database or "", row.source_id),
+    }

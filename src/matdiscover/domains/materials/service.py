@@ -107,7 +107,7 @@ def upload(
             tasks.defer(
                 session,
                 tasks.PredictMaterial(material_id=row.id, organization_id=organization_id),
-                queueing_lock=f"predict-material-{row.id}",
+                queueing_lock=tasks.predict_material_lock(row.id),
             )
     return outcome
 

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from matdiscover.domains.materials.schemas import reference_fields
 from matdiscover.domains.materials.service import Material
 from matdiscover.domains.search.formulas import resolve_formulas
 from matdiscover.domains.search.paging import count_matches, cursor_value, keyset_page
@@ -99,9 +100,7 @@ def to_hit(row: Material, sort_value: Any) -> MaterialHit:
     attrs = {c.key: getattr(row, c.key) for c in Material.__mapper__.column_attrs}
     if isinstance(sort_value, datetime):
         sort_value = sort_value.isoformat()
-    return MaterialHit.model_validate(
-        {**attrs, "is_reference": row.organization_id is None, "sort_value": sort_value}
-    )
+    return MaterialHit.model_validate({**attrs, **reference_fields(row), "sort_value": sort_value})
 
 
 __all__ = [
