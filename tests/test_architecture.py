@@ -64,8 +64,8 @@ DOMAIN_DEPENDENCIES: dict[str, set[str]] = {
     "compounds": {"materials", "predictions", "search"},
     "thermo": {"materials", "search"},
     "visualization": {"materials"},
-    "projects": {"materials", "predictions"},
-    "experiments": {"materials", "predictions", "projects"},
+    "projects": {"materials", "predictions", "compounds", "experiments", "audit"},
+    "experiments": {"materials", "predictions", "audit"},
 }
 SHARED_DOMAIN_MODULES = ("identity", "tasks")
 PUBLIC_MODULES = ("service", "schemas")

@@ -4,14 +4,20 @@ from matdiscover.db.base import Base
 from matdiscover.domains.audit.models import AuditEntry
 from matdiscover.domains.auth.models import ApiKey, RateLimitWindow, RefreshToken
 from matdiscover.domains.compounds.models import Compound
-from matdiscover.domains.experiments.models import ExperimentalResult
+from matdiscover.domains.experiments.models import ExperimentalResult, MeasurementVersion
 from matdiscover.domains.identity import Role
 from matdiscover.domains.invitations.models import Invitation
 from matdiscover.domains.jobs.models import Job, JobChunk, JobStatus, WorkerProcess
 from matdiscover.domains.materials.models import Material
 from matdiscover.domains.organizations.models import Organization, OrgMembership, Plan, User
 from matdiscover.domains.predictions.models import MLModel, Prediction
-from matdiscover.domains.projects.models import Project
+from matdiscover.domains.projects.models import (
+    ItemStatus,
+    Project,
+    ProjectItem,
+    ProjectNote,
+    Recalibration,
+)
 from matdiscover.domains.reference.models import ReferenceLoad
 from matdiscover.domains.similarity.models import CompositionEmbedding
 from matdiscover.domains.usage.models import UsageRecord
@@ -27,6 +33,8 @@ __all__ = [
     "CompositionEmbedding",
     "Compound",
     "ExperimentalResult",
+    "ItemStatus",
+    "MeasurementVersion",
     "Invitation",
     "Job",
     "JobChunk",
@@ -38,6 +46,9 @@ __all__ = [
     "Plan",
     "Prediction",
     "Project",
+    "ProjectItem",
+    "ProjectNote",
+    "Recalibration",
     "ReferenceLoad",
     "Role",
     "UsageRecord",
