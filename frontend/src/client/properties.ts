@@ -27,11 +27,5 @@ export function propertyLabel(p: string): string {
   return PROPERTY_LABELS[p] ?? p.replace(/_/g, " ");
 }
 
-/** Format a number with about 3 significant figures (no exponent for usual magnitudes). */
-export function fmt(x: number | null | undefined, digits = 3): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return "—";
-  const a = Math.abs(x);
-  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return x.toExponential(2);
-  if (a >= 100) return x.toFixed(0);
-  return Number(x.toPrecision(digits)).toString();
-}
+/** A number on its own (3 significant figures): the UI's one formatter, `format/number.ts`. */
+export { formatNumber as fmt } from "../format/number";

@@ -1470,6 +1470,16 @@ export interface components {
             source_database: string | null;
             /** Source Id */
             source_id: string | null;
+            /**
+             * Source Label
+             * @description Reference rows: a citable id (mp-22862) or a readable table row ('Matbench mp_e_form, row 75208')
+             */
+            source_label?: string | null;
+            /**
+             * Source Url
+             * @description Reference rows: the entry's public page, when it has one
+             */
+            source_url?: string | null;
             /** Space Group Number */
             space_group_number: number | null;
             /** Space Group Symbol */
@@ -1496,6 +1506,12 @@ export interface components {
             latest: components["schemas"]["PredictionRead"][];
             /** Material Id */
             material_id: number;
+            /**
+             * Pending
+             * @description An automatic prediction of this material is queued or running
+             * @default false
+             */
+            pending: boolean;
         };
         /** MaterialRead */
         MaterialRead: {
@@ -1542,6 +1558,16 @@ export interface components {
             source_database: string | null;
             /** Source Id */
             source_id: string | null;
+            /**
+             * Source Label
+             * @description Reference rows: a citable id (mp-22862) or a readable table row ('Matbench mp_e_form, row 75208')
+             */
+            source_label?: string | null;
+            /**
+             * Source Url
+             * @description Reference rows: the entry's public page, when it has one
+             */
+            source_url?: string | null;
             /** Space Group Number */
             space_group_number: number | null;
             /** Space Group Symbol */
@@ -1868,11 +1894,16 @@ export interface components {
             properties?: components["schemas"]["PropertyName"][] | null;
             /**
              * Relax
-             * @description Relax the structure with CHGNet first
+             * @description Relax the structure with the structure model first
              * @default false
              */
             relax: boolean;
             structure?: components["schemas"]["matdiscover__domains__predictions__schemas__InlineStructure"] | null;
+            /**
+             * Structure Model
+             * @description Structure model for formation energy and energy above hull: chgnet (fast), 7net-0 (SevenNet-0) or 7net-l3i5 (accurate); the server's MATDISCOVER_STRUCTURE_MODEL (default 7net-0) when omitted
+             */
+            structure_model?: ("chgnet" | "7net-0" | "7net-l3i5") | null;
         };
         /** PredictionResponse */
         PredictionResponse: {
@@ -2426,6 +2457,16 @@ export interface components {
             source_database: string | null;
             /** Source Id */
             source_id: string | null;
+            /**
+             * Source Label
+             * @description Reference rows: a citable id (mp-22862) or a readable table row ('Matbench mp_e_form, row 75208')
+             */
+            source_label?: string | null;
+            /**
+             * Source Url
+             * @description Reference rows: the entry's public page, when it has one
+             */
+            source_url?: string | null;
             /** Space Group Number */
             space_group_number: number | null;
             /** Space Group Symbol */

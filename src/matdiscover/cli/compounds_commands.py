@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from matdiscover.cli.errors import handle_errors
+from matdiscover.cli.format import format_with_sigma
 from matdiscover.cli.search_commands import DataDirOpt, JsonOpt, _fmt, _ranges
 from matdiscover.errors import InvalidInput
 from matdiscover.science.properties import PROPERTY_NAMES
@@ -162,6 +163,8 @@ def show(
         for col in ("id", "formula", "source", "latest predictions"):
             own.add_column(col, overflow="fold")
         for m in page.own_materials:
-            preds = ", ".join(f"{p.property}={_fmt(p.value)}±{_fmt(p.std)}" for p in m.predictions)
+            preds = ", ".join(
+                f"{p.property}={format_with_sigma(p.value, p.std)}" for p in m.predictions
+            )
             own.add_row(str(m.id), m.formula, m.filename or m.source, preds or "-")
         console.print(own)

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from matdiscover.cli.errors import handle_errors
+from matdiscover.cli.format import format_number
 
 app = typer.Typer(help="Prediction models: cards and training.", no_args_is_help=True)
 console = Console()
@@ -22,7 +23,7 @@ def _metric(card: dict[str, Any], *keys: str) -> str:
         for part in k.split("."):
             cur = cur.get(part) if isinstance(cur, dict) else None
         if isinstance(cur, int | float):
-            return f"{cur:.3g}"
+            return format_number(float(cur))
     return "-"
 
 

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from matdiscover.cli.errors import handle_errors
+from matdiscover.cli.format import format_interval, format_with_sigma, sigma_decimals
 from matdiscover.science.properties import PROPERTY_NAMES
 
 console = Console()
@@ -48,10 +49,6 @@ def report_to_json(report: Any) -> dict[str, Any]:
     return out
 
 
-def _fmt(x: float) -> str:
-    return f"{x:.4g}" if abs(x) < 1e4 else f"{x:.3e}"
-
-
 @handle_errors
 def predict(
     target: Annotated[
@@ -81,8 +78,8 @@ def predict(
     for p in report.predictions:
         table.add_row(
             p.property,
-            f"{_fmt(p.value)} ± {_fmt(p.std)}",
-            f"{_fmt(p.interval_95[0])} … {_fmt(p.interval_95[1])}",
+            format_with_sigma(p.value, p.std),
+            format_interval(*p.interval_95, decimals=sigma_decimals(p.value, p.std)),
             p.unit,
             p.method,
             ("[yellow]out of domain[/] " if not p.in_domain else "") + "; ".join(p.warnings),

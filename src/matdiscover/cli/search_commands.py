@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from matdiscover.cli.errors import handle_errors
+from matdiscover.cli.format import format_value
 from matdiscover.errors import InvalidInput
 from matdiscover.science.properties import PROPERTY_NAMES
 from matdiscover.settings import settings_for
@@ -43,9 +44,8 @@ def _ranges(specs: list[str] | None) -> dict[str, float]:
 
 
 def _fmt(v: Any) -> str:
-    if v is None:
-        return "-"
-    return f"{v:.3g}" if isinstance(v, float) else str(v)
+    """A table cell with the UI's number rules (see :mod:`matdiscover.cli.format`)."""
+    return format_value(v)
 
 
 @handle_errors

@@ -1,6 +1,8 @@
 /** Every stored prediction of a material, newest first. */
 import type { Prediction } from "../../client/api";
-import { fmt, propertyLabel } from "../../client/properties";
+import { propertyLabel } from "../../client/properties";
+import { formatMeasured } from "../../format/number";
+import { modelLabel, modelTitle } from "../../format/modelLabel";
 
 export function PredictionHistory({ history }: { history: Prediction[] }) {
   if (history.length === 0) return <p className="muted">No earlier predictions.</p>;
@@ -23,11 +25,11 @@ export function PredictionHistory({ history }: { history: Prediction[] }) {
             <tr key={p.id ?? i}>
               <td>{p.created_at ? new Date(p.created_at).toLocaleString() : "—"}</td>
               <td>{propertyLabel(p.property)}</td>
-              <td className="num">{fmt(p.value)}</td>
-              <td className="num">{fmt(p.std)}</td>
+              <td className="num">{formatMeasured(p.value, p.std).value}</td>
+              <td className="num">{formatMeasured(p.value, p.std).sigma ?? "—"}</td>
               <td>{p.unit}</td>
-              <td>
-                {p.model_name} v{p.model_version}
+              <td title={modelTitle(p.model_name, p.model_version)}>
+                {modelLabel(p.model_name, p.model_version)}
               </td>
             </tr>
           ))}

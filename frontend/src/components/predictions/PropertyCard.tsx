@@ -1,6 +1,15 @@
 /** One predicted property: value ± σ with unit, an uncertainty bar, interval, method, model. */
 import type { Prediction } from "../../client/api";
-import { ALL_PROPERTIES, fmt, propertyLabel } from "../../client/properties";
+import { ALL_PROPERTIES, propertyLabel } from "../../client/properties";
+import {
+  formatInterval,
+  formatMeasured,
+  formatPMetal,
+  formatWithSigma,
+  intervalExplanation,
+  metalCall,
+} from "../../format/number";
+import { modelLabel, modelTitle } from "../../format/modelLabel";
 
 const ORDER = new Map<string, number>(ALL_PROPERTIES.map((p, i) => [p, i]));
 /** Cards in a fixed order: energies, band gap, moduli, Debye temperature. */
@@ -30,8 +39,14 @@ export function barGeometry(p: Pick<Prediction, "value" | "std" | "interval_low"
 
 export function PropertyCard({ prediction: p }: { prediction: Prediction }) {
   const g = barGeometry(p);
-  const hasSigma = p.std !== null && p.std !== undefined;
+  const m = formatMeasured(p.value, p.std);
+  const hasSigma = m.sigma !== null;
   const hasInterval = p.interval_low !== null && p.interval_high !== null;
+  const metal = metalCall(p);
+  const valueText = hasSigma ? formatWithSigma(p.value, p.std) : m.value;
+  const interval = hasInterval
+    ? formatInterval(p.interval_low as number, p.interval_high as number, m.decimals)
+    : null;
   return (
     <article
       className={`card property-card${p.in_domain ? "" : " out-of-domain"}`}
@@ -39,27 +54,43 @@ export function PropertyCard({ prediction: p }: { prediction: Prediction }) {
       data-property={p.property}
     >
       <h3>{propertyLabel(p.property)}</h3>
-      <p className="value">
-        <span data-testid="value">{fmt(p.value)}</span>
-        {hasSigma && (
-          <span className="sigma" data-testid="sigma">
-            {" "}
-            ± {fmt(p.std)}
+      {metal ? (
+        <p className="value">
+          <span data-testid="value">metal</span>
+          {metal.pMetal !== null && (
+            <span className="sigma" data-testid="p-metal">
+              {" "}
+              {formatPMetal(metal.pMetal)}
+            </span>
+          )}
+        </p>
+      ) : (
+        <p className="value">
+          <span data-testid="value">{m.power ? `(${m.value}` : m.value}</span>
+          {hasSigma && (
+            <span className="sigma" data-testid="sigma">
+              {" "}
+              ± {m.sigma}
+              {m.power ? `)${m.power}` : ""}
+            </span>
+          )}{" "}
+          <span className="unit" data-testid="unit">
+            {p.unit}
           </span>
-        )}{" "}
-        <span className="unit" data-testid="unit">
-          {p.unit}
-        </span>
-      </p>
+        </p>
+      )}
+      {metal && (
+        <p className="small muted" data-testid="metal-gap">
+          predicted gap {valueText} {p.unit}
+        </p>
+      )}
       {hasSigma && (
         <svg
           className="sigma-bar"
           viewBox="0 0 100 12"
           preserveAspectRatio="none"
           role="img"
-          aria-label={`${propertyLabel(p.property)}: ${fmt(p.value)} ± ${fmt(p.std)} ${p.unit}${
-            hasInterval ? `, 95 % interval ${fmt(p.interval_low)} to ${fmt(p.interval_high)}` : ""
-          }`}
+          aria-label={`${propertyLabel(p.property)}: ${valueText} ${p.unit}${interval ? `, ${interval}` : ""}`}
         >
           <line x1="0" x2="100" y1="6" y2="6" className="axis" />
           {hasInterval && (
@@ -70,19 +101,26 @@ export function PropertyCard({ prediction: p }: { prediction: Prediction }) {
         </svg>
       )}
       <dl className="kv small">
-        {hasInterval && (
+        {interval && (
           <>
-            <dt>95 % interval</dt>
+            <dt>Interval</dt>
             <dd>
-              {fmt(p.interval_low)} to {fmt(p.interval_high)} {p.unit}
+              <span
+                className="has-tip"
+                tabIndex={0}
+                data-testid="interval"
+                title={intervalExplanation(p.value, p.std, p.interval_low as number, p.interval_high as number)}
+              >
+                {interval} {p.unit}
+              </span>
             </dd>
           </>
         )}
         <dt>Method</dt>
         <dd>{p.method}</dd>
         <dt>Model</dt>
-        <dd>
-          {p.model_name} <span className="muted">v{p.model_version}</span>
+        <dd title={modelTitle(p.model_name, p.model_version)} data-testid="model">
+          {modelLabel(p.model_name, p.model_version)}
         </dd>
       </dl>
       {!p.in_domain && <p className="badge warn">Outside the training domain</p>}

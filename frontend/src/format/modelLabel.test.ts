@@ -1,0 +1,22 @@
+import { describe, expect, it } from "vitest";
+import { modelLabel, modelTitle } from "./modelLabel";
+
+describe("modelLabel", () => {
+  it.each([
+    ["7net-0", "1.0", "SevenNet-0 (structure)"],
+    ["7net-l3i5", "1.0", "SevenNet-l3i5 (structure)"],
+    ["chgnet", "0.3.0", "CHGNet (structure)"],
+    ["mlp-ens5-mp_gap-2026.11-band_gap", "2.0.0", "Composition ensemble v2"],
+    ["mlp-ens5-mp_e_form-2026.11-formation_energy", "1.0.0", "Composition ensemble v1"],
+    ["batch", "", "batch job"],
+    ["something-else", "1", "something-else"],
+  ])("%s v%s → %s", (name, version, want) => {
+    expect(modelLabel(name, version)).toBe(want);
+  });
+  it("keeps the full id for the tooltip", () => {
+    expect(modelTitle("mlp-ens5-mp_gap-2026.11-band_gap", "2.0.0")).toBe(
+      "mlp-ens5-mp_gap-2026.11-band_gap, version 2.0.0",
+    );
+    expect(modelTitle("batch", "")).toBe("batch");
+  });
+});

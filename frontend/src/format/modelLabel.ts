@@ -1,0 +1,39 @@
+/**
+ * Human-readable model labels from the registry names of `GET /api/v1/models`
+ * ("7net-0" → "SevenNet-0 (structure)", "mlp-ens5-mp_gap-2026.11-band_gap" v2.0.0 →
+ * "Composition ensemble v2"). Show the full id in a tooltip (`modelTitle`).
+ */
+
+const STRUCTURE: Array<[RegExp, (m: RegExpMatchArray) => string]> = [
+  [/^7net-(.+)$/i, (m) => `SevenNet-${m[1]}`],
+  [/^sevennet[-_]?(.*)$/i, (m) => (m[1] ? `SevenNet-${m[1]}` : "SevenNet")],
+  [/^chgnet(?:[-_]v?(.+))?$/i, (m) => (m[1] ? `CHGNet ${m[1]}` : "CHGNet")],
+  [/^m3gnet(?:[-_](.+))?$/i, () => "M3GNet"],
+  [/^mace(?:[-_](.+))?$/i, (m) => (m[1] ? `MACE ${m[1]}` : "MACE")],
+];
+
+const major = (version: string | null | undefined) => {
+  const m = /^v?(\d+)/.exec(version ?? "");
+  return m ? `v${m[1]}` : "";
+};
+
+/** "SevenNet-0 (structure)", "Composition ensemble v2", "batch job" or the name itself. */
+export function modelLabel(name: string | null | undefined, version?: string | null): string {
+  if (!name) return "unknown model";
+  if (name === "batch") return "batch job";
+  if (name === "reference") return "reference data";
+  for (const [re, label] of STRUCTURE) {
+    const m = name.match(re);
+    if (m) return `${label(m)} (structure)`;
+  }
+  if (/^mlp-ens\d*-/i.test(name) || /composition/i.test(name)) {
+    return ["Composition ensemble", major(version)].filter(Boolean).join(" ");
+  }
+  return name;
+}
+
+/** Tooltip: the registry id and version ("mlp-ens5-mp_gap-2026.11-band_gap, version 1.0.0"). */
+export function modelTitle(name: string | null | undefined, version?: string | null): string {
+  if (!name) return "";
+  return version ? `${name}, version ${version}` : name;
+}
