@@ -34,10 +34,12 @@ from matdiscover.domains.auth import router as auth_router
 from matdiscover.domains.invitations import router as invitations_router
 from matdiscover.domains.jobs import router as jobs_router
 from matdiscover.domains.compounds import router as compounds_router
+from matdiscover.domains.experiments import router as experiments_router
 from matdiscover.domains.materials import router as materials_router
 from matdiscover.domains.organizations import router as organizations_router
 from matdiscover.domains.organizations.service import ensure_local_identity
 from matdiscover.domains.predictions import router as predictions_router
+from matdiscover.domains.projects import router as projects_router
 from matdiscover.domains.search import router as search_router
 from matdiscover.domains.similarity import router as similarity_router
 from matdiscover.domains.thermo import router as thermo_router
@@ -77,6 +79,8 @@ def api_router() -> APIRouter:
         visualization_router,
         similarity_router,
         thermo_router,
+        projects_router,
+        experiments_router,
     ):
         protected.include_router(module.router)
     router.include_router(protected)

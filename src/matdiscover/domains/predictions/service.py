@@ -310,3 +310,30 @@ def insert_batch_predictions(session: Session, rows: Sequence[dict[str, Any]]) -
     if rows:
         session.execute(pg_insert(Prediction), list(rows))
     return len(rows)
+
+
+def latest_for_materials(
+    session: Session, material_ids: Sequence[int], *, organization_id: int
+) -> dict[int, dict[str, Prediction]]:
+    """The newest visible prediction per property of each of ``material_ids``:
+    ``{material_id: {property: Prediction}}`` (one query)."""
+    if not material_ids:
+        return {}
+    rows = session.scalars(
+        select(Prediction)
+        .where(
+            Prediction.material_id.in_(sorted(set(material_ids))),
+            _visible_predictions(organization_id),
+        )
+        .ext(distinct_on(Prediction.material_id, Prediction.property))
+        .order_by(
+            Prediction.material_id,
+            Prediction.property,
+            Prediction.created_at.desc(),
+            Prediction.id.desc(),
+        )
+    ).all()
+    out: dict[int, dict[str, Prediction]] = {}
+    for row in rows:
+        out.setdefault(row.material_id, {})[row.property] = row
+    return out
