@@ -59,10 +59,21 @@ JSON_BODIES: dict[tuple[str, str], Any] = {
     },
     ("POST", "/api/v1/organization/members"): {"email": "someone@b.org", "role": "viewer"},
     ("PATCH", "/api/v1/organization/members/{user_id}"): {"role": "viewer"},
+    ("POST", "/api/v1/projects"): {"name": "b-project"},
+    ("PATCH", "/api/v1/projects/{project_id}"): {"description": "b was here"},
+    ("POST", "/api/v1/projects/{project_id}/items"): {"formula": "LiCoO2"},
+    ("PATCH", "/api/v1/projects/{project_id}/items/{item_id}"): {"status": "discarded"},
+    ("POST", "/api/v1/projects/{project_id}/notes"): {"text": "b note"},
+    ("POST", "/api/v1/projects/{project_id}/recalibrations"): {"property": "band_gap"},
+    ("PATCH", "/api/v1/projects/{project_id}/recalibrations/{recalibration_id}"): {
+        "enabled": False
+    },
+    ("PATCH", "/api/v1/measurements/{measurement_id}"): {"value": 9.99},
 }
 QUERIES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/v1/phase-diagram"): {"chemsys": "Li-Co-O"},
     ("GET", "/api/v1/materials"): {"elements": "Li,Co,O", "limit": "500"},
+    ("GET", "/api/v1/projects/{project_id}/parity"): {"property": "band_gap"},
 }
 
 
@@ -71,6 +82,8 @@ def multipart_for(method: str, path: str) -> dict[str, Any] | None:
         return {"files": [("files", ("b.cif", CIF.read_bytes(), "chemical/x-cif"))]}
     if (method, path) == ("POST", "/api/v1/jobs/batch-predictions"):
         return {"files": {"file": ("b.csv", b"formula\nNaCl\nKBr\n", "text/csv")}}
+    if (method, path) == ("POST", "/api/v1/projects/{project_id}/measurements"):
+        return {"files": {"file": ("b.csv", b"formula,property,value\nLiCoO2,band_gap,1\n")}}
     return None
 
 
@@ -155,7 +168,17 @@ def unclassified(op: Operation) -> list[str]:
     return problems
 
 
-KNOWN_OBJECT_PARAMS = {"material_id", "job_id", "api_key_id", "user_id", "invitation_id"}
+KNOWN_OBJECT_PARAMS = {
+    "material_id",
+    "job_id",
+    "api_key_id",
+    "user_id",
+    "invitation_id",
+    "project_id",
+    "item_id",
+    "measurement_id",
+    "recalibration_id",
+}
 
 
 def leaks(t: Tenants, response: Any) -> list[str]:
@@ -300,6 +323,7 @@ def seed_tenant_a(t: Tenants, researcher_id: int) -> None:
     key = c.post(f"{API}/api-keys", json={"name": f"{MARKER}-key"}, headers=h)
     assert key.status_code == 201, key.text
     invited = invite(c, t.a_admin, f"invitee@{MARKER}.org", role="viewer")
+    t.a_objects.update(seed_project_a(t, material_id))
     t.a_objects.update(
         material_id=material_id,
         job_id=job.json()["id"],
@@ -308,6 +332,28 @@ def seed_tenant_a(t: Tenants, researcher_id: int) -> None:
         invitation_id=invited["id"],
     )
     t.a_key = key.json()["key"]
+
+
+def seed_project_a(t: Tenants, material_id: int) -> dict[str, int]:
+    """A's project with one item, five band-gap measurements and a recalibration."""
+    c, h = t.client, t.a_researcher
+    project = c.post(f"{API}/projects", json={"name": f"{MARKER}-project"}, headers=h)
+    assert project.status_code == 201, project.text
+    pid = project.json()["id"]
+    item = c.post(f"{API}/projects/{pid}/items", json={"material_id": material_id}, headers=h)
+    assert item.status_code == 201, item.text
+    rows = "".join(f"{material_id},band_gap,{2 + i / 10},{MARKER}\n" for i in range(5))
+    data = ("material_id,property,value,notes\n" + rows).encode()
+    up = c.post(f"{API}/projects/{pid}/measurements", files={"file": ("a.csv", data)}, headers=h)
+    assert up.status_code == 201, up.text
+    rec = c.post(f"{API}/projects/{pid}/recalibrations", json={"property": "band_gap"}, headers=h)
+    assert rec.status_code == 201, rec.text
+    return {
+        "project_id": pid,
+        "item_id": item.json()["id"],
+        "measurement_id": up.json()["measurement_ids"][0],
+        "recalibration_id": rec.json()["id"],
+    }
 
 
 def assert_a_unchanged(t: Tenants) -> None:
@@ -321,6 +367,10 @@ def assert_a_unchanged(t: Tenants) -> None:
     invitations = c.get(f"{API}/organization/invitations", headers=h).json()
     assert {i["id"]: i["status"] for i in invitations}[ids["invitation_id"]] == "pending"
     assert c.get(f"{API}/auth/me", headers={"X-API-Key": t.a_key}).status_code == 200
+    project = c.get(f"{API}/projects/{ids['project_id']}", headers=h).json()
+    assert (project["description"], project["n_items"], project["n_measurements"]) == (None, 1, 5)
+    measurement = c.get(f"{API}/measurements/{ids['measurement_id']}", headers=h).json()
+    assert (measurement["value"], measurement["version"]) == (2.0, 1)
 
 
 def test_every_route_is_tenant_isolated_and_role_checked(tenants: Tenants) -> None:
