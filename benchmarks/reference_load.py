@@ -1,9 +1,10 @@
 """Full reference-database load into a fresh embedded PostgreSQL.
 
-Measures `load_reference` over every bundled table (what `matdiscover db
-load-reference` and the first `make run` do), then a second, idempotent run. Records the
-time per phase (stage = parse + COPY into staging, insert, index rebuild, derived =
-composition embeddings + their HNSW index, vacuum) and the load average.
+Measures `load_reference` over every bundled table and the shipped known structures (what
+`matdiscover db load-reference` and the first `make run` do), then a second, idempotent
+run. Records the time per phase (stage = parse + COPY into staging, insert, index
+rebuild, derived = composition embeddings + their HNSW index, vacuum, structures,
+compounds = building the known compounds) and the load average.
 Writes benchmarks/results/reference_load.json and prints a summary.
 
 Usage:
@@ -57,6 +58,9 @@ def main() -> int:
             rows = conn.execute(
                 text("SELECT source_database, count(*) FROM materials GROUP BY 1 ORDER BY 1")
             ).all()
+            compounds = conn.execute(
+                text("SELECT count(*), count(*) FILTER (WHERE n_structures > 0) FROM compounds")
+            ).one()
     finally:
         engine.dispose()
         db.stop()
@@ -76,6 +80,9 @@ def main() -> int:
         "indexes_rebuilt": len(first.indexes_rebuilt),
         "rows_by_source": {k: int(v) for k, v in rows},
         "tables": first.loaded,
+        "structures": first.structures,
+        "compounds": int(compounds[0]),
+        "compounds_with_structure": int(compounds[1]),
         "first_load_s": round(first_s, 1),
         "second_load_s": round(second_s, 2),
         "second_load_loaded_tables": len(second.loaded),
