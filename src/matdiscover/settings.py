@@ -52,6 +52,11 @@ class Settings(BaseSettings):
         default=True,
         description="Queue a prediction of all properties for every uploaded structure.",
     )
+    structure_model: Literal["chgnet", "7net-0", "7net-l3i5"] = Field(
+        default="7net-0",
+        description="Default structure model (formation energy, energy above hull): chgnet "
+        "(fast), 7net-0 (SevenNet-0) or 7net-l3i5 (accurate); requests may choose another.",
+    )
 
     # Input limits
     max_file_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)

@@ -3,10 +3,10 @@
 ``predict(obj)`` takes a pymatgen ``Structure``, a ``Composition``, a formula
 string or a path to a structure file and returns every requested property with
 a calibrated standard deviation, the method that produced it and the model
-version. Structures get formation energy and energy above hull from the CHGNet
-path (falling back to the composition models, with a warning, when CHGNet
-cannot handle the structure); band gap, moduli and Debye temperature come from
-the composition ensembles.
+version. Structures get formation energy and energy above hull from the selected
+structure model (SevenNet ``7net-0`` by default, ``7net-l3i5`` or ``chgnet``; falling
+back to the composition models, with a warning, when it cannot handle the structure);
+band gap, moduli and Debye temperature come from the composition ensembles.
 
 Example:
     >>> from matdiscover.science.predict import predict
@@ -116,20 +116,26 @@ def predict_structure_report(
     properties: Sequence[str] | None = None,
     relax: bool = False,
     label: str | None = None,
+    model: str | None = None,
 ) -> PredictionReport:
-    """All requested properties of a structure (CHGNet path where it applies)."""
-    from matdiscover.science.models.chgnet_path import predict_structure_properties
+    """All requested properties of a structure (the selected structure model where it
+    applies: ``model`` is ``"chgnet"``, ``"7net-0"`` or ``"7net-l3i5"``, ``None`` =
+    ``"7net-0"``, see :mod:`matdiscover.science.models.structure_models`)."""
+    from matdiscover.science.models.structure_models import (
+        check_structure_model,
+        predict_structure_properties,
+        relax_with,
+    )
 
+    structure_model = check_structure_model(model)
     props = check_properties(properties)
     warnings: list[str] = []
     relaxation = None
     target = structure
     if relax:
-        from matdiscover.science.models.chgnet_path import relax_structure
-
         if not structure.is_ordered:
             raise InvalidInput("cannot relax a disordered structure; order it first")
-        result = relax_structure(structure)
+        result = relax_with(structure, structure_model)
         message = "; ".join(result.warnings) or None
         relaxation = RelaxationSummary(
             converged=result.converged,
@@ -149,7 +155,7 @@ def predict_structure_report(
     preds: dict[str, PropertyPrediction] = {}
     if structure_props:
         try:
-            for p in predict_structure_properties([target])[0]:
+            for p in predict_structure_properties([target], model=structure_model)[0]:
                 if p.property in structure_props:
                     preds[p.property] = p
         except InvalidInput as exc:
@@ -173,6 +179,7 @@ def predict(
     *,
     properties: Sequence[str] | None = None,
     relax: bool = False,
+    model: str | None = None,
 ) -> PredictionReport:
     """Predict properties of a structure, composition, formula or structure file.
 
@@ -182,14 +189,21 @@ def predict(
         properties: any of ``formation_energy`` (eV/atom), ``band_gap`` (eV),
             ``bulk_modulus`` (GPa), ``shear_modulus`` (GPa), ``debye_temperature`` (K),
             ``energy_above_hull`` (eV/atom); all six when ``None``.
-        relax: relax a structure with CHGNet before predicting (reported in
+        relax: relax a structure with the structure model before predicting (reported in
             ``relaxation``; a non-converged relaxation is never used silently).
+        model: structure model for structures: ``"chgnet"`` (fast), ``"7net-0"``
+            (default when ``None``) or ``"7net-l3i5"`` (accurate). Checked even for formulas;
+            compositions ignore it.
 
     Raises:
-        InvalidInput: unknown property, unreadable file or formula.
+        InvalidInput: unknown property, structure model, unreadable file or formula.
     """
+    if model is not None:
+        from matdiscover.science.models.structure_models import check_structure_model
+
+        model = check_structure_model(model)
     if isinstance(obj, Structure):
-        return predict_structure_report(obj, properties=properties, relax=relax)
+        return predict_structure_report(obj, properties=properties, relax=relax, model=model)
     if isinstance(obj, Composition):
         if relax:
             raise InvalidInput("relax needs a structure, not a composition")
@@ -202,7 +216,7 @@ def predict(
             raise NotFound(f"no such file: {path}")
         parsed = read_structures(path.read_bytes(), path.name).structures[0]
         return predict_structure_report(
-            parsed.structure, properties=properties, relax=relax, label=str(obj)
+            parsed.structure, properties=properties, relax=relax, label=str(obj), model=model
         )
     if relax:
         raise InvalidInput("relax needs a structure, not a formula")

@@ -51,6 +51,10 @@ class InlineStructure(BaseModel):
     )
 
 
+#: Selectable structure models (``matdiscover.science.models.structure_models``).
+StructureModelName = Literal["chgnet", "7net-0", "7net-l3i5"]
+
+
 class PredictionRequest(BaseModel):
     """Exactly one of ``material_id``, ``structure`` or ``formula``."""
 
@@ -60,7 +64,15 @@ class PredictionRequest(BaseModel):
     properties: list[PropertyName] | None = Field(
         default=None, description="Subset of properties; all six when omitted"
     )
-    relax: bool = Field(default=False, description="Relax the structure with CHGNet first")
+    relax: bool = Field(
+        default=False, description="Relax the structure with the structure model first"
+    )
+    structure_model: StructureModelName | None = Field(
+        default=None,
+        description="Structure model for formation energy and energy above hull: chgnet "
+        "(fast), 7net-0 (SevenNet-0) or 7net-l3i5 (accurate); the server's "
+        "MATDISCOVER_STRUCTURE_MODEL (default 7net-0) when omitted",
+    )
 
     @model_validator(mode="after")
     def _exactly_one_input(self) -> PredictionRequest:

@@ -34,7 +34,7 @@ from matdiscover.science.predict import (
     predict_composition_report,
     predict_structure_report,
 )
-from matdiscover.settings import Settings
+from matdiscover.settings import Settings, get_settings
 
 #: Attempts at registering model rows when PostgreSQL picks this transaction as a deadlock
 #: victim (possible only against writers that do not follow the sorted order below).
@@ -140,9 +140,15 @@ def store_predictions(
 
 
 def report_for_material(
-    material: materials_service.Material, *, properties: Sequence[str] | None, relax: bool
+    material: materials_service.Material,
+    *,
+    properties: Sequence[str] | None,
+    relax: bool,
+    structure_model: str | None = None,
 ) -> PredictionReport:
-    """Predict a stored material from its structure, or its composition if it has none."""
+    """Predict a stored material from its structure, or its composition if it has none.
+
+    ``structure_model`` ``None`` means the ``MATDISCOVER_STRUCTURE_MODEL`` setting."""
     structure = materials_service.structure_of(material)
     if structure is not None:
         return predict_structure_report(
@@ -151,6 +157,7 @@ def report_for_material(
             relax=relax,
             label=f"material {material.id}",
         )
+            model=structure_model or get_settings().structure_model,
     return predict_composition_report(Composition(material.formula), properties=properties)
 
 
@@ -163,11 +170,18 @@ def predict_material(
     relax: bool = False,
     job_id: int | None = None,
 ) -> tuple[PredictionReport, list[Prediction]]:
-    """Predict a stored material of the organisation and store the results."""
+    structure_model: str | None = None,
+    """Predict a stored material of the organisation and store the results (structure
+    model: ``structure_model``, else the ``MATDISCOVER_STRUCTURE_MODEL`` setting)."""
     material = materials_service.get(session, material_id, organization_id=organization_id)
-    report = report_for_material(material, properties=properties, relax=relax)
+    model = structure_model or get_settings().structure_model
+    report = report_for_material(
+        material, properties=properties, relax=relax, structure_model=model
+    )
     details: dict[str, Any] = {"report_warnings": list(report.warnings)}
     if report.relaxation is not None:
+    if report.method == "structure":
+        details["structure_model"] = model
         details["relaxation"] = {
             "converged": report.relaxation.converged,
             "steps": report.relaxation.steps,
@@ -233,6 +247,7 @@ def predict(
     if request.material_id is not None:
         report, rows = predict_material(
             session,
+    structure_model = request.structure_model or settings.structure_model
             request.material_id,
             organization_id=organization_id,
             properties=props,
@@ -243,12 +258,17 @@ def predict(
         result = read_structures_isolated(
             request.structure.content.encode("utf-8"),
             request.structure.filename,
+            structure_model=structure_model,
             symprec=settings.symprec,
             limits=settings.parse_limits(),
         )
         parsed = result.structures[0]
         report = predict_structure_report(
-            parsed.structure, properties=props, relax=request.relax, label=parsed.label
+            parsed.structure,
+            properties=props,
+            relax=request.relax,
+            label=parsed.label,
+            model=structure_model,
         )
         return PredictionOutcome(report)
     assert request.formula is not None

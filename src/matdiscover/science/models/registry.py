@@ -22,7 +22,8 @@ def _read(path: Path) -> dict[str, Any] | None:
 
 
 def list_model_cards(root: Path | str | None = None) -> list[dict[str, Any]]:
-    """All model cards, composition models first, each with at least ``name``,
+    """All model cards, composition models first, then the structure models (``chgnet``,
+    ``7net-0``, ``7net-l3i5`` under ``models/structure/``), each with at least ``name``,
     ``version``, ``property``, ``method`` and ``unit`` keys."""
     base = data_dir(Path(root) if root is not None else None)
     cards: list[dict[str, Any]] = []
@@ -32,6 +33,13 @@ def list_model_cards(root: Path | str | None = None) -> list[dict[str, Any]]:
             card = _read(path)
             if card is not None:
                 card.setdefault("method", "composition")
+                cards.append(card)
+    struct_dir = base / "models" / "structure"
+    if struct_dir.is_dir():
+        for path in sorted(struct_dir.glob("*/card.json")):
+            card = _read(path)
+            if card is not None:
+                card.setdefault("method", "structure")
                 cards.append(card)
     for path in sorted((base / "chgnet_references").glob("*card*.json")):
         card = _read(path)
