@@ -2,9 +2,9 @@
  * Layout and routes. Pages mirror the backend domains. AuthGate shows the login page
  * instead in server mode until the user has logged in (local mode: straight through).
  */
-import { lazy, Suspense } from "react";
-import { NavLink, Route, Routes } from "react-router-dom";
-import { AuthGate, UserMenu } from "./auth/AuthGate";
+import { lazy, Suspense, useEffect, useState } from "react";
+import { NavLink, Route, Routes, useLocation } from "react-router-dom";
+import { AuthGate, UserMenu, useAuth } from "./auth/AuthGate";
 import { Loading } from "./components/common/Status";
 import { BatchPage } from "./routes/BatchPage";
 import { CompoundPage } from "./routes/CompoundPage";
@@ -15,15 +15,62 @@ import { MaterialPage } from "./routes/MaterialPage";
 import { NotFoundPage } from "./routes/NotFoundPage";
 import { UploadPage } from "./routes/UploadPage";
 
-// Plotly is large: the models page (parity plots) loads it on demand
+// the models page (parity plots of thousands of points) and the phase-diagram page load on demand
 const ModelsPage = lazy(() => import("./routes/ModelsPage"));
+const PhaseDiagramPage = lazy(() => import("./routes/PhaseDiagramPage"));
 
 const NAV = [
   { to: "/materials", label: "Explore" },
   { to: "/upload", label: "Upload" },
   { to: "/jobs", label: "Batch jobs" },
+  { to: "/phase-diagram", label: "Phase diagrams" },
   { to: "/models", label: "Models" },
 ];
+
+/**
+ * The top bar: brand, main navigation, API docs link and the user menu. Below 760 px the
+ * navigation collapses behind a "Menu" button (closed again on every navigation).
+ */
+function TopBar() {
+  const [open, setOpen] = useState(false);
+  const location = useLocation();
+  const { me } = useAuth();
+  useEffect(() => setOpen(false), [location.pathname]);
+  // /docs is served in local mode; a server requiring login hides it unless configured
+  const showApi = !me?.auth_required;
+  return (
+    <header className={`topbar${open ? " open" : ""}`}>
+      <NavLink to="/" className="brand" end>
+        <span className="logo" aria-hidden="true" />
+        MatDiscover
+      </NavLink>
+      <button
+        type="button"
+        className="nav-toggle"
+        aria-expanded={open}
+        aria-controls="main-nav"
+        onClick={() => setOpen((o) => !o)}
+      >
+        Menu
+      </button>
+      <nav aria-label="Main" id="main-nav">
+        <ul>
+          {NAV.map((n) => (
+            <li key={n.to}>
+              <NavLink to={n.to}>{n.label}</NavLink>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      {showApi && (
+        <a className="api-link" href="/docs">
+          API
+        </a>
+      )}
+      <UserMenu />
+    </header>
+  );
+}
 
 export function App() {
   return (
@@ -31,25 +78,7 @@ export function App() {
       <a className="skip-link" href="#main">
         Skip to content
       </a>
-      <header className="topbar">
-        <NavLink to="/" className="brand" end>
-          <span className="logo" aria-hidden="true" />
-          MatDiscover
-        </NavLink>
-        <nav aria-label="Main">
-          <ul>
-            {NAV.map((n) => (
-              <li key={n.to}>
-                <NavLink to={n.to}>{n.label}</NavLink>
-              </li>
-            ))}
-          </ul>
-        </nav>
-        <a className="api-link" href="/docs">
-          API
-        </a>
-        <UserMenu />
-      </header>
+      <TopBar />
       <main id="main" tabIndex={-1}>
         <Suspense fallback={<Loading />}>
           <Routes>
@@ -61,6 +90,7 @@ export function App() {
             <Route path="/jobs" element={<BatchPage />} />
             <Route path="/jobs/:id" element={<JobPage />} />
             <Route path="/models" element={<ModelsPage />} />
+            <Route path="/phase-diagram" element={<PhaseDiagramPage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Routes>
         </Suspense>

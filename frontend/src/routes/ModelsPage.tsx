@@ -4,6 +4,7 @@ import { api, unwrap, type ModelCard } from "../client/api";
 import { fmt, propertyLabel } from "../client/properties";
 import { ErrorBox, Loading } from "../components/common/Status";
 import { ParityPlot } from "../components/predictions/ParityPlot";
+import { modelLabel, modelTitle } from "../format/modelLabel";
 
 function KeyValues({ data }: { data: Record<string, unknown> }) {
   return (
@@ -31,7 +32,10 @@ function Card({ card }: { card: ModelCard }) {
         {propertyLabel(card.property)} <span className="muted">({card.unit})</span>
       </h2>
       <p className="small">
-        <strong>{card.name}</strong> v{card.version} · {card.method}
+        <strong title={modelTitle(card.name, card.version)} data-testid="model-label">
+          {modelLabel(card.name, card.version)}
+        </strong>{" "}
+        <span className="muted">v{card.version}</span> · {card.method}
         {typeof c.architecture === "string" && ` · ${c.architecture}`}
       </p>
       {typeof c.description === "string" && <p>{c.description}</p>}

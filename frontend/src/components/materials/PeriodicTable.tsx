@@ -1,3 +1,5 @@
+import { useRef, useState, type KeyboardEvent } from "react";
+
 /**
  * Clickable periodic table: each click cycles an element through
  * neutral → include (must contain) → exclude (must not contain) → neutral.
@@ -33,7 +35,40 @@ interface Props {
   onChange: (next: Record<string, ElementState>) => void;
 }
 
+const POSITION = new Map(ELEMENTS.map(([sym, row, col]) => [sym, { row, col }]));
+
+/**
+ * The element the arrow key moves to from `sym`: the nearest in that direction (same row
+ * or column first), or `sym` itself at the edge. Home / End: first / last element.
+ */
+export function neighbourElement(sym: string, key: string): string {
+  const here = POSITION.get(sym);
+  if (!here) return sym;
+  if (key === "Home") return ELEMENTS[0][0];
+  if (key === "End") return ELEMENTS[ELEMENTS.length - 1][0];
+  const dir: Record<string, [number, number]> = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] };
+  const d = dir[key];
+  if (!d) return sym;
+  let best: string | null = null;
+  let bestCost = Infinity;
+  for (const [s, row, col] of ELEMENTS) {
+    const dr = row - here.row;
+    const dc = col - here.col;
+    const along = d[0] !== 0 ? dr * d[0] : dc * d[1];
+    const across = d[0] !== 0 ? Math.abs(dc) : Math.abs(dr);
+    if (along <= 0) continue;
+    const cost = along + across * 100;
+    if (cost < bestCost) {
+      bestCost = cost;
+      best = s;
+    }
+  }
+  return best ?? sym;
+}
+
 export function PeriodicTable({ value, onChange }: Props) {
+  const [focus, setFocus] = useState("H");
+  const buttons = useRef(new Map<string, HTMLButtonElement>());
   const toggle = (sym: string) => {
     const next = { ...value };
     const s = nextState(value[sym]);
@@ -41,25 +76,45 @@ export function PeriodicTable({ value, onChange }: Props) {
     else delete next[sym];
     onChange(next);
   };
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    const target = neighbourElement(focus, e.key);
+    if (target === focus && !["Home", "End"].includes(e.key)) return;
+    e.preventDefault();
+    setFocus(target);
+    buttons.current.get(target)?.focus();
+  };
   return (
-    <div className="ptable" role="group" aria-label="Periodic table: click to include, again to exclude">
-      {ELEMENTS.map(([sym, row, col]) => {
-        const s = value[sym];
-        return (
-          <button
-            key={sym}
-            type="button"
-            className={`el ${s ?? ""}`}
-            style={{ gridRow: row >= 8 ? row + 1 : row, gridColumn: col }}
-            aria-pressed={s === "include" ? true : s === "exclude" ? "mixed" : false}
-            aria-label={`${sym}${s ? ` (${s}d)` : ""}`}
-            title={s ? `${sym}: ${s}d — click to change` : `${sym}: click to include`}
-            onClick={() => toggle(sym)}
-          >
-            {sym}
-          </button>
-        );
-      })}
+    <div className="ptable-scroll">
+      <div
+        className="ptable"
+        role="group"
+        aria-label="Periodic table: click to include, again to exclude; arrow keys move between elements"
+        onKeyDown={onKeyDown}
+      >
+        {ELEMENTS.map(([sym, row, col]) => {
+          const s = value[sym];
+          return (
+            <button
+              key={sym}
+              ref={(el) => {
+                if (el) buttons.current.set(sym, el);
+                else buttons.current.delete(sym);
+              }}
+              type="button"
+              className={`el ${s ?? ""}`}
+              style={{ gridRow: row >= 8 ? row + 1 : row, gridColumn: col }}
+              tabIndex={sym === focus ? 0 : -1}
+              aria-pressed={s === "include" ? true : s === "exclude" ? "mixed" : false}
+              aria-label={`${sym}${s ? ` (${s}d)` : ""}`}
+              title={s ? `${sym}: ${s}d — click to change` : `${sym}: click to include`}
+              onFocus={() => setFocus(sym)}
+              onClick={() => toggle(sym)}
+            >
+              {sym}
+            </button>
+          );
+        })}
+      </div>
     </div>
   );
 }

@@ -5,8 +5,6 @@ import { bandGap } from "../../test/fixtures";
 import { binaryDiagram, material, stability, ternaryDiagram } from "../../test/thermoFixtures";
 import { PhaseDiagramPanel } from "./PhaseDiagramPanel";
 
-const plotly = vi.hoisted(() => ({ react: vi.fn(async () => undefined), purge: vi.fn() }));
-vi.mock("plotly.js-dist-min", () => ({ default: plotly }));
 vi.mock("../../client/api", async (importOriginal) => ({
   ...(await importOriginal<typeof import("../../client/api")>()),
   api: { GET: (...args: Parameters<typeof GET>) => GET(...args) },
@@ -18,12 +16,11 @@ const DIAGRAM = "/api/v1/phase-diagram";
 
 const formationEnergy = bandGap({ id: 11, property: "formation_energy", unit: "eV/atom", value: -3.45 });
 
-type Trace = { name?: string; type?: string };
-const lastTraces = () => (plotly.react.mock.calls.at(-1) as unknown as [HTMLElement, Trace[]])[1];
+const svg = () => screen.findByTestId("phase-diagram-svg");
+const stars = (el: Element) => [...el.querySelectorAll("path.pd-mark, .pd-mark path, path")].filter((p) => p.closest(".pd-mark") || p.classList.contains("pd-mark"));
 
 beforeEach(() => {
   resetApi();
-  plotly.react.mockClear();
 });
 afterEach(cleanup);
 
@@ -33,11 +30,13 @@ describe("PhaseDiagramPanel", () => {
     routes.set(DIAGRAM, () => ({ status: 200, body: binaryDiagram() }));
     routes.set(STABILITY, () => ({ status: 200, body: stability({ e_above_hull: 0.05 }) }));
     renderWithClient(<PhaseDiagramPanel material={material()} />);
-    await waitFor(() => expect(plotly.react).toHaveBeenCalled());
-    const traces = lastTraces();
-    expect(traces.map((t) => t.name)).toContain("This material");
-    expect(traces.every((t) => t.type === "scatter")).toBe(true);
-    const plot = screen.getByTestId("phase-diagram-plot");
+    const plot = await svg();
+    expect(stars(plot)).toHaveLength(1);
+    // stable phases are labelled (Ti and O2 sit at the corners)
+    const labels = [...plot.querySelectorAll(".point-labels text")].map((t) => t.textContent);
+    expect(labels).toContain("TiO2");
+    // unstable phases: hover titles only
+    expect(labels).not.toContain("Ti3O5");
     expect(plot.getAttribute("aria-label")).toMatch(/O-Ti: 6 phases, 4 stable\. TiO2 \(this material\): E above hull 0.050/);
     expect(screen.getByTestId("stability").textContent).toMatch(/0.050 eV\/atom/);
     expect(screen.getByTestId("stability").textContent).toMatch(/Decomposes to.*TiO2 \(100 %\)/);
@@ -50,19 +49,34 @@ describe("PhaseDiagramPanel", () => {
     routes.set(STABILITY, () => ({ status: 200, body: stability({ e_above_hull: 0, is_stable: true }) }));
     const sto = material({ formula: "Sr1 Ti1 O3", reduced_formula: "SrTiO3", chemical_system: "O-Sr-Ti", nelements: 3 });
     renderWithClient(<PhaseDiagramPanel material={sto} />);
-    await waitFor(() => expect(plotly.react).toHaveBeenCalled());
-    expect(lastTraces().every((t) => t.type === "scatterternary")).toBe(true);
-    expect(await screen.findByText("on the hull")).toBeTruthy();
+    const plot = await svg();
+    expect(plot.classList.contains("simplex")).toBe(true);
+    expect(plot.querySelectorAll(".pd-frame line")).toHaveLength(3);
+    expect((await screen.findByTestId("hull-badge")).textContent).toBe("on the hull");
+  });
+
+  it("says 'below the known hull by x', never 'on the hull', for a material predicted below it", async () => {
+    routes.set(PREDICTIONS, () => ({ status: 200, body: { latest: [formationEnergy], history: [] } }));
+    routes.set(DIAGRAM, () => ({ status: 200, body: binaryDiagram() }));
+    routes.set(STABILITY, () => ({
+      status: 200,
+      body: stability({ e_above_hull: 0, is_stable: true, below_hull_by: 0.071 }),
+    }));
+    renderWithClient(<PhaseDiagramPanel material={material()} />);
+    const badge = await screen.findByTestId("hull-badge");
+    expect(badge.textContent).toBe("below the known hull by 0.071 eV/atom");
+    expect(screen.getByTestId("stability").textContent).not.toContain("on the hull");
   });
 
   it("without a formation energy: no stability request, the composition is marked and a hint shown", async () => {
     routes.set(PREDICTIONS, () => ({ status: 200, body: { latest: [bandGap()], history: [] } }));
     routes.set(DIAGRAM, () => ({ status: 200, body: binaryDiagram() }));
     renderWithClient(<PhaseDiagramPanel material={material({ id: 7 })} />);
-    expect(await screen.findByText(/no formation energy yet/i)).toBeTruthy();
-    await waitFor(() => expect(plotly.react).toHaveBeenCalled());
+    expect(await screen.findByText(/This material has no formation energy yet/i)).toBeTruthy();
+    const plot = await svg();
     expect(calls.some((c) => c.path === STABILITY)).toBe(false);
-    expect(lastTraces().some((t) => t.name === "This material")).toBe(false);
+    expect(stars(plot)).toHaveLength(0);
+    expect(plot.querySelector(".pd-mark-line")).not.toBeNull();
   });
 
   it("shows the server's error when the diagram cannot be built", async () => {
@@ -70,7 +84,7 @@ describe("PhaseDiagramPanel", () => {
     routes.set(DIAGRAM, () => ({ status: 400, body: { detail: "unknown element Xx" } }));
     renderWithClient(<PhaseDiagramPanel material={material({ id: 7 })} />);
     expect((await screen.findByRole("alert")).textContent).toContain("unknown element Xx");
-    expect(plotly.react).not.toHaveBeenCalled();
+    expect(screen.queryByTestId("phase-diagram-svg")).toBeNull();
   });
 
   it("says why there is no diagram for one element or more than four", async () => {

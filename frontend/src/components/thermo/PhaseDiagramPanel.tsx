@@ -1,17 +1,19 @@
 /**
  * The material page's phase-diagram panel: the convex hull of the material's chemical
- * system (Materials Project reference energies plus your predictions) drawn with Plotly
- * (loaded on demand, as on the models page), with this material marked by its energy
- * above the hull.
+ * system (Materials Project reference energies plus your predictions) drawn as SVG
+ * (`PhaseDiagramFigure`), with this material marked by its energy above the hull.
  */
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useMemo, useRef } from "react";
-import { api, unwrap, type Material, type PhaseDiagram, type Stability } from "../../client/api";
+import { useMemo } from "react";
+import { Link } from "react-router-dom";
+import { api, unwrap, type Material, type Stability } from "../../client/api";
 import { useMaterialPredictions } from "../predictions/usePredictions";
 import { ErrorBox, Loading } from "../common/Status";
-import { diagramKind, materialMarker, phaseDiagramFigure, type Marker } from "./phaseDiagramPlot";
+import { fixed } from "../../format/number";
+import { PhaseDiagramFigure } from "./PhaseDiagramFigure";
+import { diagramKind, materialMarker, stabilityBadge } from "./phaseDiagramPlot";
 
-function usePhaseDiagram(chemsys: string, version: number | null, enabled: boolean) {
+export function usePhaseDiagram(chemsys: string, version: number | null, enabled: boolean) {
   return useQuery({
     // your predicted materials are on the diagram: refetch when this one's energy changes
     queryKey: ["phase-diagram", chemsys, version],
@@ -38,54 +40,23 @@ function useStability(materialId: number, version: number | null, enabled: boole
   });
 }
 
-function PlotlyFigure({ diagram, marker }: { diagram: PhaseDiagram; marker: Marker }) {
-  const el = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const host = el.current;
-    if (!host) return;
-    let cancelled = false;
-    const figure = phaseDiagramFigure(diagram, marker);
-    void import("plotly.js-dist-min").then(({ default: Plotly }) => {
-      if (cancelled) return;
-      void Plotly.react(host, figure.data, figure.layout, { displaylogo: false, responsive: true });
-    });
-    return () => {
-      cancelled = true;
-    };
-  }, [diagram, marker]);
-  useEffect(() => {
-    const host = el.current;
-    return () => {
-      if (host) void import("plotly.js-dist-min").then(({ default: P }) => P.purge(host));
-    };
-  }, []);
-  const stable = diagram.stable.length;
-  return (
-    <div
-      ref={el}
-      className="phase-plot"
-      data-testid="phase-diagram-plot"
-      role="img"
-      aria-label={`Phase diagram of ${diagram.chemsys}: ${diagram.entries.length} phases, ${stable} stable. ${marker.label}.`}
-    />
-  );
-}
-
 function StabilitySummary({ stability }: { stability: Stability }) {
   const dec = stability.decomposition
     .map((d) => `${d.formula} (${(d.fraction * 100).toFixed(0)} %)`)
     .join(" + ");
+  const badge = stabilityBadge(stability);
   return (
     <dl className="kv small" data-testid="stability">
       <dt>Energy above hull</dt>
       <dd>
-        <strong>{stability.e_above_hull.toFixed(3)} eV/atom</strong>
-        {stability.is_stable && <span className="chip include"> on the hull</span>}
-        {stability.below_hull_by > 0 && ` (${stability.below_hull_by.toFixed(3)} eV/atom below the known hull)`}
+        <strong>{fixed(stability.e_above_hull, 3)} eV/atom</strong>{" "}
+        <span className={`chip hull-${badge.kind}`} data-testid="hull-badge">
+          {badge.text}
+        </span>
       </dd>
       <dt>Formation energy</dt>
       <dd>
-        {stability.formation_energy_per_atom.toFixed(3)} eV/atom{" "}
+        {fixed(stability.formation_energy_per_atom, 3)} eV/atom{" "}
         <span className="muted">({stability.energy_source})</span>
       </dd>
       {!stability.is_stable && dec && (
@@ -132,7 +103,7 @@ export function PhaseDiagramPanel({ material }: { material: Material }) {
   } else if (marker) {
     body = (
       <>
-        <PlotlyFigure diagram={diagram.data} marker={marker} />
+        <PhaseDiagramFigure diagram={diagram.data} marker={marker} />
         {stability.data && <StabilitySummary stability={stability.data} />}
         {stability.isError && <ErrorBox error={stability.error} title="Could not place this material on the hull" />}
         {!hasEnergy && (
@@ -144,7 +115,10 @@ export function PhaseDiagramPanel({ material }: { material: Material }) {
         )}
         <p className="muted small">
           Hull: {diagram.data.provenance.dataset} ({diagram.data.provenance.convention}),{" "}
-          {diagram.data.entries.length} phases, {diagram.data.stable.length} stable.
+          {diagram.data.entries.length} phases, {diagram.data.stable.length} stable.{" "}
+          <Link to={`/phase-diagram?chemsys=${encodeURIComponent(material.chemical_system)}`}>
+            Open the {material.chemical_system} phase diagram
+          </Link>
         </p>
       </>
     );

@@ -5,16 +5,10 @@ import {
   diagramKind,
   materialMarker,
   parseFormula,
-  phaseDiagramFigure,
+  diagramModel,
+  stabilityBadge,
   tetrahedron,
 } from "./phaseDiagramPlot";
-
-type T = Record<string, unknown> & { name?: string };
-const trace = (data: T[], name: string) => {
-  const t = data.find((d) => d.name === name);
-  if (!t) throw new Error(`no trace ${name}`);
-  return t;
-};
 
 describe("formulas", () => {
   it("parses pymatgen and compact formulas, fractional amounts included", () => {
@@ -55,49 +49,47 @@ describe("materialMarker", () => {
   });
 });
 
-describe("phaseDiagramFigure", () => {
-  it("binary: hull line through the tie lines, stable / unstable / predicted points, the material as a star", () => {
+describe("diagramModel", () => {
+  it("binary: hull edges from the tie lines, groups, the material at its composition and energy", () => {
     const d = binaryDiagram();
-    const fig = phaseDiagramFigure(d, materialMarker(d, material(), stability()));
-    const data = fig.data as T[];
-    const hull = trace(data, "Hull");
-    // three tie lines: two points and a gap each
-    expect(hull.x).toEqual([0, 1 / 3, null, 0.4, 1 / 3, null, 1, 0.4, null]);
-    expect(hull.y).toEqual([0, -3.5, null, -3.4, -3.5, null, 0, -3.4, null]);
-    expect(trace(data, "Stable").x).toHaveLength(4);
-    expect(trace(data, "Stable").texttemplate).toEqual(["O2", "Ti", "TiO2", "Ti2O3"]);
-    expect(trace(data, "Above hull").y).toEqual([-2.6]);
-    expect(trace(data, "Your predictions").x).toEqual([1 / 3]);
-    const star = trace(data, "This material");
-    expect(star.x).toEqual([expect.closeTo(1 / 3)]);
-    expect(star.y).toEqual([-3.45]);
-    expect(star.type).toBe("scatter");
-    expect((fig.layout.yaxis as { title: { text: string } }).title.text).toMatch(/formation energy/i);
+    const m = diagramModel(d, materialMarker(d, material(), stability()));
+    expect(m.kind).toBe("binary");
+    expect(m.edges).toEqual([
+      [[0, 0], [1 / 3, -3.5]],
+      [[0.4, -3.4], [1 / 3, -3.5]],
+      [[1, 0], [0.4, -3.4]],
+    ]);
+    expect(m.entries.filter((e) => e.group === "stable").map((e) => e.entry.formula)).toEqual(["O2", "Ti", "TiO2", "Ti2O3"]);
+    expect(m.entries.filter((e) => e.group === "unstable").map((e) => e.at[1])).toEqual([-2.6]);
+    expect(m.entries.filter((e) => e.group === "predicted").map((e) => e.at[0])).toEqual([1 / 3]);
+    expect(m.marker!.at[0]).toBeCloseTo(1 / 3);
+    expect(m.marker!.at[1]).toBe(-3.45);
+    expect(m.marker!.hasEnergy).toBe(true);
   });
 
-  it("binary without a formation energy marks the composition with a vertical line", () => {
+  it("can leave out your own (unstable) predicted phases", () => {
     const d = binaryDiagram();
-    const fig = phaseDiagramFigure(d, materialMarker(d, material({ id: 7 }), undefined));
-    expect((fig.data as T[]).some((t) => t.name === "This material")).toBe(false);
-    const [line] = fig.layout.shapes as Array<{ x0: number; yref: string }>;
-    expect(line.x0).toBeCloseTo(1 / 3);
-    expect(line.yref).toBe("paper");
+    const m = diagramModel(d, null, { includePredicted: false });
+    expect(m.entries.some((e) => e.group === "predicted")).toBe(false);
+    expect(m.marker).toBeNull();
   });
 
-  it("ternary: a Gibbs triangle with hull edges and the material at its fractions", () => {
+  it("binary without a formation energy marks the composition only", () => {
+    const d = binaryDiagram();
+    const m = diagramModel(d, materialMarker(d, material({ id: 7 }), undefined));
+    expect(m.marker!.hasEnergy).toBe(false);
+    expect(m.marker!.at[0]).toBeCloseTo(1 / 3);
+  });
+
+  it("ternary: Gibbs-triangle coordinates of the phases and the material", () => {
     const d = ternaryDiagram();
     const sto = material({ id: 9, formula: "Sr1 Ti1 O3", reduced_formula: "SrTiO3", chemical_system: "O-Sr-Ti", nelements: 3 });
-    const fig = phaseDiagramFigure(d, materialMarker(d, sto, stability({ e_above_hull: 0 })));
-    const data = fig.data as T[];
-    expect(data.every((t) => t.type === "scatterternary")).toBe(true);
-    const edges = trace(data, "Hull edges");
-    expect((edges.a as unknown[]).length).toBe(3 * d.tie_lines.length);
-    expect((edges.a as unknown[]).slice(0, 2)).toEqual([1, 0.6]); // O → SrTiO3
-    const star = trace(data, "This material");
-    expect([star.a, star.b, star.c]).toEqual([[0.6], [0.2], [0.2]]);
-    expect(trace(data, "Above hull").a).toEqual([5 / 8]);
-    const axes = fig.layout.ternary as Record<string, { title: { text: string } }>;
-    expect([axes.aaxis.title.text, axes.baxis.title.text, axes.caxis.title.text]).toEqual(["O", "Sr", "Ti"]);
+    const m = diagramModel(d, materialMarker(d, sto, stability({ e_above_hull: 0 })));
+    expect(m.edges).toHaveLength(d.tie_lines.length);
+    const [x, y] = m.marker!.at;
+    expect(x).toBeCloseTo(0.2 + 0.2 / 2);
+    expect(y).toBeCloseTo((0.2 * Math.sqrt(3)) / 2);
+    expect(m.corners).toEqual([[0, 0], [1, 0], [0.5, Math.sqrt(3) / 2]]);
   });
 
   it("quaternary: tetrahedron coordinates in the server's convention", () => {
@@ -112,6 +104,16 @@ describe("phaseDiagramFigure", () => {
 
   it("refuses unary systems", () => {
     const d = { ...binaryDiagram(), elements: ["Cu"] };
-    expect(() => phaseDiagramFigure(d, materialMarker(d, material(), undefined))).toThrow(/unary/);
+    expect(() => diagramModel(d, materialMarker(d, material(), undefined))).toThrow(/unary/);
+  });
+});
+
+describe("stabilityBadge", () => {
+  it("never says 'on the hull' for a material below the known hull", () => {
+    expect(stabilityBadge({ is_stable: true, below_hull_by: 0.071, e_above_hull: 0 }).text).toBe(
+      "below the known hull by 0.071 eV/atom",
+    );
+    expect(stabilityBadge({ is_stable: true, below_hull_by: 0, e_above_hull: 0 }).text).toBe("on the hull");
+    expect(stabilityBadge({ is_stable: false, below_hull_by: 0, e_above_hull: 0.05 }).kind).toBe("above");
   });
 });
