@@ -8,13 +8,9 @@ import "./styles.css";
 const queryClient = new QueryClient({
   defaultOptions: {
     queries: {
-      // network errors: retry twice; 404: retry briefly, because a just-created object can
-      // be read before the request that created it has committed; other HTTP errors: none
-      retry: (count, error) => {
-        const status = (error as { status?: number }).status;
-        if (status === 404) return count < 4;
-        return count < 2 && !status;
-      },
+      // network errors: retry twice; HTTP errors never (a 404 is an answer: the API
+      // commits before it responds, so what a request created is readable at once)
+      retry: (count, error) => count < 2 && !(error as { status?: number }).status,
       retryDelay: (count) => Math.min(400 * 2 ** count, 3000),
       refetchOnWindowFocus: false,
     },

@@ -4,6 +4,7 @@ import { useState } from "react";
 import { Link, useNavigate } from "react-router-dom";
 import { api, unwrap } from "../client/api";
 import { ErrorBox } from "../components/common/Status";
+import { KnownCompoundSummary } from "../components/compounds/KnownCompoundSummary";
 import { Dropzone, type FileState } from "../components/materials/Dropzone";
 import { PropertyCards } from "../components/predictions/PropertyCard";
 
@@ -67,6 +68,8 @@ export function HomePage() {
                 {w}
               </p>
             ))}
+            <KnownCompoundSummary formula={predict.data.formula} />
+            <h4 className="predictions-title">Predicted from the composition</h4>
             <PropertyCards predictions={predict.data.predictions} />
           </div>
         )}

@@ -46,7 +46,14 @@ const referenceRow = (extra: Partial<Material> = {}) =>
     ...extra,
   });
 
-function show(m: Material, predictions = { material_id: m.id, latest: [], history: [] }) {
+function show(
+  m: Material,
+  predictions: { material_id: number; latest: never[]; history: never[]; pending?: boolean } = {
+    material_id: m.id,
+    latest: [],
+    history: [],
+  },
+) {
   routes.set(MATERIAL, () => ({ status: 200, body: m }));
   routes.set(PREDICTIONS, () => ({ status: 200, body: predictions }));
   renderAt(`/materials/${m.id}`, "/materials/:id", <MaterialPage />);
@@ -65,7 +72,8 @@ describe("MaterialPage, a composition-only reference row", () => {
   });
 
   it("names its source as a readable table row and links its compound page", async () => {
-    show(referenceRow());
+    // the label is the API's (source_label), not a copy of the server's rules
+    show(referenceRow({ source_label: "Matbench mp_e_form, row 75208", source_url: null }));
     const source = await screen.findByTestId("material-source");
     expect(source.textContent).toBe("Materials Project · Matbench mp_e_form, row 75208");
     expect(document.body.textContent).not.toContain("mp_e_form:75208");
@@ -93,6 +101,8 @@ describe("MaterialPage, a known structure and uploads", () => {
       referenceRow({
         id: 501,
         source_id: "mp-22862",
+        source_label: "mp-22862",
+        source_url: "https://next-gen.materialsproject.org/materials/mp-22862",
         formula: "Na4 Cl4",
         reduced_formula: "NaCl",
         nsites: 8,
@@ -106,13 +116,15 @@ describe("MaterialPage, a known structure and uploads", () => {
     expect(screen.getByTestId("viewer")).toBeTruthy();
   });
 
-  it("shows the spinner only while a fresh upload's automatic prediction may run", async () => {
-    show(material({ created_at: new Date().toISOString() }));
+  it("shows the spinner only while the server says the automatic prediction is pending", async () => {
+    const m = material({ created_at: new Date(Date.now() - 3_600_000).toISOString() });
+    show(m, { material_id: m.id, latest: [], history: [], pending: true });
     expect(await screen.findByText(/Predicting all properties/)).toBeTruthy();
     cleanup();
     resetApi();
-    // an upload from an hour ago never got its prediction: no spinner, a Predict button
-    show(material({ created_at: new Date(Date.now() - 3_600_000).toISOString() }));
+    // a fresh upload whose prediction is not queued (pending false): a Predict button
+    const fresh = material({ created_at: new Date().toISOString() });
+    show(fresh, { material_id: fresh.id, latest: [], history: [], pending: false });
     await screen.findByTestId("no-predictions");
     expect(screen.queryByText(/Predicting all properties/)).toBeNull();
   });

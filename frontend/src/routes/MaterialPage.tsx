@@ -6,14 +6,14 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useParams } from "react-router-dom";
 import { api, structureUrl, unwrap, type Material } from "../client/api";
 import { fmt } from "../client/properties";
-import { databaseName, entryLabel, entryUrl } from "../client/sources";
+import { databaseName } from "../client/sources";
 import { DownloadLink } from "../components/common/DownloadLink";
 import { ErrorBox, Loading } from "../components/common/Status";
 import { KnownMatchNote } from "../components/compounds/KnownMatchNote";
 import { SourceLink } from "../components/compounds/SourceLinks";
 import { PredictionHistory } from "../components/predictions/PredictionHistory";
 import { PropertyCards } from "../components/predictions/PropertyCard";
-import { awaitsAutoPrediction, useMaterialPredictions } from "../components/predictions/usePredictions";
+import { useMaterialPredictions } from "../components/predictions/usePredictions";
 import { SimilarMaterials } from "../components/similarity/SimilarMaterials";
 import { PhaseDiagramPanel } from "../components/thermo/PhaseDiagramPanel";
 import { ViewerPanel } from "../components/viewer/ViewerPanel";
@@ -23,22 +23,25 @@ function hasStructure(m: Material): boolean {
   return (m.nsites ?? 0) > 0;
 }
 
+const SOURCE_NAMES: Record<string, string> = { upload: "your upload", batch: "a batch job", reference: "reference data" };
+
 const compoundPath = (formula: string) => `/compounds/${encodeURIComponent(formula)}`;
 
-/** Where a material comes from: a reference entry as its citable id (linked where the
- * source has a page) or table row; an upload or batch row with its file name. */
+/** Where a material comes from: a reference entry as the API's readable, citable label
+ * (`source_label`, linked to `source_url` where the source has a page); an upload or batch
+ * row with its file name. */
 export function SourceText({ m }: { m: Material }) {
-  if (m.is_reference && m.source_id) {
+  const label = m.source_label ?? m.source_id;
+  if (m.is_reference && label) {
     return (
       <>
-        {databaseName(m.source_database)} ·{" "}
-        <SourceLink id={entryLabel(m.source_id)} url={entryUrl(m.source_database, m.source_id)} />
+        {databaseName(m.source_database)} · <SourceLink id={label} url={m.source_url ?? null} />
       </>
     );
   }
   return (
     <>
-      {m.is_reference ? `${databaseName(m.source_database)} (reference)` : m.source}
+      {m.is_reference ? databaseName(m.source_database) : SOURCE_NAMES[m.source] ?? m.source}
       {m.filename && <span className="muted"> · {m.filename}</span>}
     </>
   );
@@ -150,8 +153,8 @@ function Predictions({ m }: { m: Material }) {
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["predictions", m.id] }),
   });
   const latest = predictions.data?.latest ?? [];
-  // a spinner only while the upload's automatic prediction may be queued or running
-  const waiting = latest.length === 0 && awaitsAutoPrediction(m) && !predict.isPending;
+  // a spinner only while the server says an automatic prediction is queued or running
+  const waiting = latest.length === 0 && (predictions.data?.pending ?? false) && !predict.isPending;
   const label = latest.length > 0 ? "Predict again" : "Predict";
   return (
     <section className="panel" aria-labelledby="pred-title">

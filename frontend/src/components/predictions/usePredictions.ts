@@ -2,22 +2,13 @@
 import { useQuery } from "@tanstack/react-query";
 import { api, unwrap, type Material } from "../../client/api";
 
-/** How long to keep polling for the automatic prediction after upload (ms). */
-export const AUTO_PREDICTION_WAIT = 5 * 60 * 1000;
-
-type Subject = Pick<Material, "id" | "created_at" | "source" | "is_reference">;
+type Subject = Pick<Material, "id">;
 
 /**
- * Whether an automatic prediction may still be on its way: only an upload of the caller's
- * own queues one (reference entries and batch rows never do), and only for a while.
+ * Latest and earlier predictions; polls every 1.5 s while the server reports an automatic
+ * prediction of this material as queued or running (`pending`).
  */
-export function awaitsAutoPrediction(m: Subject, now = Date.now()): boolean {
-  if (m.is_reference || m.source !== "upload") return false;
-  return now - new Date(m.created_at).getTime() < AUTO_PREDICTION_WAIT;
-}
-
 export function useMaterialPredictions(m: Subject) {
-  const waiting = awaitsAutoPrediction(m);
   return useQuery({
     queryKey: ["predictions", m.id],
     queryFn: () =>
@@ -26,7 +17,6 @@ export function useMaterialPredictions(m: Subject) {
           params: { path: { material_id: m.id } },
         }),
       ),
-    // the upload queued a prediction: poll until it lands
-    refetchInterval: (q) => ((q.state.data?.latest.length ?? 0) === 0 && waiting ? 1500 : false),
+    refetchInterval: (q) => (q.state.data?.pending ? 1500 : false),
   });
 }
