@@ -15,6 +15,7 @@ from matdiscover.cli import (
     db_commands,
     materials_commands,
     models_commands,
+    projects_commands,
     search_commands,
     users_commands,
 )
@@ -31,6 +32,7 @@ app = typer.Typer(
 app.add_typer(db_commands.app, name="db")
 app.add_typer(materials_commands.app, name="materials")
 app.add_typer(compounds_commands.app, name="compounds")
+app.add_typer(projects_commands.app, name="projects")
 app.add_typer(models_commands.app, name="models")
 app.command(name="predict")(predict)
 app.add_typer(batch_commands.app, name="batch")

@@ -1,5 +1,4 @@
-"""Experiments domain: owns ``experimental_results``, measured property values recorded by
-experimentalists (optionally tied to a material and a project) to compare with
-predictions. Tables only for now: its service and API come with the
-projects-and-measurements issue. Declared to use ``materials``, ``predictions`` and
-``projects``."""
+"""Experiments domain: owns ``experimental_results`` (measured property values, in the
+catalogue units) and their edit history (``measurement_versions``); edit, soft-delete
+and read single measurements. Imports into projects go through ``projects.importing``.
+Declared to use ``materials``, ``predictions`` and ``audit``."""

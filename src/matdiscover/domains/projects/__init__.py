@@ -1,4 +1,4 @@
-"""Projects domain: owns the ``projects`` table, which groups an organisation's materials
-(``materials.project_id``) and experimental results. Tables only for now: its service and
-API come with the projects-and-measurements issue. Declared to use ``materials`` and
-``predictions``."""
+"""Projects domain: an organisation's projects, the materials they track (uploads and
+known compounds) with status, tags and notes, the project table (predictions beside
+measurements), parity data, versioned recalibrations and CSV export. Uses
+``materials``, ``predictions``, ``compounds``, ``experiments`` and ``audit``."""

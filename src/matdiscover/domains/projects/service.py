@@ -29,6 +29,7 @@ from matdiscover.domains.projects.schemas import (
 )
 from matdiscover.errors import Conflict, InvalidInput, MatDiscoverError, NotFound
 from matdiscover.science.predict import predict_composition_report
+from matdiscover.science.properties import PROPERTY_NAMES
 
 #: items one project may hold
 MAX_ITEMS = 5000
@@ -150,20 +151,22 @@ def own_material(session: Session, material_id: int, *, organization_id: int) ->
 
 
 def compound_predictions(formula: str) -> dict[str, Any]:
-    """Composition-model predictions of a compound item, as stored on the item."""
-    try:
-        report = predict_composition_report(formula)
-    except MatDiscoverError:
-        return {}
-    return {
-        p.property: {
-            "value": p.value,
-            "std": p.std,
-            "model_name": p.model,
-            "model_version": p.model_version,
-        }
-        for p in report.predictions
-    }
+    """Composition-model predictions of a compound item, as stored on the item (one
+    property at a time: a property whose model is unavailable is left out, not the rest)."""
+    out: dict[str, Any] = {}
+    for prop in PROPERTY_NAMES:
+        try:
+            report = predict_composition_report(formula, properties=[prop])
+        except MatDiscoverError:
+            continue
+        for p in report.predictions:
+            out[p.property] = {
+                "value": p.value,
+                "std": p.std,
+                "model_name": p.model,
+                "model_version": p.model_version,
+            }
+    return out
 
 
 def _tags(tags: Sequence[str]) -> list[str]:
