@@ -87,3 +87,129 @@ export function browserCpuSeconds(profile) {
   }
   return total / ticks;
 }
+
+/**
+ * What a person would see go wrong, collected for a whole browser context: CSP violations
+ * (a `securitypolicyviolation` listener installed before any page script), console
+ * errors, uncaught exceptions, HTTP errors and failed requests (except requests the
+ * script's own navigation cancelled, net::ERR_ABORTED, and `allow`ed URL patterns).
+ * Returns {problems, csp(page)}: call `await csp(page)` before leaving a page.
+ */
+export async function guard(context, page, { allow = [] } = {}) {
+  const problems = [];
+  const allowed = (text) => allow.some((re) => re.test(text));
+  const add = (text) => {
+    if (!allowed(text)) problems.push(text);
+  };
+  await context.addInitScript(() => {
+    window.__csp = [];
+    document.addEventListener("securitypolicyviolation", (e) =>
+      window.__csp.push(`CSP ${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`),
+    );
+  });
+  page.on("console", (m) => {
+    if (m.type() === "error") add(`console: ${m.text()} (${page.url()})`);
+  });
+  page.on("pageerror", (e) => add(`pageerror: ${e.message} (${page.url()})`));
+  page.on("response", (r) => {
+    if (r.status() >= 400) add(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`);
+  });
+  page.on("requestfailed", (r) => {
+    const error = r.failure()?.errorText ?? "";
+    if (error !== "net::ERR_ABORTED") add(`failed ${r.method()} ${r.url()} ${error}`);
+  });
+  const csp = async (p = page) => {
+    const v = await p.evaluate(() => window.__csp.splice(0)).catch(() => []);
+    v.forEach(add);
+  };
+  return { problems, csp };
+}
+
+/** How far the page is wider than its viewport (0 = no sideways scrolling). */
+export async function overflowX(page) {
+  return page.evaluate(() => {
+    const doc = document.documentElement;
+    const widest = Math.max(doc.scrollWidth, document.body.scrollWidth);
+    // the element that sticks out furthest, to say what to fix
+    let culprit = "";
+    let right = window.innerWidth;
+    for (const el of document.querySelectorAll("body *")) {
+      const r = el.getBoundingClientRect();
+      if (r.right > right + 1 && r.width > 0) {
+        let clipped = false;
+        for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+          const s = getComputedStyle(p);
+          if (s.overflowX !== "visible" && p.getBoundingClientRect().right <= window.innerWidth + 1) {
+            clipped = true;
+            break;
+          }
+        }
+        if (!clipped) {
+          right = r.right;
+          culprit = `${el.tagName.toLowerCase()}.${el.className}`.slice(0, 80);
+        }
+      }
+    }
+    return { overflow: Math.max(0, widest - window.innerWidth), culprit, right: Math.round(right) };
+  });
+}
+
+/**
+ * axe-core (from node_modules, no CDN), run through the DevTools protocol so the page's
+ * CSP does not apply to it; returns the serious and critical violations.
+ */
+export async function axe(page) {
+  const source = readFileSync(path.join(REPO, "frontend", "node_modules", "axe-core", "axe.min.js"), "utf8");
+  await page.evaluate(source);
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await window.axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
+    }));
+  });
+  return result.filter((v) => v.impact === "serious" || v.impact === "critical");
+}
+
+/** Non-white pixels of an SVG element drawn into a canvas (the plot really renders). */
+export async function countSvgPixels(page, selector) {
+  return page.evaluate(async (sel) => {
+    const svg = document.querySelector(sel);
+    if (!svg) return -1;
+    const r = svg.getBoundingClientRect();
+    const clone = svg.cloneNode(true);
+    // inline the computed fill/stroke so the detached image looks like the page
+    const src = svg.querySelectorAll("*");
+    const dst = clone.querySelectorAll("*");
+    src.forEach((el, i) => {
+      const s = getComputedStyle(el);
+      dst[i].setAttribute("fill", s.fill);
+      dst[i].setAttribute("stroke", s.stroke);
+    });
+    clone.setAttribute("width", String(Math.round(r.width)));
+    clone.setAttribute("height", String(Math.round(r.height)));
+    clone.setAttribute("xmlns", "http://www.w3.org/2000/svg");
+    const blob = new Blob([new XMLSerializer().serializeToString(clone)], { type: "image/svg+xml" });
+    const url = URL.createObjectURL(blob);
+    const img = new Image();
+    img.src = url;
+    await img.decode();
+    const c = document.createElement("canvas");
+    c.width = Math.round(r.width);
+    c.height = Math.round(r.height);
+    const ctx = c.getContext("2d");
+    ctx.fillStyle = "#fff";
+    ctx.fillRect(0, 0, c.width, c.height);
+    ctx.drawImage(img, 0, 0);
+    URL.revokeObjectURL(url);
+    const data = ctx.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i] < 235 || data[i + 1] < 235 || data[i + 2] < 235) n++;
+    }
+    return n;
+  }, selector);
+}

@@ -139,7 +139,9 @@ export function JobPage() {
               <table className="data small" data-testid="job-errors">
                 <thead>
                   <tr>
-                    <th scope="col">Row</th>
+                    <th scope="col" title="row_index of the results CSV: 0 is the first data row after the header">
+                      Row (row_index)
+                    </th>
                     <th scope="col">Input</th>
                     <th scope="col">Error</th>
                   </tr>
@@ -147,7 +149,7 @@ export function JobPage() {
                 <tbody>
                   {errors.data.items.map((e) => (
                     <tr key={e.row}>
-                      <td className="num">{e.row + 1}</td>
+                      <td className="num">{e.row}</td>
                       <td>{e.input}</td>
                       <td>{e.error}</td>
                     </tr>

@@ -186,9 +186,7 @@ export function UploadList({ files }: { files: FileState[] }) {
           {f.errors.length > 0 && (
             <ul className="errors small">
               {f.errors.map((e, i) => (
-                <li key={i}>
-                  <strong>{e.filename}</strong>: {e.error}
-                </li>
+                <li key={i}>{uploadErrorText(e, f.name)}</li>
               ))}
             </ul>
           )}
@@ -196,4 +194,18 @@ export function UploadList({ files }: { files: FileState[] }) {
       ))}
     </ul>
   );
+}
+
+/**
+ * An upload error without repeating the file name the list already shows: the member
+ * name of a .zip is kept, a message that starts with the file name loses that prefix.
+ */
+export function uploadErrorText(e: UploadError, shownName: string): string {
+  const base = (n: string) => n.split("/").pop() ?? n;
+  let msg = e.error;
+  for (const n of [e.filename, base(e.filename), shownName]) {
+    if (n && msg.startsWith(`${n}: `)) msg = msg.slice(n.length + 2);
+  }
+  const same = !e.filename || base(e.filename) === base(shownName);
+  return same ? msg : `${e.filename}: ${msg}`;
 }

@@ -39,6 +39,7 @@ export function ViewerPanel({ materialId, formula }: { materialId: number; formu
   const [selected, setSelected] = useState<number | null>(null);
   const viewer = useRef<ViewerHandle>(null);
   const scene = useScene(materialId, supercell, bonding);
+  const forcedCutoff = bonding === "crystalnn" && scene.data?.bonding === "cutoff";
 
   const exportPng = () => {
     const url = viewer.current?.toPNG();
@@ -98,13 +99,16 @@ export function ViewerPanel({ materialId, formula }: { materialId: number; formu
         <label className="inline">
           Bonds
           <select
-            value={bonding}
+            // the bonds actually drawn: the server uses cutoff bonds for large cells
+            value={forcedCutoff ? "cutoff" : bonding}
             onChange={(e) => {
               setSelected(null);
               setBonding(e.target.value as Bonding);
             }}
           >
-            <option value="crystalnn">CrystalNN</option>
+            <option value="crystalnn" disabled={forcedCutoff}>
+              {forcedCutoff ? "CrystalNN (not for this many sites)" : "CrystalNN"}
+            </option>
             <option value="cutoff">Distance cutoff</option>
           </select>
         </label>
