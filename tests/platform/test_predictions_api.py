@@ -45,6 +45,14 @@ def check_six(preds: list[dict], method_of: dict[str, str] | None = None) -> Non
             assert p["method"] == method_of.get(p["property"], "composition"), p
 
 
+def test_a_queued_automatic_prediction_is_pending(client: TestClient) -> None:
+    up = client.post("/api/v1/materials", files=[("files", ("NaCl.cif", nacl_cif()))]).json()[0]
+    # auto-predict is on by default and no worker runs here: the task waits in the queue
+    assert client.get(f"/api/v1/materials/{up['id']}/predictions").json()["pending"] is True
+    other = client.get("/api/v1/materials/999999999/predictions")
+    assert other.status_code == 404
+
+
 def test_predict_formula(client: TestClient) -> None:
     r = client.post("/api/v1/predictions", json={"formula": "Fe2O3"})
     assert r.status_code == 200, r.text
@@ -123,10 +131,20 @@ def test_upload_is_predicted_by_a_worker(client: TestClient, settings: Settings)
         m = client.post("/api/v1/materials", files=[("files", ("NaCl.cif", nacl_cif()))]).json()[0]
         deadline = time.monotonic() + 180
         latest: list[dict] = []  # type: ignore[type-arg]
+        pending_seen = False
         while time.monotonic() < deadline and len(latest) < 6:
-            latest = client.get(f"/api/v1/materials/{m['id']}/predictions").json()["latest"]
+            body = client.get(f"/api/v1/materials/{m['id']}/predictions").json()
+            latest = body["latest"]
+            pending_seen |= body["pending"]
             time.sleep(0.5)
         assert len(latest) == 6, "the automatic prediction did not arrive"
+        assert pending_seen, "the queued prediction was never reported as pending"
+        after = client.get(f"/api/v1/materials/{m['id']}/predictions").json()
+        deadline = time.monotonic() + 30
+        while after["pending"] and time.monotonic() < deadline:  # the task finishing up
+            time.sleep(0.5)
+            after = client.get(f"/api/v1/materials/{m['id']}/predictions").json()
+        assert after["pending"] is False
     finally:
         worker.terminate()
         worker.wait(30)

@@ -142,4 +142,5 @@ def material_predictions(
         material_id=material_id,
         latest=[read_row(r) for r in latest],
         history=[read_row(r) for r in history],
+        pending=service.prediction_pending(session, material_id),
     )

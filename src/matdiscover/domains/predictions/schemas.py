@@ -102,6 +102,10 @@ class MaterialPredictions(BaseModel):
     material_id: int
     latest: list[PredictionRead] = Field(description="Newest prediction per property")
     history: list[PredictionRead] = Field(description="All predictions, newest first")
+    pending: bool = Field(
+        default=False,
+        description="An automatic prediction of this material is queued or running",
+    )
 
 
 class MLModelRead(BaseModel):

@@ -22,6 +22,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from matdiscover.domains import tasks
 from matdiscover.domains.materials import service as materials_service
 from matdiscover.domains.predictions.models import MLModel, Prediction
 from matdiscover.domains.predictions.schemas import PredictionRequest
@@ -156,8 +157,8 @@ def report_for_material(
             properties=properties,
             relax=relax,
             label=f"material {material.id}",
-        )
             model=structure_model or get_settings().structure_model,
+        )
     return predict_composition_report(Composition(material.formula), properties=properties)
 
 
@@ -169,8 +170,8 @@ def predict_material(
     properties: Sequence[str] | None = None,
     relax: bool = False,
     job_id: int | None = None,
-) -> tuple[PredictionReport, list[Prediction]]:
     structure_model: str | None = None,
+) -> tuple[PredictionReport, list[Prediction]]:
     """Predict a stored material of the organisation and store the results (structure
     model: ``structure_model``, else the ``MATDISCOVER_STRUCTURE_MODEL`` setting)."""
     material = materials_service.get(session, material_id, organization_id=organization_id)
@@ -179,9 +180,9 @@ def predict_material(
         material, properties=properties, relax=relax, structure_model=model
     )
     details: dict[str, Any] = {"report_warnings": list(report.warnings)}
-    if report.relaxation is not None:
     if report.method == "structure":
         details["structure_model"] = model
+    if report.relaxation is not None:
         details["relaxation"] = {
             "converged": report.relaxation.converged,
             "steps": report.relaxation.steps,
@@ -220,6 +221,11 @@ def list_for_material(
     return list(latest.values()), history
 
 
+def prediction_pending(session: Session, material_id: int) -> bool:
+    """An automatic prediction of the material is waiting in the queue or running."""
+    return tasks.is_queued(session, tasks.predict_material_lock(material_id))
+
+
 @dataclass
 class PredictionOutcome:
     """What :func:`predict` made: the report and, for a stored material, its stored rows."""
@@ -241,24 +247,24 @@ def predict(
     is used up): of a stored material (results stored), an inline structure or a formula
     (results returned, not stored)."""
     props = list(request.properties) if request.properties else None
+    structure_model = request.structure_model or settings.structure_model
     usage.charge_predictions(
         session, organization_id, 1, settings.plan_limits, user_id=user_id, what="prediction"
     )
     if request.material_id is not None:
         report, rows = predict_material(
             session,
-    structure_model = request.structure_model or settings.structure_model
             request.material_id,
             organization_id=organization_id,
             properties=props,
             relax=request.relax,
+            structure_model=structure_model,
         )
         return PredictionOutcome(report, material_id=request.material_id, rows=rows)
     if request.structure is not None:
         result = read_structures_isolated(
             request.structure.content.encode("utf-8"),
             request.structure.filename,
-            structure_model=structure_model,
             symprec=settings.symprec,
             limits=settings.parse_limits(),
         )
