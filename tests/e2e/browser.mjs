@@ -174,11 +174,9 @@ export async function axe(page) {
   return result.filter((v) => v.impact === "serious" || v.impact === "critical");
 }
 
-/** Non-white pixels of an SVG element drawn into a canvas (the plot really renders). */
-export async function countSvgPixels(page, selector) {
-  return page.evaluate(async (sel) => {
-    const svg = document.querySelector(sel);
-    if (!svg) return -1;
+/** Non-white pixels of an SVG element (a locator) drawn into a canvas: the plot renders. */
+export async function countSvgPixels(locator) {
+  return locator.evaluate(async (svg) => {
     const r = svg.getBoundingClientRect();
     const clone = svg.cloneNode(true);
     // inline the computed fill/stroke so the detached image looks like the page
@@ -211,5 +209,5 @@ export async function countSvgPixels(page, selector) {
       if (data[i] < 235 || data[i + 1] < 235 || data[i + 2] < 235) n++;
     }
     return n;
-  }, selector);
+  });
 }

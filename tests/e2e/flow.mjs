@@ -19,13 +19,35 @@ const step = (s) => {
 const { context, close } = await launch();
 const page = context.pages()[0] ?? (await context.newPage());
 page.setDefaultTimeout(60_000);
+// the front page asks whether a formula is a known compound: 404 is an answer ("not a
+// known compound"), e.g. while the reference data are still loading
+const knownCompoundLookup = (url) => /\/api\/v1\/compounds\/[^/?]+$/.test(url);
 page.on("console", (m) => {
-  if (m.type() === "error") out.consoleErrors.push(m.text());
+  if (m.type() !== "error") return;
+  if (/status of 404/.test(m.text()) && knownCompoundLookup(m.location()?.url ?? "")) return;
+  out.consoleErrors.push(m.text());
 });
 page.on("response", (r) => {
+  if (r.status() === 404 && knownCompoundLookup(r.url())) return;
   if (r.status() >= 400) out.consoleErrors.push(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`);
 });
+page.on("requestfailed", (r) => {
+  // net::ERR_ABORTED: cancelled because this script navigated away, not a failure
+  const error = r.failure()?.errorText ?? "";
+  if (error !== "net::ERR_ABORTED") out.consoleErrors.push(`failed ${r.method()} ${r.url()} ${error}`);
+});
 page.on("pageerror", (e) => out.consoleErrors.push(`pageerror: ${e.message}`));
+// CSP violations never reach the console: a listener reports them (collected at the end)
+await context.addInitScript(() => {
+  window.__csp = [];
+  document.addEventListener("securitypolicyviolation", (e) =>
+    window.__csp.push(`CSP ${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`),
+  );
+});
+const collectCsp = async () => {
+  const v = await page.evaluate(() => (window.__csp ?? []).splice(0)).catch(() => []);
+  out.consoleErrors.push(...v);
+};
 
 const failures = {};
 async function section(name, fn) {
@@ -36,6 +58,7 @@ async function section(name, fn) {
     step(`FAILED ${name}: ${String(e).split("\n")[0]}`);
     await shot(page, `99-failure-${name}`).catch(() => {});
   }
+  await collectCsp();
 }
 
 try {

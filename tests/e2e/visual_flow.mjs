@@ -66,10 +66,8 @@ try {
   await settle();
   const n = await page.locator("[data-testid=parity-plot] svg").count();
   for (let i = 0; i < n; i++) {
-    out.parity.push({
-      points: await page.locator("[data-testid=parity-plot] svg").nth(i).locator(".parity-points circle").count(),
-      pixels: await countSvgPixels(page, `[data-testid=model-card]:nth-of-type(${i + 1}) [data-testid=parity-plot] svg`),
-    });
+    const svg = page.locator("[data-testid=parity-plot] svg").nth(i);
+    out.parity.push({ points: await svg.locator(".parity-points circle").count(), pixels: await countSvgPixels(svg) });
   }
   out.modelCards = await page.locator("[data-testid=model-card]").count();
   out.modelLabels = await page.locator("[data-testid=model-label]").allInnerTexts();

@@ -4,12 +4,14 @@
  * "Composition ensemble v2"). Show the full id in a tooltip (`modelTitle`).
  */
 
+// registry names such as "7net-0", "sevennet-7net-l3i5-mptrj+refs-2026-12-04",
+// "chgnet-0.3.0-mptrj+refs-2026-11-26": the architecture and its variant, no dataset/date
 const STRUCTURE: Array<[RegExp, (m: RegExpMatchArray) => string]> = [
-  [/^7net-(.+)$/i, (m) => `SevenNet-${m[1]}`],
-  [/^sevennet[-_]?(.*)$/i, (m) => (m[1] ? `SevenNet-${m[1]}` : "SevenNet")],
-  [/^chgnet(?:[-_]v?(.+))?$/i, (m) => (m[1] ? `CHGNet ${m[1]}` : "CHGNet")],
-  [/^m3gnet(?:[-_](.+))?$/i, () => "M3GNet"],
-  [/^mace(?:[-_](.+))?$/i, (m) => (m[1] ? `MACE ${m[1]}` : "MACE")],
+  [/(?:^|-)7net-([a-z0-9]+)/i, (m) => `SevenNet-${m[1]}`],
+  [/^sevennet(?:[-_]([a-z0-9]+))?/i, (m) => (m[1] ? `SevenNet-${m[1]}` : "SevenNet")],
+  [/^chgnet(?:[-_]v?(\d+(?:\.\d+)*))?/i, (m) => (m[1] ? `CHGNet ${m[1]}` : "CHGNet")],
+  [/^m3gnet/i, () => "M3GNet"],
+  [/^mace(?:[-_]([a-z0-9]+))?/i, (m) => (m[1] ? `MACE ${m[1]}` : "MACE")],
 ];
 
 const major = (version: string | null | undefined) => {

@@ -122,20 +122,22 @@ export function Dropzone({ onDone, compact, label = "Drop structure files here" 
         <span id="dropzone-help" className="muted">
           or click to choose · CIF, POSCAR, extended XYZ, pymatgen JSON, or a .zip of them
         </span>
-        <input
-          ref={input}
-          type="file"
-          multiple
-          accept={ACCEPT}
-          className="sr-only"
-          aria-label="Choose structure files"
-          data-testid="file-input"
-          onChange={(e) => {
-            void start(Array.from(e.target.files ?? []));
-            e.target.value = "";
-          }}
-        />
       </div>
+      {/* a sibling, not a child, of the button-like drop area (no nested controls) */}
+      <input
+        ref={input}
+        type="file"
+        multiple
+        accept={ACCEPT}
+        className="sr-only"
+        aria-label="Choose structure files"
+        tabIndex={-1}
+        data-testid="file-input"
+        onChange={(e) => {
+          void start(Array.from(e.target.files ?? []));
+          e.target.value = "";
+        }}
+      />
       {files.length > 0 && <UploadList files={files} />}
     </div>
   );
