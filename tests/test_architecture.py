@@ -66,6 +66,7 @@ DOMAIN_DEPENDENCIES: dict[str, set[str]] = {
     "visualization": {"materials"},
     "projects": {"materials", "predictions", "compounds", "experiments", "audit"},
     "experiments": {"materials", "predictions", "audit"},
+    "optimade": {"materials", "predictions", "jobs", "usage"},
 }
 SHARED_DOMAIN_MODULES = ("identity", "tasks")
 PUBLIC_MODULES = ("service", "schemas")

@@ -36,6 +36,7 @@ from matdiscover.domains.jobs import router as jobs_router
 from matdiscover.domains.compounds import router as compounds_router
 from matdiscover.domains.experiments import router as experiments_router
 from matdiscover.domains.materials import router as materials_router
+from matdiscover.domains.optimade import router as optimade_router
 from matdiscover.domains.organizations import router as organizations_router
 from matdiscover.domains.organizations.service import ensure_local_identity
 from matdiscover.domains.predictions import router as predictions_router
@@ -165,6 +166,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
     app.include_router(api_router())
+    app.include_router(optimade_router.router)  # OPTIMADE v1.2 at /optimade
     if app.openapi_url:
         mount_api_docs(app, openapi_url=app.openapi_url)
     mount_frontend(app)

@@ -9,6 +9,7 @@ from matdiscover.domains.identity import Role
 from matdiscover.domains.invitations.models import Invitation
 from matdiscover.domains.jobs.models import Job, JobChunk, JobStatus, WorkerProcess
 from matdiscover.domains.materials.models import Material
+from matdiscover.domains.optimade.models import OptimadeImport
 from matdiscover.domains.organizations.models import Organization, OrgMembership, Plan, User
 from matdiscover.domains.predictions.models import MLModel, Prediction
 from matdiscover.domains.projects.models import (
@@ -41,6 +42,7 @@ __all__ = [
     "JobStatus",
     "MLModel",
     "Material",
+    "OptimadeImport",
     "OrgMembership",
     "Organization",
     "Plan",

@@ -1,0 +1,1 @@
+"""Interoperability with other materials databases (OPTIMADE filters and entries)."""
