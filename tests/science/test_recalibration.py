@@ -119,7 +119,10 @@ def _gap_sample(n: int, seed: int) -> tuple[list[str], np.ndarray, np.ndarray, n
 
 
 def test_same_seed_same_result_and_json_round_trip() -> None:
-    formulas, mean, sigma, measured = _gap_sample(150, seed=1)
+    # a sample on which cross-validation picks the residual model (the timing below is
+    # about that kind); with the metal-gated band-gap model of issue 15, seed 1's picks
+    # the line
+    formulas, mean, sigma, measured = _gap_sample(150, seed=2)
     first = fit_recalibration("band_gap", formulas, mean, sigma, measured, seed=3)
     again = fit_recalibration("band_gap", formulas, mean, sigma, measured, seed=3)
     assert first.to_json() == again.to_json()

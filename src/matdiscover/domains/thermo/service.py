@@ -34,33 +34,30 @@ from matdiscover.domains.thermo.schemas import (
 from matdiscover.errors import InvalidInput, NotFound
 from matdiscover.science.properties import PropertyName
 from matdiscover.science.thermo import (
+    HULL_DATASET,
     HullProvenance,
     ReferenceHull,
-    energy_above_hull,
     phase_diagram,
+    stability,
 )
+from matdiscover.science.thermo import reference_hull as _science_reference_hull
 
 E_FORM = PropertyName.formation_energy.value
 
 logger = logging.getLogger(__name__)
 
-HULL_DATASET = "mp_e_form"
 #: Most of the caller's predicted materials placed on one diagram (newest first).
 MAX_EXTRA_ENTRIES = 500
 
 
-_hull_lock = threading.Lock()
-
-
 def reference_hull() -> ReferenceHull:
-    """The cached MP formation-energy hull.
+    """The cached MP formation-energy hull (:func:`matdiscover.science.thermo.reference_hull`).
 
     The first call reads and indexes ``mp_e_form`` (~1-2 s, longer on a busy machine); the
     API does that at start-up in the background (:func:`warm_up_lifespan`). Callers that
     arrive during the build wait for it instead of building a second copy.
     """
-    with _hull_lock:
-        return ReferenceHull.from_dataset(HULL_DATASET)
+    return _science_reference_hull()
 
 
 def warm() -> None:
@@ -214,7 +211,8 @@ def get_stability(session: Session, material_id: int, *, organization_id: int) -
             f"material {material_id} has no formation energy in the hull's convention "
             f"({HULL_DATASET}); predict formation_energy first"
         )
-    result = energy_above_hull(material.formula, float(energy), hull=reference_hull())
+    # the one energy-above-hull function (also behind predicted energy_above_hull values)
+    result = stability(material.formula, float(energy))
     return StabilityRead(
         material_id=material.id,
         formula=material.reduced_formula,

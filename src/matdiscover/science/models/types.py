@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 __all__ = ["PropertyPrediction"]
 
@@ -24,6 +25,9 @@ class PropertyPrediction:
         model_version: model version string.
         warnings: human-readable warnings (e.g. out-of-domain elements).
         in_domain: ``False`` when the input lies outside the model's training domain.
+        details: extra facts of this prediction, e.g. ``{"p_metal": 0.93, "metal": True}``
+            for a band gap (classifier probability that the material is a metal) or the
+            formation energy, hull energy and decomposition behind an energy above hull.
     """
 
     property: str
@@ -36,3 +40,4 @@ class PropertyPrediction:
     model_version: str
     warnings: tuple[str, ...] = ()
     in_domain: bool = True
+    details: Mapping[str, Any] = field(default_factory=dict, hash=False)

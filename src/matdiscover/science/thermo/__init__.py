@@ -1,11 +1,14 @@
 """Thermodynamic stability: convex hulls of formation energy and energy above hull.
 
-Curated API: :class:`ReferenceHull`, :func:`energy_above_hull`, :func:`phase_diagram` and
-their result types. All energies are formation energies in eV/atom in the convention of
-the reference table (MP legacy corrections for the bundled ``mp_e_form``).
+Curated API: :func:`stability` (the one energy above hull of a material, against
+:func:`reference_hull`), :class:`ReferenceHull`, :func:`energy_above_hull`,
+:func:`phase_diagram` and their result types. All energies are formation energies in
+eV/atom in the convention of the reference table (MP legacy corrections for the bundled
+``mp_e_form``).
 """
 
 from matdiscover.science.thermo.hull import (
+    HULL_DATASET,
     MAX_COMPONENTS,
     MP_LEGACY_CONVENTION,
     HullProvenance,
@@ -14,9 +17,12 @@ from matdiscover.science.thermo.hull import (
     ReferenceHull,
     energy_above_hull,
     phase_diagram,
+    reference_hull,
+    stability,
 )
 
 __all__ = [
+    "HULL_DATASET",
     "MAX_COMPONENTS",
     "MP_LEGACY_CONVENTION",
     "HullProvenance",
@@ -25,4 +31,6 @@ __all__ = [
     "ReferenceHull",
     "energy_above_hull",
     "phase_diagram",
+    "reference_hull",
+    "stability",
 ]

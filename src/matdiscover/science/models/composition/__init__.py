@@ -9,6 +9,12 @@ Two calls to value::
 Properties (:data:`PROPERTIES`): ``formation_energy`` (eV/atom), ``band_gap`` (eV),
 ``bulk_modulus`` (GPa), ``shear_modulus`` (GPa), ``debye_temperature`` (K),
 ``energy_above_hull`` (eV/atom). Artifacts live in ``<repo>/data/models/composition``.
+
+The band gap has a metal/non-metal classifier in front of its regressor (``details`` of a
+prediction: ``p_metal``, ``metal``); bulk and shear moduli and the Debye temperature are
+hybrid MLP + LightGBM ensembles; ``energy_above_hull`` is not a separate model but the
+hull of the predicted formation energy (:mod:`.hull_route`, the same function as the
+phase-diagram panel).
 """
 
 from __future__ import annotations
@@ -18,9 +24,11 @@ from matdiscover.science.models.composition.card import ModelCard
 from matdiscover.science.models.composition.ensemble import (
     CompositionModel,
     CompositionPredictions,
+    MetalGate,
     load_composition_model,
     models_dir,
 )
+from matdiscover.science.models.composition.hull_route import HullRoute, load_hull_route
 from matdiscover.science.models.composition.specs import PROPERTIES, PropertySpec
 from matdiscover.science.models.composition.training import TrainingConfig, train_property
 
@@ -28,10 +36,13 @@ __all__ = [
     "PROPERTIES",
     "CompositionModel",
     "CompositionPredictions",
+    "HullRoute",
+    "MetalGate",
     "ModelCard",
     "PropertySpec",
     "TrainingConfig",
     "load_composition_model",
+    "load_hull_route",
     "models_dir",
     "predict_composition",
     "predict_compositions",

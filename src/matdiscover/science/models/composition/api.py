@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from matdiscover.errors import InvalidComposition, NotFound
-from matdiscover.science.featurize import featurize_compositions
-from matdiscover.science.models.composition.ensemble import load_composition_model
+from matdiscover.science.featurize import CompositionFeatures, featurize_compositions
+from matdiscover.science.models.composition.ensemble import (
+    CompositionPredictions,
+    load_composition_model,
+)
+from matdiscover.science.models.composition.hull_route import load_hull_route
 from matdiscover.science.models.composition.specs import PROPERTIES
 from matdiscover.science.models.types import PropertyPrediction
 
@@ -22,6 +28,44 @@ def _check(properties: Sequence[str] | None) -> list[str]:
     if unknown:
         raise NotFound(f"unknown properties {unknown}; known: {sorted(PROPERTIES)}")
     return props
+
+
+E_HULL = "energy_above_hull"
+
+
+def _predict_all(
+    formulas: Sequence[str], props: list[str], batch: CompositionFeatures, root: Path | None
+) -> dict[str, tuple[CompositionPredictions, str, str, list[dict[str, Any]]]]:
+    """Per property: predictions, model name, version and per-row details.
+
+    ``energy_above_hull`` is the hull of the predicted formation energy (one definition,
+    :func:`matdiscover.science.thermo.stability`); see
+    :mod:`~matdiscover.science.models.composition.hull_route`.
+    """
+    n = len(formulas)
+    out: dict[str, tuple[CompositionPredictions, str, str, list[dict[str, Any]]]] = {}
+    eform = None
+    for p in props:
+        if p == E_HULL:
+            continue
+        model = load_composition_model(p, root=root)
+        pred = model.predict_features(batch, n)
+        details: list[dict[str, Any]] = [{} for _ in range(n)]
+        if pred.p_metal is not None and model.metal_gate is not None:
+            thr = model.metal_gate.threshold
+            for i, pm in enumerate(pred.p_metal):
+                if np.isfinite(pm):
+                    details[i] = {"p_metal": float(pm), "metal": bool(pm >= thr)}
+        out[p] = (pred, model.name, model.version, details)
+        if p == "formation_energy":
+            eform = pred
+    if E_HULL in props:
+        if eform is None:
+            eform = load_composition_model("formation_energy", root=root).predict_features(batch, n)
+        route = load_hull_route(root=root)
+        hull_pred, hull_details = route.predict(list(formulas), eform)
+        out[E_HULL] = (hull_pred, route.name, route.version, hull_details)
+    return {p: out[p] for p in props}
 
 
 def predict_compositions(
@@ -41,7 +85,10 @@ def predict_compositions(
         One row per input formula, in input order, with columns ``formula``, ``error``
         (``None`` when valid) and, for each property ``p``: ``p`` (value in the unit of
         ``PROPERTIES[p].unit``), ``p_std``, ``p_low95``, ``p_high95``, ``p_in_domain``,
-        ``p_warnings`` (``"; "``-joined, empty when none). Invalid rows have ``NaN``.
+        ``p_warnings`` (``"; "``-joined, empty when none); for ``band_gap`` also
+        ``band_gap_p_metal`` (classifier P(metal)) and ``band_gap_metal`` (reported as a
+        metal: value 0). Invalid rows have ``NaN``. ``energy_above_hull`` is the hull of
+        the predicted formation energy (one hull placement per formula).
 
     Example:
         >>> df = predict_compositions(["NaCl", "Fe2O3"], properties=["band_gap"])
@@ -56,14 +103,16 @@ def predict_compositions(
     for row, msg in batch.errors:
         errors[row] = msg
     cols: dict[str, object] = {"formula": list(formulas), "error": errors}
-    for p in props:
-        pred = load_composition_model(p, root=base).predict_features(batch, n)
+    for p, (pred, _, _, details) in _predict_all(formulas, props, batch, base).items():
         cols[p] = pred.value
         cols[f"{p}_std"] = pred.std
         cols[f"{p}_low95"] = pred.low95
         cols[f"{p}_high95"] = pred.high95
         cols[f"{p}_in_domain"] = pred.in_domain
         cols[f"{p}_warnings"] = ["; ".join(w) for w in pred.warnings]
+        if pred.p_metal is not None:
+            cols[f"{p}_p_metal"] = pred.p_metal
+            cols[f"{p}_metal"] = [bool(d.get("metal", False)) for d in details]
     return pd.DataFrame(cols)
 
 
@@ -88,9 +137,7 @@ def predict_composition(
     if batch.errors:
         raise InvalidComposition(batch.errors[0][1])
     out = []
-    for p in props:
-        model = load_composition_model(p, root=base)
-        pred = model.predict_features(batch, 1)
+    for p, (pred, name, version, details) in _predict_all([formula], props, batch, base).items():
         out.append(
             PropertyPrediction(
                 property=p,
@@ -99,10 +146,11 @@ def predict_composition(
                 std=float(pred.std[0]),
                 interval_95=(float(pred.low95[0]), float(pred.high95[0])),
                 method="composition",
-                model=model.name,
-                model_version=model.version,
+                model=name,
+                model_version=version,
                 warnings=pred.warnings[0],
                 in_domain=bool(pred.in_domain[0]),
+                details=details[0],
             )
         )
     return out

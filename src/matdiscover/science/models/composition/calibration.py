@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["SigmaCalibration", "coverage", "fit_sigma_calibration"]
+__all__ = ["SigmaCalibration", "coverage", "fit_metal_sigma", "fit_sigma_calibration"]
 
 FloatArray = npt.NDArray[np.float64]
 _LEVELS = (0.5, 1.0, 1.5, 2.0, 2.5)
@@ -102,3 +102,23 @@ def fit_sigma_calibration(
     # split-conformal quantile with the finite-sample correction
     q = float(np.quantile(z, min(1.0, math.ceil(0.95 * (n + 1)) / n))) if n else Z95_GAUSS
     return SigmaCalibration(cal.scale, cal.floor, cal.power, max(q, 1e-6))
+
+
+def fit_metal_sigma(y_true: FloatArray, p_metal: FloatArray) -> SigmaCalibration:
+    """Sigma of a "metal" prediction (value 0) from the classifier's ``P(metal)``.
+
+    The predictive distribution is a point mass at 0 (weight ``P(metal)``) plus the gaps
+    of the non-metals the classifier misses, so its standard deviation is
+    ``c * sqrt(1 - P(metal))`` with ``c**2`` fitted on the calibration rows called metal
+    (``c**2 = mean(y**2 / (1 - P))``). ``z95`` is the split-conformal 95th percentile of
+    ``y / sigma`` there: the 95 % interval of a metal prediction is ``[0, z95 * sigma]``.
+    """
+    y = np.abs(np.asarray(y_true, dtype=np.float64))
+    q = np.clip(1.0 - np.asarray(p_metal, dtype=np.float64), 1e-6, 1.0)
+    if len(y) == 0:
+        return SigmaCalibration(1.0, 0.0, 0.5)
+    c = float(np.sqrt(np.mean(y**2 / q))) or 1e-6
+    z = y / (c * np.sqrt(q))
+    n = len(z)
+    z95 = float(np.quantile(z, min(1.0, math.ceil(0.95 * (n + 1)) / n)))
+    return SigmaCalibration(c, 0.0, 0.5, max(z95, 1e-6))

@@ -41,6 +41,7 @@ __all__ = [
     "ARTIFACT_FILE",
     "CompositionModel",
     "CompositionPredictions",
+    "MetalGate",
     "load_composition_model",
     "models_dir",
 ]
@@ -79,6 +80,24 @@ class CompositionPredictions:
     in_domain: BoolArray
     warnings: list[tuple[str, ...]]
     errors: list[str | None]
+    p_metal: FloatArray | None = None  # band gap: classifier P(metal), NaN for bad rows
+
+
+@dataclass(frozen=True)
+class MetalGate:
+    """Metal/non-metal classifier in front of a band-gap regressor.
+
+    ``P(metal) >= threshold`` -> the prediction is "metal": value 0 and
+    ``sigma = calibration.apply(1 - P(metal))``; otherwise the regressor's value and its
+    calibrated sigma. The threshold was chosen on the calibration (validation) split.
+    """
+
+    booster: lgb.Booster
+    threshold: float
+    calibration: SigmaCalibration
+
+    def p_metal(self, features: FloatArray) -> FloatArray:
+        return np.asarray(self.booster.predict(features, num_threads=1), dtype=np.float64)
 
 
 class CompositionModel:
@@ -103,6 +122,8 @@ class CompositionModel:
         rare_threshold: int = 20,
         ood_factor: float = 2.0,
         data_root: Path | None = None,
+        lgbm_weight: float | None = None,
+        metal_gate: MetalGate | None = None,
     ) -> None:
         if len(members) < 2:
             raise ConfigurationError("an ensemble needs at least two members")
@@ -115,6 +136,8 @@ class CompositionModel:
         self.rare_threshold = rare_threshold
         self.ood_factor = ood_factor
         self.data_root = data_root
+        self.lgbm_weight = lgbm_weight
+        self.metal_gate = metal_gate
         symbols = element_data(data_root).symbols
         self._symbols = symbols
         self._counts = np.array([element_counts.get(s, 0) for s in symbols], dtype=np.int64)
@@ -129,12 +152,7 @@ class CompositionModel:
             "unit": self.spec.unit,
             "transform": self.spec.transform,
             "feature_names": list(feature_names(self.data_root)),
-            "calibration": {
-                "scale": self.calibration.scale,
-                "floor": self.calibration.floor,
-                "power": self.calibration.power,
-                "z95": self.calibration.z95,
-            },
+            "calibration": _cal_dict(self.calibration),
             "element_counts": self.element_counts,
             "rare_threshold": self.rare_threshold,
             "ood_factor": self.ood_factor,
@@ -143,12 +161,23 @@ class CompositionModel:
             "members": [
                 m.booster.model_to_string() for m in self.members if isinstance(m, LGBMMember)
             ],
+            "lgbm_weight": self.lgbm_weight,
+            "metal_gate": None
+            if self.metal_gate is None
+            else {
+                "classifier": self.metal_gate.booster.model_to_string(),
+                "threshold": self.metal_gate.threshold,
+                "calibration": _cal_dict(self.metal_gate.calibration),
+            },
         }
 
     @property
     def kind(self) -> str:
-        """``"lgbm"`` or ``"mlp"``."""
-        return "mlp" if isinstance(self.members[0], MLPMember) else "lgbm"
+        """``"lgbm"``, ``"mlp"`` or ``"hybrid"`` (MLP and LightGBM members)."""
+        n_mlp = sum(isinstance(m, MLPMember) for m in self.members)
+        if n_mlp == len(self.members):
+            return "mlp"
+        return "lgbm" if n_mlp == 0 else "hybrid"
 
     def save(self, folder: Path) -> Path:
         """Write ``model.json.xz`` into ``folder`` and return its path."""
@@ -156,7 +185,7 @@ class CompositionModel:
         path = folder / ARTIFACT_FILE
         raw = json.dumps(self.to_payload()).encode("utf-8")
         path.write_bytes(lzma.compress(raw, preset=9 | lzma.PRESET_EXTREME))
-        if self.kind == "mlp":
+        if self.kind in ("mlp", "hybrid"):
             mlps = [m for m in self.members if isinstance(m, MLPMember)]
             (folder / MLP_FILE).write_bytes(save_mlp_members(mlps))
         return path
@@ -171,19 +200,24 @@ class CompositionModel:
             raise ConfigurationError(f"{path} was trained on different features")
         spec = PROPERTIES[payload["property"]]
         cal = payload["calibration"]
-        members: list[Member]
-        if payload.get("kind", "lgbm") == "mlp":
-            members = list(load_mlp_members((path.parent / MLP_FILE).read_bytes()))
-        else:
-            members = [LGBMMember(lgb.Booster(model_str=s)) for s in payload["members"]]
+        kind = payload.get("kind", "lgbm")
+        members: list[Member] = []
+        if kind in ("mlp", "hybrid"):
+            members += load_mlp_members((path.parent / MLP_FILE).read_bytes())
+        members += [LGBMMember(lgb.Booster(model_str=s)) for s in payload["members"]]
+        gate = payload.get("metal_gate")
+        weight = payload.get("lgbm_weight")
         return cls(
             spec=spec,
             members=members,
-            calibration=SigmaCalibration(
-                float(cal["scale"]),
-                float(cal["floor"]),
-                float(cal.get("power", 1.0)),
-                float(cal.get("z95", Z95)),
+            calibration=_cal_from(cal),
+            lgbm_weight=None if weight is None else float(weight),
+            metal_gate=None
+            if gate is None
+            else MetalGate(
+                booster=lgb.Booster(model_str=gate["classifier"]),
+                threshold=float(gate["threshold"]),
+                calibration=_cal_from(gate["calibration"]),
             ),
             element_counts={k: int(v) for k, v in payload["element_counts"].items()},
             name=str(payload["name"]),
@@ -195,9 +229,17 @@ class CompositionModel:
 
     # -- prediction --------------------------------------------------------------------
     def raw_predict(self, features: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """Ensemble mean and (uncalibrated) member std in training space."""
+        """Ensemble mean and (uncalibrated) member std in training space.
+
+        Hybrid ensembles weight the LightGBM members' mean by ``lgbm_weight`` and the MLP
+        members' mean by ``1 - lgbm_weight``; the std is over all members."""
         preds = np.stack([m.predict(features) for m in self.members], axis=0)
-        return preds.mean(axis=0), preds.std(axis=0, ddof=1)
+        std = preds.std(axis=0, ddof=1)
+        if self.kind != "hybrid" or self.lgbm_weight is None:
+            return preds.mean(axis=0), std
+        is_lgbm = np.array([isinstance(m, LGBMMember) for m in self.members])
+        w = self.lgbm_weight
+        return w * preds[is_lgbm].mean(axis=0) + (1.0 - w) * preds[~is_lgbm].mean(axis=0), std
 
     def predict_features(self, batch: CompositionFeatures, n_rows: int) -> CompositionPredictions:
         """Predict from a precomputed feature batch covering ``n_rows`` inputs."""
@@ -208,9 +250,16 @@ class CompositionModel:
         errors: list[str | None] = [None] * n_rows
         for row, msg in batch.errors:
             errors[row] = msg
+        p_metal = None if self.metal_gate is None else np.full(n_rows, np.nan)
         if len(batch.rows):
             mu, sd = self.raw_predict(batch.features)
             sd = self.calibration.apply(sd)
+            if self.metal_gate is not None and p_metal is not None:
+                pm = self.metal_gate.p_metal(batch.features)
+                metal = pm >= self.metal_gate.threshold
+                mu = np.where(metal, 0.0, mu)
+                sd = np.where(metal, self.metal_gate.calibration.apply(1.0 - pm), sd)
+                p_metal[batch.rows] = pm
             present = batch.fractions > 0
             counts = np.where(present, self._counts[None, :], np.iinfo(np.int64).max)
             low_count = counts.min(axis=1) < self.rare_threshold
@@ -233,6 +282,7 @@ class CompositionModel:
             in_domain=in_domain,
             warnings=warnings,
             errors=errors,
+            p_metal=p_metal,
         )
 
     def predict(self, formulas: Sequence[str]) -> CompositionPredictions:
@@ -285,11 +335,29 @@ class CompositionModel:
         return value, std, low, high
 
 
+def _cal_dict(cal: SigmaCalibration) -> dict[str, float]:
+    return {"scale": cal.scale, "floor": cal.floor, "power": cal.power, "z95": cal.z95}
+
+
+def _cal_from(cal: dict[str, Any]) -> SigmaCalibration:
+    return SigmaCalibration(
+        float(cal["scale"]),
+        float(cal["floor"]),
+        float(cal.get("power", 1.0)),
+        float(cal.get("z95", Z95)),
+    )
+
+
 @lru_cache(maxsize=16)
 def _load_cached(prop: str, root: Path | None) -> CompositionModel:
     if prop not in PROPERTIES:
         raise NotFound(f"no composition model for property {prop!r}; known: {sorted(PROPERTIES)}")
     path = models_dir(root) / prop / ARTIFACT_FILE
+    if not path.is_file() and prop == "energy_above_hull":
+        raise NotFound(
+            "energy_above_hull has no composition model: it is the hull of the predicted "
+            "formation energy (matdiscover.science.models.composition.load_hull_route)"
+        )
     if not path.is_file():
         raise NotFound(f"composition model artifact missing: {path}")
     return CompositionModel.from_file(path, data_root=root)

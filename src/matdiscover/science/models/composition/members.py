@@ -27,9 +27,15 @@ class Member(Protocol):
 
 @dataclass(frozen=True)
 class LGBMMember:
+    """A LightGBM regressor. A booster with one feature more than it is given was trained
+    with extra tables (see ``PropertySpec.extra_tables``): the last feature is the
+    source flag and is 0 at prediction time."""
+
     booster: lgb.Booster
 
     def predict(self, features: FloatArray) -> FloatArray:
+        if self.booster.num_feature() == features.shape[1] + 1:
+            features = np.column_stack([features, np.zeros(len(features))])
         return np.asarray(self.booster.predict(features, num_threads=1), dtype=np.float64)
 
 

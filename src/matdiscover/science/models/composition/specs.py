@@ -26,10 +26,21 @@ class PropertySpec:
         table_is_log10: the table already stores ``log10(value)``.
         lower_bound: physical lower bound of the value (predictions are clipped).
         description: one line for cards and UIs.
-        learner: ``"lgbm"`` (boosted trees) or ``"mlp"`` (multilayer perceptron).
-        params: LightGBM parameters for each ensemble member (``learner="lgbm"``).
-        num_rounds: boosting rounds per member (``learner="lgbm"``).
-        mlp: MLP options for :func:`members.train_mlp` (``learner="mlp"``).
+        learner: ``"lgbm"`` (boosted trees), ``"mlp"`` (multilayer perceptron) or
+            ``"hybrid"`` (MLP members plus ``n_lgbm_members`` LightGBM members; the two
+            means are blended with a weight chosen on the calibration split).
+        params: LightGBM parameters for each ensemble member (``learner`` lgbm/hybrid).
+        num_rounds: boosting rounds per member (``learner`` lgbm/hybrid).
+        mlp: MLP options for :func:`members.train_mlp` (``learner`` mlp/hybrid).
+        n_lgbm_members: LightGBM members of a hybrid ensemble.
+        metal_classifier: LightGBM parameters of a metal/non-metal classifier (label:
+            value == 0) put in front of the regressor, which is then trained on the
+            non-zero rows only; ``None``: no classifier.
+        classifier_rounds: boosting rounds of the classifier.
+        extra_tables: tables of the same quantity from another method (AFLOW AEL-AGL)
+            added to the LightGBM members' training rows, flagged by one extra feature
+            (1 = extra table, 0 = ``table``; predictions use 0); rows whose formula is in
+            the calibration or test split are left out.
     """
 
     key: PropertyName
@@ -38,10 +49,14 @@ class PropertySpec:
     description: str
     table_is_log10: bool = False
     lower_bound: float | None = None
-    learner: Literal["lgbm", "mlp"] = "lgbm"
+    learner: Literal["lgbm", "mlp", "hybrid"] = "lgbm"
     params: dict[str, Any] = field(default_factory=dict)
     num_rounds: int = 300
     mlp: dict[str, Any] = field(default_factory=dict)
+    n_lgbm_members: int = 5
+    metal_classifier: dict[str, Any] | None = None
+    classifier_rounds: int = 600
+    extra_tables: tuple[str, ...] = ()
 
     @property
     def unit(self) -> str:
@@ -66,6 +81,16 @@ _BASE: dict[str, Any] = {
 
 def _params(**over: Any) -> dict[str, Any]:
     return {**_BASE, **over}
+
+
+# LightGBM members of the hybrid moduli ensembles: Huber loss (robust to the few
+# wildly off elasticity entries), chosen on the calibration split of mp_log10_k/g_vrh.
+_HUBER = _params(
+    objective="huber", alpha=0.1, learning_rate=0.05, num_leaves=63, min_data_in_leaf=5
+)
+
+# Metal/non-metal classifier of the band-gap model (mp_gap: metal = gap 0).
+_METAL = {**_params(objective="binary", learning_rate=0.1, num_leaves=127), "max_bin": 255}
 
 
 _MLP: dict[str, Any] = {
@@ -99,6 +124,8 @@ PROPERTIES: dict[str, PropertySpec] = {  # keyed by PropertyName (a str)
         lower_bound=0.0,
         learner="mlp",
         mlp=_mlp(),
+        metal_classifier=_METAL,
+        classifier_rounds=600,
     ),
     PropertyName.bulk_modulus: PropertySpec(
         key=PropertyName.bulk_modulus,
@@ -107,10 +134,11 @@ PROPERTIES: dict[str, PropertySpec] = {  # keyed by PropertyName (a str)
         table_is_log10=True,
         description="Voigt-Reuss-Hill bulk modulus (Materials Project elasticity)",
         lower_bound=0.0,
-        learner="mlp",
+        learner="hybrid",
         mlp=_mlp(epochs=100),
-        params=_params(num_leaves=31, learning_rate=0.08, min_data_in_leaf=5),
-        num_rounds=250,
+        params=_HUBER,
+        num_rounds=800,
+        extra_tables=("aflow_bulk_modulus_vrh",),
     ),
     PropertyName.shear_modulus: PropertySpec(
         key=PropertyName.shear_modulus,
@@ -119,10 +147,11 @@ PROPERTIES: dict[str, PropertySpec] = {  # keyed by PropertyName (a str)
         table_is_log10=True,
         description="Voigt-Reuss-Hill shear modulus (Materials Project elasticity)",
         lower_bound=0.0,
-        learner="mlp",
+        learner="hybrid",
         mlp=_mlp(epochs=100),
-        params=_params(num_leaves=31, learning_rate=0.08, min_data_in_leaf=5),
-        num_rounds=250,
+        params=_HUBER,
+        num_rounds=800,
+        extra_tables=("aflow_shear_modulus_vrh",),
     ),
     PropertyName.debye_temperature: PropertySpec(
         key=PropertyName.debye_temperature,
@@ -130,10 +159,10 @@ PROPERTIES: dict[str, PropertySpec] = {  # keyed by PropertyName (a str)
         transform="log10",
         description="Debye temperature from the AFLOW AEL-AGL elastic model",
         lower_bound=0.0,
-        learner="mlp",
+        learner="hybrid",
         mlp=_mlp(epochs=150),
-        params=_params(num_leaves=31, learning_rate=0.08, min_data_in_leaf=5),
-        num_rounds=250,
+        params=_HUBER,
+        num_rounds=800,
     ),
     PropertyName.energy_above_hull: PropertySpec(
         key=PropertyName.energy_above_hull,

@@ -34,10 +34,15 @@ from matdiscover.science.featurize.composition import element_data
 from matdiscover.science.models.composition.calibration import (
     SigmaCalibration,
     coverage,
+    fit_metal_sigma,
     fit_sigma_calibration,
 )
 from matdiscover.science.models.composition.card import ModelCard
-from matdiscover.science.models.composition.ensemble import ARTIFACT_FILE, CompositionModel
+from matdiscover.science.models.composition.ensemble import (
+    ARTIFACT_FILE,
+    CompositionModel,
+    MetalGate,
+)
 from matdiscover.science.models.composition.members import (
     LGBMMember,
     Member,
@@ -136,6 +141,26 @@ def load_training_data(
     )
 
 
+def _extra_rows(
+    tables: tuple[str, ...], transform: str, held_out: set[str], *, root: Path | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Features and (transformed) labels of the extra tables, minus held-out formulas."""
+    xs, ys = [], []
+    for name in tables:
+        table = load_table(name, root=root)
+        formulas = table["formula"].astype(str).tolist()
+        batch = featurize_compositions(formulas, root=root)
+        target = table["target"].to_numpy(dtype=np.float64)[batch.rows]
+        f_arr = np.asarray(formulas, dtype=object)[batch.rows]
+        keep = np.array([reduced_formula_key(f) not in held_out for f in f_arr], dtype=bool)
+        if transform == "log10":
+            keep &= target > 0
+            target = np.log10(np.where(target > 0, target, 1.0))
+        xs.append(batch.features[keep])
+        ys.append(target[keep])
+    return np.vstack(xs), np.concatenate(ys)
+
+
 def make_splits(groups: np.ndarray, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(train, calibration, test)`` row indices, grouped by reduced formula."""
     dummy = np.zeros(len(groups))
@@ -168,7 +193,17 @@ def train_property(
 
     Returns:
         The :class:`ModelCard` that was written.
+
+    ``energy_above_hull`` (unless ``fast``) is not a trained model: it calibrates and
+    evaluates the hull of the predicted formation energy
+    (:func:`~matdiscover.science.models.composition.hull_route.fit_hull_route`) with
+    the formation-energy model shipped in the data root (``root``): train that first.
     """
+    if prop == PropertyName.energy_above_hull and not fast:
+        # retired as a separate model: the hull of the predicted formation energy
+        from matdiscover.science.models.composition.hull_route import fit_hull_route
+
+        return fit_hull_route(out_dir=out_dir, seed=seed, root=root)
     cfg = config or TrainingConfig()
     spec = PROPERTIES[prop]
     if cfg.learner is not None:
@@ -184,24 +219,64 @@ def train_property(
         params.update(num_leaves=15, learning_rate=0.2, min_data_in_leaf=5)
         rounds = 20
     rng = np.random.default_rng(seed)
-    train_groups = np.unique(groups[train])
+    # With a metal classifier in front, the regressor only ever reports non-metal gaps:
+    # it is trained on the non-zero rows.
+    reg_train = train if spec.metal_classifier is None else train[y[train] > 0]
+    train_groups = np.unique(groups[reg_train])
     mlp_opts = {**spec.mlp, **cfg.mlp_overrides}
     if fast:
         mlp_opts.update(hidden=(32, 16), epochs=3)
+    kinds = (
+        ["mlp"] * cfg.n_members
+        if spec.learner == "mlp"
+        else ["lgbm"] * cfg.n_members
+        if spec.learner == "lgbm"
+        else ["mlp"] * cfg.n_members + ["lgbm"] * spec.n_lgbm_members
+    )
+    extra = None
+    if spec.extra_tables and "lgbm" in kinds:
+        held_out = set(groups[cal]) | set(groups[test])
+        extra = _extra_rows(spec.extra_tables, spec.transform, held_out, root=root)
+        log.info("%s: %d extra rows from %s", prop, len(extra[1]), spec.extra_tables)
     members: list[Member] = []
-    for m in range(cfg.n_members):
+    for m, kind in enumerate(kinds):
         chosen = rng.choice(
             train_groups, size=int(MEMBER_GROUP_FRACTION * len(train_groups)), replace=False
         )
-        idx = train[np.isin(groups[train], chosen)]
+        idx = reg_train[np.isin(groups[reg_train], chosen)]
         member_seed = seed * 1000 + m
-        if spec.learner == "mlp":
+        if kind == "mlp":
             members.append(train_mlp(X[idx], y[idx], seed=member_seed, **mlp_opts))
         else:
             mp = {**params, "seed": member_seed}
-            booster = lgb.train(mp, lgb.Dataset(X[idx], y[idx]), num_boost_round=rounds)
+            xm, ym = X[idx], y[idx]
+            if extra is not None:
+                xm = np.vstack(
+                    [
+                        np.column_stack([xm, np.zeros(len(ym))]),
+                        np.column_stack([extra[0], np.ones(len(extra[1]))]),
+                    ]
+                )
+                ym = np.concatenate([ym, extra[1]])
+            booster = lgb.train(mp, lgb.Dataset(xm, ym), num_boost_round=rounds)
             members.append(LGBMMember(booster))
-        log.info("%s member %d/%d trained", prop, m + 1, cfg.n_members)
+        log.info("%s member %d/%d (%s) trained", prop, m + 1, len(kinds), kind)
+    gate = None
+    classifier_params: dict[str, Any] = {}
+    if spec.metal_classifier is not None:
+        classifier_params = {**spec.metal_classifier, "seed": seed}
+        c_rounds = spec.classifier_rounds
+        if fast:
+            classifier_params.update(num_leaves=15, learning_rate=0.2)
+            c_rounds = 20
+        booster = lgb.train(
+            classifier_params,
+            lgb.Dataset(X[train], (y[train] <= 0).astype(np.float64)),
+            num_boost_round=c_rounds,
+        )
+        classifier_params["num_boost_round"] = c_rounds
+        gate = MetalGate(booster, 0.5, SigmaCalibration(1.0, 0.0))
+        log.info("%s metal classifier trained", prop)
 
     counts_arr = (fractions[train] > 0).sum(axis=0)
     symbols = element_data(root).symbols
@@ -219,14 +294,27 @@ def train_property(
         rare_threshold=cfg.rare_threshold,
         ood_factor=cfg.ood_factor,
         data_root=root,
+        metal_gate=gate,
     )
-    hyperparameters = json.loads(  # JSON-normalised (tuples -> lists) so cards round-trip
-        json.dumps(
-            {"learner": "mlp", **mlp_opts}
-            if spec.learner == "mlp"
-            else {"learner": "lgbm", **params, "num_boost_round": rounds}
-        )
+    lgbm_hp = {**params, "num_boost_round": rounds}
+    hp: dict[str, Any] = (
+        {"learner": "mlp", **mlp_opts}
+        if spec.learner == "mlp"
+        else {"learner": "lgbm", **lgbm_hp}
+        if spec.learner == "lgbm"
+        else {
+            "learner": "hybrid",
+            "mlp_members": cfg.n_members,
+            "lgbm_members": spec.n_lgbm_members,
+            "mlp": mlp_opts,
+            "lgbm": lgbm_hp,
+        }
     )
+    if gate is not None:
+        hp["metal_classifier"] = classifier_params
+        hp["regressor_rows"] = "non-metals only (value > 0)"
+    # JSON-normalised (tuples -> lists) so cards round-trip
+    hyperparameters = json.loads(json.dumps(hp))
     return calibrate_and_write(
         model,
         data,
@@ -256,11 +344,30 @@ def calibrate_and_write(
     prop = spec.key
     y, f_arr = data.y, data.formulas
     train, cal, test = splits
-    _, raw_cal_sd = model.raw_predict(data.X[cal])
+    x_cal = data.X[cal]
+    if model.kind == "hybrid":
+        model.lgbm_weight = choose_lgbm_weight(model, x_cal, y[cal])
+    gate = model.metal_gate
+    if gate is not None:
+        model.metal_gate = gate = replace(
+            gate, threshold=choose_metal_threshold(gate.p_metal(x_cal), y[cal] <= 0)
+        )
+    _, raw_cal_sd = model.raw_predict(x_cal)
     model.calibration = SigmaCalibration(1.0, 0.0)
     cal_pred = model.predict(list(f_arr[cal]))
-    calibration = fit_sigma_calibration(y[cal], cal_pred.mean_t, raw_cal_sd)
+    # Rows where a value is reported with a Gaussian-style sigma: all rows, or the rows
+    # the metal classifier calls non-metal (metals are reported as "metal, P(metal)").
+    cal_gap = np.ones(len(cal), dtype=bool)
+    if gate is not None:
+        cal_p = gate.p_metal(x_cal)
+        cal_gap = cal_p < gate.threshold
+        metal_cal = fit_metal_sigma(y[cal][~cal_gap], cal_p[~cal_gap])
+        model.metal_gate = gate = replace(gate, calibration=metal_cal)
+    calibration = fit_sigma_calibration(
+        y[cal][cal_gap], cal_pred.mean_t[cal_gap], raw_cal_sd[cal_gap]
+    )
     model.calibration = calibration
+    cal_pred = model.predict(list(f_arr[cal]))
 
     test_pred = model.predict(list(f_arr[test]))
     yt, mt, st = y[test], test_pred.mean_t, test_pred.std_t
@@ -271,24 +378,59 @@ def calibrate_and_write(
     metrics_t = _metrics(yt, mt)
     y_train_unit = 10.0 ** y[train] if spec.transform == "log10" else y[train]
     baseline_mae_unit = float(np.mean(np.abs(y_unit - np.mean(y_train_unit))))
-    cov = {
-        "test_coverage_1sigma": coverage(yt, mt, st, 1.0),
-        "test_coverage_2sigma": coverage(yt, mt, st, 2.0),
-        "test_coverage_95_interval": float(
-            np.mean((y_unit >= test_pred.low95) & (y_unit <= test_pred.high95))
-        ),
+    gap = np.ones(len(test), dtype=bool)
+    if gate is not None and test_pred.p_metal is not None:
+        gap = test_pred.p_metal < gate.threshold
+    in95 = (y_unit >= test_pred.low95) & (y_unit <= test_pred.high95)
+    cov: dict[str, Any] = {
+        "test_coverage_1sigma": coverage(yt[gap], mt[gap], st[gap], 1.0),
+        "test_coverage_2sigma": coverage(yt[gap], mt[gap], st[gap], 2.0),
+        "test_coverage_95_interval": float(np.mean(in95[gap])),
         "cal_coverage_1sigma": coverage(
-            y[cal], cal_pred.mean_t, calibration.apply(raw_cal_sd), 1.0
+            y[cal][cal_gap], cal_pred.mean_t[cal_gap], cal_pred.std_t[cal_gap], 1.0
         ),
         "cal_coverage_2sigma": coverage(
-            y[cal], cal_pred.mean_t, calibration.apply(raw_cal_sd), 2.0
+            y[cal][cal_gap], cal_pred.mean_t[cal_gap], cal_pred.std_t[cal_gap], 2.0
         ),
-        "uncalibrated_test_coverage_1sigma": coverage(yt, mt, raw_test_sd, 1.0),
+        "uncalibrated_test_coverage_1sigma": coverage(yt[gap], mt[gap], raw_test_sd[gap], 1.0),
         "test_fraction_in_domain": float(np.mean(test_pred.in_domain)),
         "spearman_abs_error_vs_std": float(
-            pd.Series(np.abs(yt - mt)).corr(pd.Series(st), method="spearman")
+            pd.Series(np.abs(yt - mt)[gap]).corr(pd.Series(st[gap]), method="spearman")
+        ),
+        "interval_vs_sigma": (
+            f"the 95 % interval is mean +- {calibration.z95:.2f} sigma (training space), "
+            "not +-1.96 sigma: the residuals are heavier-tailed than a Gaussian, so +-2 "
+            "sigma covers less than 95 % and the split-conformal z95 is what makes the "
+            "interval cover 95 %"
         ),
     }
+    if gate is not None and test_pred.p_metal is not None:
+        is_metal = yt <= 0
+        said_metal = ~gap
+        cov.update(
+            {
+                "coverage_rows": "rows the classifier calls non-metal (a gap is reported); "
+                "metal predictions are judged by the classifier metrics",
+                "test_fraction_reported_as_gap": float(np.mean(gap)),
+                "test_coverage_1sigma_all_rows": coverage(yt, mt, st, 1.0),
+                "test_coverage_2sigma_all_rows": coverage(yt, mt, st, 2.0),
+                "metal_threshold": gate.threshold,
+                "metal_calibration_scale": gate.calibration.scale,
+                "metal_calibration_floor": gate.calibration.floor,
+                "metal_calibration_power": gate.calibration.power,
+                "metal_calibration_z95": gate.calibration.z95,
+                "test_metal_accuracy": float(np.mean(said_metal == is_metal)),
+                "test_metal_precision": float(np.mean(is_metal[said_metal]))
+                if said_metal.any()
+                else float("nan"),
+                "test_metal_recall": float(np.mean(said_metal[is_metal]))
+                if is_metal.any()
+                else float("nan"),
+                "test_metal_brier": float(np.mean((test_pred.p_metal - is_metal) ** 2)),
+            }
+        )
+    if model.lgbm_weight is not None:
+        cov["lgbm_weight"] = model.lgbm_weight
 
     folder = out_dir / prop
     artifact = model.save(folder)
@@ -305,19 +447,13 @@ def calibrate_and_write(
             "high95": test_pred.high95[sample],
         }
     ).to_csv(folder / "parity.csv", index=False, float_format="%.6g")
-    n_members = len(model.members)
     card = ModelCard(
         name=model.name,
         version=model.version,
         property=prop,
         unit=spec.unit,
         description=spec.description,
-        architecture=(
-            f"ensemble of {n_members} "
-            + ("MLPs (SiLU)" if model.kind == "mlp" else "LightGBM regressors")
-            + " on group-subsampled training sets; prediction = member mean, "
-            "uncertainty = member std, calibrated"
-        ),
+        architecture=_architecture(model),
         training_space=("log10(value)" if spec.transform == "log10" else "value"),
         training_data={
             "table": spec.table,
@@ -391,6 +527,52 @@ def calibrate_and_write(
     return card
 
 
+def _architecture(model: CompositionModel) -> str:
+    n_members = len(model.members)
+    n_lgbm = sum(isinstance(m, LGBMMember) for m in model.members)
+    if model.kind == "hybrid":
+        text = (
+            f"ensemble of {n_members - n_lgbm} MLPs (SiLU) and {n_lgbm} LightGBM regressors "
+            "(Huber loss) on group-subsampled training sets; prediction = "
+            f"{model.lgbm_weight:g} x LightGBM mean + {1 - (model.lgbm_weight or 0):g} x MLP "
+            "mean (weight chosen on the calibration split), uncertainty = member std, "
+            "calibrated"
+        )
+    else:
+        text = (
+            f"ensemble of {n_members} "
+            + ("MLPs (SiLU)" if model.kind == "mlp" else "LightGBM regressors")
+            + " on group-subsampled training sets; prediction = member mean, "
+            "uncertainty = member std, calibrated"
+        )
+    if model.metal_gate is not None:
+        text = (
+            "LightGBM metal/non-metal classifier (label: value == 0) in front of an "
+            f"{text}, trained on non-metals only; P(metal) >= {model.metal_gate.threshold:g} "
+            "(threshold chosen on the calibration split) -> 'metal': value 0, "
+            "sigma = calibrated function of 1 - P(metal)"
+        )
+    return text
+
+
+def choose_lgbm_weight(model: CompositionModel, features: np.ndarray, y: np.ndarray) -> float:
+    """Blend weight of the LightGBM members' mean (vs the MLP members') with the lowest
+    MAE on the calibration (validation) split, on a 0.1 grid."""
+    preds = np.stack([m.predict(features) for m in model.members], axis=0)
+    is_lgbm = np.array([isinstance(m, LGBMMember) for m in model.members])
+    lg, ml = preds[is_lgbm].mean(axis=0), preds[~is_lgbm].mean(axis=0)
+    grid = np.round(np.linspace(0.0, 1.0, 11), 2)
+    maes = [float(np.mean(np.abs(w * lg + (1.0 - w) * ml - y))) for w in grid]
+    return float(grid[int(np.argmin(maes))])
+
+
+def choose_metal_threshold(p_metal: np.ndarray, is_metal: np.ndarray) -> float:
+    """P(metal) threshold with the best accuracy on the calibration (validation) split."""
+    grid = np.round(np.arange(0.2, 0.81, 0.02), 2)
+    acc = [float(np.mean((p_metal >= t) == is_metal)) for t in grid]
+    return float(grid[int(np.argmax(acc))])
+
+
 def recalibrate_property(prop: str, *, out_dir: Path, root: Path | None = None) -> ModelCard:
     """Refit only the calibration of an existing artifact (members unchanged) and rewrite
     its card; the splits are rebuilt from the seed recorded on the card."""
@@ -433,7 +615,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     for prop in args.property or list(PROPERTIES):
-        if args.recalibrate:
+        if args.recalibrate and prop != PropertyName.energy_above_hull:
             card = recalibrate_property(prop, out_dir=args.out)
         else:
             card = train_property(prop, out_dir=args.out, seed=args.seed, fast=args.fast)
