@@ -81,6 +81,7 @@ def read_value(p: PropertyPrediction) -> PredictionRead:
         model_version=p.model_version,
         in_domain=p.in_domain,
         warnings=list(p.warnings),
+        details=dict(p.details),
     )
 
 

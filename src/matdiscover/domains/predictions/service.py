@@ -131,7 +131,7 @@ def store_predictions(
             model_version=p.model_version,
             in_domain=p.in_domain,
             warnings=list(p.warnings),
-            details=details or {},
+            details={**(details or {}), **dict(p.details)},
             job_id=job_id,
         )
         session.add(row)
