@@ -121,6 +121,19 @@ class Settings(BaseSettings):
         description='JSON overrides of plan limits, e.g. {"free_academic": '
         '{"predictions_per_month": 2000}}.',
     )
+    # OPTIMADE client: nothing is fetched unless a user starts an import
+    optimade_providers: list[str] = Field(
+        default_factory=list,
+        description="Known OPTIMADE provider base URLs (JSON list), offered by the UI; on a "
+        "server with accounts imports may only use these. Empty by default.",
+    )
+    optimade_timeout_s: float = Field(default=30.0, gt=0, description="Per provider request.")
+    optimade_max_retries: int = Field(
+        default=4, ge=0, le=10, description="Waits on 429/5xx before an import fails."
+    )
+    optimade_backoff_s: float = Field(
+        default=1.0, ge=0, description="First backoff without Retry-After (doubles)."
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -84,6 +84,7 @@ def api_router() -> APIRouter:
         experiments_router,
     ):
         protected.include_router(module.router)
+    protected.include_router(optimade_router.imports_router)  # POST /imports/optimade
     router.include_router(protected)
     return router
 

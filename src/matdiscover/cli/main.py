@@ -13,6 +13,7 @@ from matdiscover.cli import (
     batch_commands,
     compounds_commands,
     db_commands,
+    import_commands,
     materials_commands,
     models_commands,
     projects_commands,
@@ -36,6 +37,7 @@ app.add_typer(projects_commands.app, name="projects")
 app.add_typer(models_commands.app, name="models")
 app.command(name="predict")(predict)
 app.add_typer(batch_commands.app, name="batch")
+app.add_typer(import_commands.app, name="import")
 app.add_typer(users_commands.users_app, name="users")
 app.add_typer(users_commands.orgs_app, name="orgs")
 app.command(name="search")(search_commands.search)

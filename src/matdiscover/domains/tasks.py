@@ -61,8 +61,21 @@ class BatchReduce(TaskPayload):
     job_id: int
 
 
+class OptimadeImport(TaskPayload):
+    """Run (or resume) an import from an OPTIMADE provider."""
+
+    TASK: ClassVar[str] = "matdiscover.optimade_import"
+    job_id: int
+
+
 #: Every task that is enqueued with a payload.
-PAYLOADS: tuple[type[TaskPayload], ...] = (QueueSelfTest, PredictMaterial, BatchChunk, BatchReduce)
+PAYLOADS: tuple[type[TaskPayload], ...] = (
+    QueueSelfTest,
+    PredictMaterial,
+    BatchChunk,
+    BatchReduce,
+    OptimadeImport,
+)
 #: The periodic task re-queueing jobs of dead workers (the queue itself schedules it, with
 #: procrastinate's ``timestamp`` as its only argument; nothing enqueues it).
 RECOVER_STALLED_JOBS = "matdiscover.recover_stalled_jobs"

@@ -69,6 +69,15 @@ def batch_reduce(task: contract.BatchReduce) -> dict[str, Any]:
     return run_reduce(task.job_id)
 
 
+def optimade_import(task: contract.OptimadeImport) -> dict[str, Any]:
+    """Run (or resume) an OPTIMADE import job."""
+    from matdiscover.domains.optimade.importing import run_import
+    from matdiscover.settings import get_settings
+
+    run_import(session_factory(), task.job_id, settings=get_settings())
+    return {"job_id": task.job_id}
+
+
 def taking(payload: type[P], body: Callable[[P], dict[str, Any]]) -> Callable[..., dict[str, Any]]:
     """``body`` as procrastinate calls a task (keyword arguments from the queue), the
     arguments validated into ``payload`` first (a malformed job fails at once)."""
@@ -112,6 +121,7 @@ def register(app: procrastinate.App) -> None:
     )
     add(contract.BatchChunk, batch_chunk)
     add(contract.BatchReduce, batch_reduce)
+    add(contract.OptimadeImport, optimade_import)
     # croniter's optional sixth field is seconds: "* * * * * */10" = every 10 s. Top priority,
     # so the check never waits behind queued chunks.
     app.periodic(cron="* * * * * */10", periodic_id="recover-stalled", priority=100)(

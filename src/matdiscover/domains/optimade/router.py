@@ -20,11 +20,23 @@ from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse,
 from fastapi.security.utils import get_authorization_scheme_param
 from sqlalchemy.orm import Session
 
-from matdiscover.api.deps import get_caller, scoped_session
+from matdiscover.api.deps import (
+    CallerDep,
+    SessionDep,
+    SettingsDep,
+    get_caller,
+    scoped_session,
+)
+from matdiscover.api.responses import error_responses
 from matdiscover.db.engine import session_scope
+from matdiscover.domains import tasks
 from matdiscover.domains.identity import Caller
-from matdiscover.domains.optimade import responses, service
+from matdiscover.domains.jobs import service as jobs
+from matdiscover.domains.jobs.schemas import JobRead
+from matdiscover.domains.optimade import importing, responses, service
+from matdiscover.domains.optimade.schemas import OptimadeImportRequest, OptimadeProviders
 from matdiscover.errors import (
+    Conflict,
     Forbidden,
     InvalidInput,
     MatDiscoverError,
@@ -317,3 +329,64 @@ def unversioned(request: Request, rest: str) -> Response:
         return _answer(request, build)
     query = request.url.query
     return RedirectResponse(f"{PREFIX}/v1/{rest}" + (f"?{query}" if query else ""), 307)
+
+
+# ------------------------------------------------------------------------- imports (/api/v1)
+
+imports_router = APIRouter(tags=["imports"])
+
+
+@imports_router.get("/imports/optimade/providers", response_model=OptimadeProviders)
+def import_providers(settings: SettingsDep) -> OptimadeProviders:
+    """The configured OPTIMADE providers an import can use."""
+    return OptimadeProviders(
+        providers=list(settings.optimade_providers), any_provider=not settings.auth_required
+    )
+
+
+@imports_router.post(
+    "/imports/optimade",
+    status_code=202,
+    response_model=JobRead,
+    responses=error_responses(400, 403, 422, 429),
+)
+def start_optimade_import(
+    body: OptimadeImportRequest, session: SessionDep, caller: CallerDep, settings: SettingsDep
+) -> JobRead:
+    """Import the structures matching ``filter`` from an OPTIMADE provider into your
+    organisation's materials, as a queued job (poll ``GET /api/v1/jobs/{id}``; ``params``
+    holds ``imported``, ``skipped`` and per-entry ``errors``). Each becomes a material with
+    ``source="import"``, ``source_database`` the provider's prefix and ``source_id`` its id."""
+    job = importing.start_import(
+        session,
+        organization_id=caller.organization_id,
+        user_id=caller.user_id,
+        provider=body.provider,
+        filter_=body.filter,
+        limit=body.limit,
+        page_limit=body.page_limit,
+        settings=settings,
+    )
+    tasks.defer(session, tasks.OptimadeImport(job_id=job.id))
+    return jobs.to_read(session, job)
+
+
+@imports_router.post(
+    "/imports/optimade/{job_id}/resume",
+    status_code=202,
+    response_model=JobRead,
+    responses=error_responses(404, 409, 422),
+)
+def resume_optimade_import(job_id: int, session: SessionDep, caller: CallerDep) -> JobRead:
+    """Queue a failed or interrupted import again: it continues from the last stored page,
+    and entries already imported are skipped."""
+    job = jobs.get_job(session, job_id, organization_id=caller.organization_id)
+    if job.kind != importing.IMPORT_KIND:
+        raise NotFound(f"import job {job_id} not found")
+    if job.status in (jobs.JobStatus.succeeded, jobs.JobStatus.cancelled):
+        raise Conflict(f"import job {job_id} is {job.status.value}")
+    job.status = jobs.JobStatus.queued
+    job.error = None
+    job.finished_at = None
+    tasks.defer(session, tasks.OptimadeImport(job_id=job.id))
+    return jobs.to_read(session, job)

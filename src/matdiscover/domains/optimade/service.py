@@ -100,17 +100,27 @@ def query_structures(
     params = dict(where.params)
     base = f"m.structure IS NOT NULL AND {_visibility(organization_id, params)}"
     order = _order_by(query.sort, STRUCTURE_FIELDS, "m.id")
-    rows = session.execute(
-        text(
-            f"SELECT {_STRUCTURE_COLUMNS} FROM materials m WHERE {base} AND {where.sql} "
-            f"ORDER BY {order} LIMIT :page_limit OFFSET :page_offset"
-        ),
-        {**params, "page_limit": query.page_limit, "page_offset": query.page_offset},
-    ).mappings()
-    rows_list = [dict(r) for r in rows]
-    returned = session.scalar(
-        text(f"SELECT count(*) FROM materials m WHERE {base} AND {where.sql}"), params
-    )
+    # one scan gives the page and the number of matches (filters on computed formulas cost
+    # ~15 µs a row: scanning twice would double that)
+    rows_list = [
+        dict(r)
+        for r in session.execute(
+            text(
+                f"SELECT {_STRUCTURE_COLUMNS}, count(*) OVER () AS matches FROM materials m "
+                f"WHERE {base} AND {where.sql} "
+                f"ORDER BY {order} LIMIT :page_limit OFFSET :page_offset"
+            ),
+            {**params, "page_limit": query.page_limit, "page_offset": query.page_offset},
+        ).mappings()
+    ]
+    if rows_list:
+        returned = rows_list[0]["matches"]
+    elif query.page_offset == 0:
+        returned = 0
+    else:  # past the last page
+        returned = session.scalar(
+            text(f"SELECT count(*) FROM materials m WHERE {base} AND {where.sql}"), params
+        )
     available = session.scalar(text(f"SELECT count(*) FROM materials m WHERE {base}"), params)
     entries = _structure_entries(session, rows_list, organization_id=organization_id)
     return EntryPage(entries, int(returned or 0), int(available or 0), list(where.warnings))
