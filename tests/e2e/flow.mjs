@@ -205,7 +205,7 @@ try {
 
   });
  await section("panels", async () => {
-  // 6. material page: similar materials (links) and the phase diagram (a Plotly plot with
+  // 6. material page: similar materials (links) and the phase diagram (an SVG plot with
   // points and this material marked).
   if (!out.materialUrl) throw new Error("no material page");
   // a second structure of our own (through the API: the upload page was tested above) is
@@ -221,11 +221,12 @@ try {
   const links = panel.locator("[data-testid=similar-link]");
   out.panels = {};
 
-  const plot = page.locator("[data-testid=phase-diagram-plot]");
-  await plot.locator(".scatterlayer .point").first().waitFor();
+  // the SVG phase diagram: one marker (circle or path with a hover title) per phase
+  const plot = page.locator("[data-testid=phase-diagram-svg]");
+  await plot.locator("circle").first().waitFor();
   // the marker needs the predicted formation energy (the cards section waited for it)
-  await plot.locator(".legendtext", { hasText: "This material" }).waitFor();
-  out.panels.phasePoints = await plot.locator(".scatterlayer .point").count();
+  await page.locator("[data-testid=phase-diagram-plot] .legend li", { hasText: /^This material$/ }).waitFor();
+  out.panels.phasePoints = await plot.locator(":is(circle, path):has(title)").count();
   out.panels.phaseLabel = await plot.getAttribute("aria-label");
   out.panels.stability = await page.locator("[data-testid=stability]").innerText();
   out.panels.compositionLinks = await links.count();
