@@ -69,6 +69,7 @@ JSON_BODIES: dict[tuple[str, str], Any] = {
         "enabled": False
     },
     ("PATCH", "/api/v1/measurements/{measurement_id}"): {"value": 9.99},
+    ("POST", "/api/v1/imports/optimade"): {"provider": "https://optimade.example.org"},
 }
 QUERIES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/v1/phase-diagram"): {"chemsys": "Li-Co-O"},

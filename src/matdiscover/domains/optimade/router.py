@@ -46,7 +46,8 @@ from matdiscover.errors import (
 from matdiscover.science.interop.optimade_filter import FilterNotImplemented
 
 PREFIX = "/optimade"
-router = APIRouter(prefix=PREFIX, tags=["optimade"], include_in_schema=True)
+# the OPTIMADE API is specified (and validated) by OPTIMADE itself, not by our OpenAPI
+router = APIRouter(prefix=PREFIX, tags=["optimade"], include_in_schema=False)
 
 JSONAPI = "application/vnd.api+json"
 _QUERY_PARAMS = frozenset(
