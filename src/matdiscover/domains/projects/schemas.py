@@ -7,7 +7,7 @@ GPa, K.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -170,10 +170,14 @@ class MeasurementImport(BaseModel):
 
 
 class MeasurementRejected(BaseModel):
-    """The 422 body of an upload with bad rows: nothing was stored."""
+    """The 422 body of an upload with bad rows: nothing was stored. A request that does
+    not match the schema (e.g. without a file) has FastAPI's 422 body instead: ``detail``
+    lists the invalid fields and there are no ``errors``."""
 
-    detail: str
-    errors: list[RowErrorRead]
+    detail: str | list[dict[str, Any]]
+    errors: list[RowErrorRead] = Field(
+        default_factory=list, description="Every bad row: row number, column, message"
+    )
 
 
 class ParityPoint(BaseModel):
