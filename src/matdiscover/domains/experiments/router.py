@@ -17,13 +17,15 @@ from matdiscover.domains.experiments.schemas import (
 router = APIRouter(prefix="/measurements", tags=["projects"])
 
 
-@router.get("/{measurement_id}", response_model=MeasurementRead, responses=error_responses(404))
+@router.get(
+    "/{measurement_id}", response_model=MeasurementRead, responses=error_responses(400, 404)
+)
 def get_measurement(session: SessionDep, caller: CallerDep, measurement_id: int) -> MeasurementRead:
     return MeasurementRead.model_validate(service.get(session, measurement_id))
 
 
 @router.patch(
-    "/{measurement_id}", response_model=MeasurementRead, responses=error_responses(404, 422)
+    "/{measurement_id}", response_model=MeasurementRead, responses=error_responses(400, 404, 422)
 )
 def edit_measurement(
     session: SessionDep, caller: CallerDep, measurement_id: int, body: MeasurementEdit
@@ -35,7 +37,10 @@ def edit_measurement(
 
 
 @router.delete(
-    "/{measurement_id}", status_code=204, response_class=Response, responses=error_responses(404)
+    "/{measurement_id}",
+    status_code=204,
+    response_class=Response,
+    responses=error_responses(400, 404),
 )
 def delete_measurement(session: SessionDep, caller: CallerDep, measurement_id: int) -> Response:
     """Soft-delete: gone from listings, parity and fits; the history remains."""
@@ -44,7 +49,9 @@ def delete_measurement(session: SessionDep, caller: CallerDep, measurement_id: i
 
 
 @router.get(
-    "/{measurement_id}/history", response_model=MeasurementHistory, responses=error_responses(404)
+    "/{measurement_id}/history",
+    response_model=MeasurementHistory,
+    responses=error_responses(400, 404),
 )
 def measurement_history(
     session: SessionDep, caller: CallerDep, measurement_id: int

@@ -43,27 +43,31 @@ from matdiscover.science.properties import PropertyName
 router = APIRouter(prefix="/projects", tags=["projects"])
 
 
-@router.get("", response_model=ProjectList)
+@router.get("", response_model=ProjectList, responses=error_responses(400))
 def list_projects(session: SessionDep, caller: CallerDep) -> ProjectList:
     """Your organisation's projects by name, with item and measurement counts."""
     return ProjectList(items=service.list_projects(session, organization_id=caller.organization_id))
 
 
-@router.post("", status_code=201, response_model=ProjectRead, responses=error_responses(409, 422))
+@router.post(
+    "", status_code=201, response_model=ProjectRead, responses=error_responses(400, 409, 422)
+)
 def create_project(session: SessionDep, caller: CallerDep, body: ProjectCreate) -> ProjectRead:
     """A new project (names are unique within the organisation: 409 otherwise)."""
     project = service.create(session, body, organization_id=caller.organization_id)
     return service.read(session, project)
 
 
-@router.get("/{project_id}", response_model=ProjectRead, responses=error_responses(404))
+@router.get("/{project_id}", response_model=ProjectRead, responses=error_responses(400, 404))
 def get_project(session: SessionDep, caller: CallerDep, project_id: int) -> ProjectRead:
     return service.read(
         session, service.get(session, project_id, organization_id=caller.organization_id)
     )
 
 
-@router.patch("/{project_id}", response_model=ProjectRead, responses=error_responses(404, 409, 422))
+@router.patch(
+    "/{project_id}", response_model=ProjectRead, responses=error_responses(400, 404, 409, 422)
+)
 def update_project(
     session: SessionDep, caller: CallerDep, project_id: int, body: ProjectUpdate
 ) -> ProjectRead:
@@ -75,7 +79,7 @@ def update_project(
     "/{project_id}",
     status_code=204,
     response_class=Response,
-    responses=error_responses(404),
+    responses=error_responses(400, 404),
     openapi_extra=ADMIN_ONLY,
 )
 def delete_project(session: SessionDep, caller: CallerDep, project_id: int) -> Response:
@@ -129,7 +133,9 @@ def add_item(session: SessionDep, caller: CallerDep, project_id: int, body: Item
 
 
 @router.patch(
-    "/{project_id}/items/{item_id}", response_model=ItemRead, responses=error_responses(404, 422)
+    "/{project_id}/items/{item_id}",
+    response_model=ItemRead,
+    responses=error_responses(400, 404, 422),
 )
 def update_item(
     session: SessionDep, caller: CallerDep, project_id: int, item_id: int, body: ItemUpdate
@@ -144,7 +150,7 @@ def update_item(
     "/{project_id}/items/{item_id}",
     status_code=204,
     response_class=Response,
-    responses=error_responses(404),
+    responses=error_responses(400, 404),
 )
 def delete_item(session: SessionDep, caller: CallerDep, project_id: int, item_id: int) -> Response:
     """Stop tracking an item (its measurements stay, detached from it)."""
@@ -156,7 +162,7 @@ def delete_item(session: SessionDep, caller: CallerDep, project_id: int, item_id
 # ------------------------------------------------------------------------ notes
 
 
-@router.get("/{project_id}/notes", response_model=NoteList, responses=error_responses(404))
+@router.get("/{project_id}/notes", response_model=NoteList, responses=error_responses(400, 404))
 def list_notes(session: SessionDep, caller: CallerDep, project_id: int) -> NoteList:
     """Notes on the project and its items, newest first, with author and time."""
     project = service.get(session, project_id, organization_id=caller.organization_id)
@@ -167,7 +173,7 @@ def list_notes(session: SessionDep, caller: CallerDep, project_id: int) -> NoteL
     "/{project_id}/notes",
     status_code=201,
     response_model=NoteRead,
-    responses=error_responses(404, 422),
+    responses=error_responses(400, 404, 422),
 )
 def add_note(session: SessionDep, caller: CallerDep, project_id: int, body: NoteCreate) -> NoteRead:
     project = service.get(session, project_id, organization_id=caller.organization_id)
@@ -179,7 +185,9 @@ def add_note(session: SessionDep, caller: CallerDep, project_id: int, body: Note
 
 
 @router.get(
-    "/{project_id}/measurements", response_model=MeasurementList, responses=error_responses(404)
+    "/{project_id}/measurements",
+    response_model=MeasurementList,
+    responses=error_responses(400, 404),
 )
 def list_measurements(session: SessionDep, caller: CallerDep, project_id: int) -> MeasurementList:
     """The project's live measurements (latest version each), oldest first."""
@@ -268,7 +276,9 @@ def get_parity(
 
 
 @router.get(
-    "/{project_id}/recalibrations", response_model=RecalibrationList, responses=error_responses(404)
+    "/{project_id}/recalibrations",
+    response_model=RecalibrationList,
+    responses=error_responses(400, 404),
 )
 def list_recalibrations(
     session: SessionDep, caller: CallerDep, project_id: int
@@ -304,7 +314,7 @@ def create_recalibration(
 @router.patch(
     "/{project_id}/recalibrations/{recalibration_id}",
     response_model=RecalibrationRead,
-    responses=error_responses(404, 422),
+    responses=error_responses(400, 404, 422),
 )
 def update_recalibration(
     session: SessionDep,
@@ -325,7 +335,7 @@ def update_recalibration(
 @router.get(
     "/{project_id}/export.csv",
     response_class=Response,
-    responses={**error_responses(404), 200: {"content": {"text/csv": {}}}},
+    responses={**error_responses(400, 404), 200: {"content": {"text/csv": {}}}},
 )
 def export_csv(
     session: SessionDep,
