@@ -13,6 +13,8 @@ import { HomePage } from "./routes/HomePage";
 import { JobPage } from "./routes/JobPage";
 import { MaterialPage } from "./routes/MaterialPage";
 import { NotFoundPage } from "./routes/NotFoundPage";
+import { ProjectPage } from "./routes/ProjectPage";
+import { ProjectsPage } from "./routes/ProjectsPage";
 import { UploadPage } from "./routes/UploadPage";
 
 // the models page (parity plots of thousands of points) and the phase-diagram page load on demand
@@ -23,6 +25,7 @@ const NAV = [
   { to: "/materials", label: "Explore" },
   { to: "/upload", label: "Upload" },
   { to: "/jobs", label: "Batch jobs" },
+  { to: "/projects", label: "Projects" },
   { to: "/phase-diagram", label: "Phase diagrams" },
   { to: "/models", label: "Models" },
 ];
@@ -89,6 +92,8 @@ export function App() {
             <Route path="/upload" element={<UploadPage />} />
             <Route path="/jobs" element={<BatchPage />} />
             <Route path="/jobs/:id" element={<JobPage />} />
+            <Route path="/projects" element={<ProjectsPage />} />
+            <Route path="/projects/:id" element={<ProjectPage />} />
             <Route path="/models" element={<ModelsPage />} />
             <Route path="/phase-diagram" element={<PhaseDiagramPage />} />
             <Route path="*" element={<NotFoundPage />} />
