@@ -188,10 +188,7 @@ class EvaluationRows:
 def evaluation_rows(*, seed: int = 0, root: Path | None = None) -> EvaluationRows:
     """Validation and test rows of ``mp_e_hull`` for the hull route (grouped splits of
     the formation-energy model, ``random_state=seed``)."""
-    from matdiscover.science.models.composition.training import (
-        load_training_data,
-        make_splits,
-    )
+    from matdiscover.science.models.composition.data import load_training_data, make_splits
 
     f_data = load_training_data(E_FORM, seed=seed, root=root)
     _, f_cal, f_test = make_splits(f_data.groups, seed=seed)
