@@ -61,7 +61,9 @@ def load_model(name: str) -> Any:
 
     ``"chgnet"`` → the CHGNet model; ``"7net-0"`` / ``"7net-l3i5"`` → the SevenNet ASE
     calculator (bundled checkpoints only, never downloaded); a property name such as
-    ``"band_gap"`` → its composition model.
+    ``"band_gap"`` → its composition model, except ``"energy_above_hull"`` → the
+    :class:`~matdiscover.science.models.composition.HullRoute` (energy above the
+    reference hull of the predicted formation energy: one definition, no separate model).
 
     Raises:
         matdiscover.errors.InvalidInput: unknown name (the message lists the names).
@@ -79,6 +81,10 @@ def load_model(name: str) -> Any:
         from matdiscover.science.models.sevennet_path import load_sevennet
 
         return load_sevennet(key)
+    if key == "energy_above_hull":  # not a model: the hull of the predicted E_form
+        from matdiscover.science.models.composition import load_hull_route
+
+        return load_hull_route()
     if key in PROPERTY_NAMES:
         from matdiscover.science.models.composition import load_composition_model
 

@@ -15,15 +15,25 @@ import logging
 import math
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 from pymatgen.analysis.phase_diagram import PDEntry, PhaseDiagram
 from pymatgen.core import Composition, Element
 
 from matdiscover.errors import InvalidComposition, InvalidInput
+from matdiscover.science.thermo.lower_hull import (
+    Candidates,
+    HullSolveError,
+    SystemBlock,
+    gather,
+    key_formula,
+    place,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +90,20 @@ class HullResult:
 
 
 @dataclass(frozen=True)
+class HullPlacement:
+    """Where a composition sits on the reference hull.
+
+    Attributes:
+        hull_energy_per_atom: Formation energy of the hull at the composition, eV/atom.
+        decomposition: ``(reduced formula, molar fraction of atoms)`` of the hull phases
+            at the composition, largest fraction first (as in :class:`HullResult`).
+    """
+
+    hull_energy_per_atom: float
+    decomposition: tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True)
 class PhaseDiagramResult:
     """A phase diagram of up to four components.
 
@@ -108,8 +132,12 @@ class ReferenceHull:
         convention: Energy convention recorded in the provenance.
 
     Per reduced formula only the LOWEST formation energy (the ground-state polymorph) is
-    kept; elements are added at 0 eV/atom. Sub-system hulls (all entries whose elements
-    are a subset of the query's) are cached per chemical system.
+    kept; elements are added at 0 eV/atom. Compositions are placed on the hull of their
+    chemical system (all entries whose elements are a subset) by a small linear programme
+    (:mod:`~matdiscover.science.thermo.lower_hull`: same hull energy and decomposition
+    as pymatgen's :class:`PhaseDiagram`, without building the whole hull); the candidate
+    phases of the ``cache_size`` most recently used chemical systems are kept, as are the
+    last ``cache_size // 16`` pymatgen diagrams built by :meth:`diagram`.
 
     Example:
         >>> import pandas as pd
@@ -124,6 +152,7 @@ class ReferenceHull:
         *,
         dataset: str = "custom",
         convention: str = MP_LEGACY_CONVENTION,
+        cache_size: int = 4096,
     ) -> None:
         best: dict[tuple[tuple[str, float], ...], float] = {}
         for formula, target in zip(table["formula"], table["target"], strict=True):
@@ -140,7 +169,11 @@ class ReferenceHull:
         self.provenance = HullProvenance(
             dataset=dataset, n_rows=len(table), n_formulas=len(best), convention=convention
         )
-        self._cache: dict[frozenset[str], PhaseDiagram] = {}
+        self._cache_size = max(cache_size, 16)
+        self._cache: OrderedDict[frozenset[str], PhaseDiagram] = OrderedDict()
+        self._blocks: dict[frozenset[str], SystemBlock] = {}
+        self._candidates: OrderedDict[tuple[str, ...], Candidates] = OrderedDict()
+        self._lock = threading.Lock()
 
     @classmethod
     def from_dataset(cls, name: str = "mp_e_form") -> ReferenceHull:
@@ -161,9 +194,78 @@ class ReferenceHull:
     def diagram(self, elements: Iterable[str]) -> PhaseDiagram:
         """The cached :class:`PhaseDiagram` of the sub-system spanned by ``elements``."""
         key = frozenset(elements)
-        if key not in self._cache:
-            self._cache[key] = PhaseDiagram(self.entries_for(key))
-        return self._cache[key]
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return hit
+        built = PhaseDiagram(self.entries_for(key))
+        with self._lock:
+            self._cache[key] = built
+            while len(self._cache) > self._cache_size // 16:
+                self._cache.popitem(last=False)
+        return built
+
+    def _block(self, system: frozenset[str]) -> SystemBlock | None:
+        block = self._blocks.get(system)
+        if block is None:
+            phases = self._by_system.get(system)
+            if phases is None:
+                return None
+            block = self._blocks[system] = SystemBlock.build(system, phases)
+        return block
+
+    def candidates(self, elements: Iterable[str]) -> Candidates:
+        """Candidate hull phases of the chemical system spanned by ``elements`` (LRU)."""
+        key = tuple(sorted(set(elements)))
+        with self._lock:
+            hit = self._candidates.get(key)
+            if hit is not None:
+                self._candidates.move_to_end(key)
+                return hit
+        built = gather(key, self._block)
+        with self._lock:
+            self._candidates[key] = built
+            while len(self._candidates) > self._cache_size:
+                self._candidates.popitem(last=False)
+        return built
+
+    def place(self, amounts: Mapping[str, float]) -> HullPlacement:
+        """Hull energy and decomposition at a composition given as element → amount.
+
+        Example:
+            >>> import pandas as pd
+            >>> hull = ReferenceHull(pd.DataFrame({"formula": ["NaCl"], "target": [-2.1]}))
+            >>> hull.place({"Na": 3, "Cl": 1}).decomposition
+            (('Na', 0.5), ('NaCl', 0.5))
+        """
+        present = {el: float(a) for el, a in amounts.items() if a > 0}
+        if not present:
+            raise InvalidComposition(f"composition {dict(amounts)!r} is empty")
+        cand = self.candidates(present)
+        total = sum(present.values())
+        x = np.array([present[el] / total for el in cand.elements])
+        try:
+            energy, parts = place(cand, x)
+        except HullSolveError:  # degenerate cycling: pymatgen's full hull instead
+            comp = Composition(present)
+            pd_ = self.diagram(cand.elements)
+            return HullPlacement(float(pd_.get_hull_energy_per_atom(comp)), _decomp(pd_, comp))
+        named = [(key_formula(cand.keys[b]), amt) for b, amt in parts if amt > 1e-9]
+        named.sort(key=lambda t: (-t[1], t[0]))
+        return HullPlacement(energy, tuple((name, round(frac, 6)) for name, frac in named))
+
+    def place_many(self, compositions: Sequence[Mapping[str, float]]) -> list[HullPlacement]:
+        """:meth:`place` for many compositions, one chemical system after the other (each
+        system's candidate phases are gathered once per batch)."""
+        order = sorted(
+            range(len(compositions)),
+            key=lambda i: tuple(sorted(el for el, a in compositions[i].items() if a > 0)),
+        )
+        out: dict[int, HullPlacement] = {}
+        for i in order:
+            out[i] = self.place(compositions[i])
+        return [out[i] for i in range(len(compositions))]
 
     def energy_above_hull(
         self, composition: Composition | str, formation_energy_per_atom: float
@@ -237,6 +339,19 @@ def reference_hull() -> ReferenceHull:
         return ReferenceHull.from_dataset(HULL_DATASET)
 
 
+def stability_many(
+    compositions: Sequence[Mapping[str, float]], formation_energies: Sequence[float]
+) -> list[tuple[float, HullPlacement]]:
+    """:func:`stability` of many compositions (element → amount) at once:
+    ``(e_above_hull, placement)`` per composition, the same numbers as :func:`stability`
+    (``e_above_hull = max(formation energy - hull energy, 0)``, eV/atom)."""
+    placements = reference_hull().place_many(compositions)
+    return [
+        (max(float(ef) - p.hull_energy_per_atom, 0.0), p)
+        for ef, p in zip(formation_energies, placements, strict=True)
+    ]
+
+
 def stability(composition: Composition | str, formation_energy_per_atom: float) -> HullResult:
     """THE energy above hull of a material: its formation energy against
     :func:`reference_hull`.
@@ -305,8 +420,8 @@ def energy_above_hull(
         0.1
     """
     comp = _comp(composition)
-    pd_ = hull.diagram(el.symbol for el in comp.elements)
-    hull_e = float(pd_.get_hull_energy_per_atom(comp))
+    placed = hull.place({el.symbol: float(amt) for el, amt in comp.items()})
+    hull_e = placed.hull_energy_per_atom
     e_hull = formation_energy_per_atom - hull_e
     return HullResult(
         composition=comp.reduced_formula,
@@ -314,7 +429,7 @@ def energy_above_hull(
         e_above_hull=max(e_hull, 0.0),
         hull_energy_per_atom=hull_e,
         is_stable=e_hull <= 1e-3,
-        decomposition=_decomp(pd_, comp),
+        decomposition=placed.decomposition,
         below_hull_by=max(-e_hull, 0.0),
         provenance=hull.provenance,
     )

@@ -36,6 +36,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from matdiscover.errors import NotFound
+from matdiscover.science.featurize.formula import parse_formula
 from matdiscover.science.models.composition.calibration import (
     SigmaCalibration,
     coverage,
@@ -51,7 +52,7 @@ from matdiscover.science.models.composition.ensemble import (
 )
 from matdiscover.science.models.composition.specs import PROPERTIES
 from matdiscover.science.properties import PropertyName
-from matdiscover.science.thermo import HULL_DATASET, reference_hull, stability
+from matdiscover.science.thermo import HULL_DATASET, reference_hull, stability_many
 
 __all__ = [
     "HULL_ROUTE_FILE",
@@ -99,23 +100,30 @@ class HullRoute:
         value, std, low, high = (np.full(n, np.nan) for _ in range(4))
         details: list[dict[str, Any]] = [{} for _ in range(n)]
         z95 = self.calibration.z95
-        for i, formula in enumerate(formulas):
-            ef = float(eform.value[i])
-            if eform.errors[i] is not None or not np.isfinite(ef):
-                continue
-            r = stability(formula, ef)
-            signed = ef - r.hull_energy_per_atom
-            sd = float(self.sigma(np.array([eform.std_t[i]]), np.array([signed]))[0])
-            value[i] = r.e_above_hull
-            std[i] = sd
-            low[i] = max(signed - z95 * sd, 0.0)
-            high[i] = max(signed + z95 * sd, 0.0)
-            details[i] = {
-                "formation_energy": ef,
-                "hull_energy": r.hull_energy_per_atom,
-                "hull_dataset": r.provenance.dataset,
-                "decomposition": [list(d) for d in r.decomposition],
-            }
+        rows = [
+            i for i in range(n) if eform.errors[i] is None and np.isfinite(float(eform.value[i]))
+        ]
+        # Same parse as the features (any formula the model accepted has a hull place);
+        # stability_many gives the numbers of stability(), one chemical system at a time.
+        amounts = [parse_formula(formulas[i]) for i in rows]
+        placed = stability_many(amounts, [float(eform.value[i]) for i in rows])
+        if rows:
+            idx = np.array(rows)
+            hull_e = np.array([p.hull_energy_per_atom for _, p in placed])
+            ef_rows = eform.value[idx].astype(np.float64)
+            signed = ef_rows - hull_e
+            sd = self.sigma(np.asarray(eform.std_t)[idx], signed)
+            value[idx] = [e for e, _ in placed]
+            std[idx] = sd
+            low[idx] = np.maximum(signed - z95 * sd, 0.0)
+            high[idx] = np.maximum(signed + z95 * sd, 0.0)
+            for k, i in enumerate(rows):
+                details[i] = {
+                    "formation_energy": float(ef_rows[k]),
+                    "hull_energy": float(hull_e[k]),
+                    "hull_dataset": HULL_DATASET,
+                    "decomposition": [list(d) for d in placed[k][1].decomposition],
+                }
         pred = CompositionPredictions(
             property=PROP,
             unit=PROPERTIES[PROP].unit,
