@@ -206,6 +206,13 @@ class ReferenceHull:
                 self._cache.popitem(last=False)
         return built
 
+    def clear_cache(self) -> None:
+        """Forget cached candidate phases and diagrams (benchmarks measure cold systems)."""
+        with self._lock:
+            self._cache.clear()
+            self._candidates.clear()
+            self._blocks.clear()
+
     def _block(self, system: frozenset[str]) -> SystemBlock | None:
         block = self._blocks.get(system)
         if block is None:
