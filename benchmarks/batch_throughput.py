@@ -194,13 +194,16 @@ def main() -> int:
             time.sleep(0.3)
 
         csv = pd.DataFrame({"formula": candidate_formulas(args.rows)}).to_csv(index=False).encode()
+        out["load_average_1min_before"] = os.getloadavg()[0]
         out["compositions"] = run_job(http, "candidates.csv", csv)
+        out["load_average_1min_after_compositions"] = os.getloadavg()[0]
 
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
             for name, text in prototype_cifs(args.cifs):
                 zf.writestr(name, text)
         out["structures"] = run_job(http, "candidates.zip", buf.getvalue())
+        out["load_average_1min_after_structures"] = os.getloadavg()[0]
     finally:
         os.killpg(serve.pid, signal.SIGINT)
         try:
