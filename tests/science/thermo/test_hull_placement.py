@@ -141,8 +141,8 @@ def test_composition_batch_energy_above_hull_is_stability() -> None:
 
 
 def test_many_chemical_systems_are_fast() -> None:
-    """1,000 MP formulas (~900 chemical systems) used to take ~50 s (a PhaseDiagram per
-    system); the linear-programme placement takes well under a second idle."""
+    """1,000 MP formulas (~900 chemical systems): a pymatgen PhaseDiagram per system (the
+    previous route) took 8.5 s on an idle 2-CPU machine, the placement 0.28 s."""
     from matdiscover.science.reference_data import load_table
 
     formulas = _sample(1000, max_elements=8, seed=11)
@@ -150,4 +150,4 @@ def test_many_chemical_systems_are_fast() -> None:
     comps = [Composition(f).as_dict() for f in formulas]
     t0 = time.perf_counter()
     fresh.place_many(comps)
-    assert time.perf_counter() - t0 < 15.0
+    assert time.perf_counter() - t0 < 3.0
