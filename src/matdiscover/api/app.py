@@ -31,10 +31,10 @@ from matdiscover.db.engine import (
 from matdiscover.db.migrate import current_revision, head_revision
 from matdiscover.domains.audit import router as audit_router
 from matdiscover.domains.auth import router as auth_router
-from matdiscover.domains.invitations import router as invitations_router
-from matdiscover.domains.jobs import router as jobs_router
 from matdiscover.domains.compounds import router as compounds_router
 from matdiscover.domains.experiments import router as experiments_router
+from matdiscover.domains.invitations import router as invitations_router
+from matdiscover.domains.jobs import router as jobs_router
 from matdiscover.domains.materials import router as materials_router
 from matdiscover.domains.optimade import router as optimade_router
 from matdiscover.domains.organizations import router as organizations_router
