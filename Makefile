@@ -10,7 +10,7 @@ export MKL_NUM_THREADS ?= 1
 
 FRONTEND_SRC := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/tsconfig*.json -type f 2>/dev/null)
 
-.PHONY: install frontend frontend-test chromium run test lint typecheck pytest bench clean
+.PHONY: install frontend frontend-test chromium deploy-tools run test lint typecheck pytest bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "MatDiscover needs Python 3.11"'
@@ -41,6 +41,15 @@ chromium:
 		echo "installing Debian chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# Debian's docker-compose (only `docker-compose config`, no daemon) and promtool (in the
+# prometheus package) for the deployment config tests (tests/deploy); kubectl is expected
+# on the machine, kubernetes-validate comes with the dev extras.
+deploy-tools:
+	@command -v docker-compose >/dev/null && command -v promtool >/dev/null || { \
+		echo "installing Debian docker-compose and prometheus (promtool) for the deploy tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends docker-compose prometheus >/dev/null; }
+
 run: install frontend
 	$(BIN)/matdiscover serve
 
@@ -51,7 +60,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install frontend chromium
+pytest: install frontend chromium deploy-tools
 	$(BIN)/python -m pytest
 
 test: lint typecheck frontend-test pytest
