@@ -87,16 +87,18 @@ def defer(
     *,
     priority: int = 0,
     queueing_lock: str | None = None,
+    queue: str | None = None,
 ) -> int:
     """Enqueue ``payload``'s task inside ``session``'s transaction; the queue job id.
 
     The task exists if and only if the transaction commits. Arguments left at their
-    default are not written, so the worker's model supplies them."""
+    default are not written, so the worker's model supplies them. ``queue`` overrides the
+    payload's ``QUEUE`` (``matdiscover.domains.jobs.routing`` decides it for GPU work)."""
     return defer_in_session(
         session,
         payload.TASK,
         payload.model_dump(mode="json", exclude_defaults=True),
-        queue=payload.QUEUE,
+        queue=queue or payload.QUEUE,
         priority=priority,
         queueing_lock=queueing_lock,
     )

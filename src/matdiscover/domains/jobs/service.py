@@ -29,6 +29,7 @@ from matdiscover.domains.jobs.progress import complete_chunk as complete_chunk
 from matdiscover.domains.jobs.progress import fail_chunk as fail_chunk
 from matdiscover.domains.jobs.progress import now
 from matdiscover.domains.jobs.progress import start_chunk as start_chunk
+from matdiscover.domains.jobs.routing import choose_queue
 from matdiscover.domains.jobs.schemas import JobErrorRow, JobRead
 from matdiscover.domains.jobs.submit import ACTIVE_JOB_STATES as ACTIVE_JOB_STATES
 from matdiscover.domains.jobs.submit import active_jobs as active_jobs
@@ -165,11 +166,14 @@ def retry_job(session: Session, job_id: int, *, organization_id: int) -> Job:
     ).all()
     if not chunks:
         raise Conflict(f"job {job_id} has no failed chunks to retry")
+    # routed again: the GPU worker live at submission may be gone (domains/jobs/routing.py)
+    queue = choose_queue(session, str(job.params.get("input_kind", "formulas")))
+    job.params = {**job.params, "queue": queue}
     for chunk in chunks:
         chunk.status = JobStatus.queued
         chunk.error = None
         chunk.queue_job_id = tasks.defer(
-            session, tasks.BatchChunk(job_id=job.id, chunk_index=chunk.index)
+            session, tasks.BatchChunk(job_id=job.id, chunk_index=chunk.index), queue=queue
         )
     job.status = JobStatus.running if job.processed else JobStatus.queued
     job.error = None

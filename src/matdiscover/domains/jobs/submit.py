@@ -23,6 +23,7 @@ from matdiscover.domains.jobs.files import (
     to_parquet,
 )
 from matdiscover.domains.jobs.models import Job, JobChunk, JobStatus
+from matdiscover.domains.jobs.routing import choose_queue
 from matdiscover.domains.usage import service as usage
 from matdiscover.errors import InputTooLarge, InvalidInput, RateLimited
 from matdiscover.storage import ObjectStore
@@ -113,6 +114,7 @@ def submit_batch(
     if check is not None:
         check(len(frame))
     size = chunk_rows or DEFAULT_CHUNK_ROWS[kind]
+    queue = choose_queue(session, kind)  # gpu for structures while a GPU worker is live
     frame.insert(0, "row_index", range(len(frame)))
     job = Job(
         organization_id=organization_id,
@@ -125,6 +127,7 @@ def submit_batch(
             "properties": props,
             "store": store_results,
             "chunk_rows": size,
+            "queue": queue,
             "columns": [c for c in frame.columns if c not in ("row_index", "content")],
         },
         total=len(frame),
@@ -147,7 +150,7 @@ def submit_batch(
         session.add(chunk)
         session.flush()
         chunk.queue_job_id = tasks.defer(
-            session, tasks.BatchChunk(job_id=job.id, chunk_index=index)
+            session, tasks.BatchChunk(job_id=job.id, chunk_index=index), queue=queue
         )
     session.flush()
     written: list[str] = []
