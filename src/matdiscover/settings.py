@@ -134,6 +134,22 @@ class Settings(BaseSettings):
     optimade_backoff_s: float = Field(
         default=1.0, ge=0, description="First backoff without Retry-After (doubles)."
     )
+    # Prometheus metrics
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token for GET /metrics on the API in server mode (without it the "
+        "endpoint is off there); local mode serves /metrics to loopback clients openly.",
+    )
+    worker_metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="Port of a worker's own /metrics (9101 in the containers). Unset: off.",
+    )
+    worker_metrics_host: str = Field(
+        default="127.0.0.1",
+        description="Bind address of a worker's /metrics (0.0.0.0 in the containers).",
+    )
 
     @field_validator("database_url")
     @classmethod

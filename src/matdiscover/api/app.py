@@ -47,6 +47,7 @@ from matdiscover.domains.thermo import router as thermo_router
 from matdiscover.domains.usage.plans import validate_plan_limits
 from matdiscover.domains.visualization import router as visualization_router
 from matdiscover.errors import DatabaseUnavailable
+from matdiscover.observability.http import api_registry, install_metrics
 from matdiscover.settings import Settings, get_settings
 from matdiscover.storage import ObjectStore
 
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             embedded = start_embedded(settings.resolved_data_dir)
             url = embedded.url
         engine = create_db_engine(url)
+        scrapes = None
         try:
             check_database(engine)
             if current_revision(engine) != head_revision():
@@ -128,8 +130,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 else secrets.token_urlsafe(48)
             )
             app.state.store = ObjectStore(settings.resolved_storage_url)
+            app.state.metrics_registry, scrapes = api_registry(engine, settings)
             yield
         finally:
+            if scrapes is not None:
+                scrapes.dispose()
             engine.dispose()
             if embedded is not None:
                 embedded.stop()
@@ -165,6 +170,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.add_middleware(OriginGuardMiddleware.for_settings, settings=settings)
     app.add_middleware(SecurityHeadersMiddleware)
+    install_metrics(app, settings)  # outermost middleware; GET /metrics before the UI routes
     install_error_handlers(app)
     app.include_router(api_router())
     app.include_router(optimade_router.router)  # OPTIMADE v1.2 at /optimade

@@ -101,12 +101,24 @@ def worker(
     ] = None,
     concurrency: Annotated[int, typer.Option(min=1, max=64, help="Jobs run at once.")] = 1,
     data_dir: Annotated[Path | None, typer.Option(help="Data directory.")] = None,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=65535,
+            help="Serve this worker's Prometheus /metrics on this port "
+            "(MATDISCOVER_WORKER_METRICS_PORT; bind: MATDISCOVER_WORKER_METRICS_HOST).",
+        ),
+    ] = None,
 ) -> None:
     """Run a job-queue worker (on any machine that reaches the database)."""
     from matdiscover.worker.main import run_worker
 
     logging.getLogger("matdiscover").setLevel(logging.INFO)
-    run_worker(settings_with(data_dir), queues=queue or None, concurrency=concurrency)
+    settings = settings_with(data_dir)
+    if metrics_port is not None:
+        settings = settings.model_copy(update={"worker_metrics_port": metrics_port})
+    run_worker(settings, queues=queue or None, concurrency=concurrency)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,17 @@ def run_worker(settings: Settings, *, queues: list[str] | None, concurrency: int
     stop_beat = registry.start(
         context.session_factory(), queues=list(queues or QUEUES), concurrency=concurrency
     )
+    stop_metrics = None
+    if settings.worker_metrics_port is not None:
+        from matdiscover.observability.worker_server import start_worker_metrics
+
+        stop_metrics = start_worker_metrics(
+            url,
+            host=settings.worker_metrics_host,
+            port=settings.worker_metrics_port,
+            queues=list(queues or QUEUES),
+            all_queues=QUEUES,
+        )
     try:
         with app.open():
             app.run_worker(
@@ -47,6 +58,8 @@ def run_worker(settings: Settings, *, queues: list[str] | None, concurrency: int
                 stalled_worker_timeout=STALLED_AFTER_S,
             )
     finally:
+        if stop_metrics is not None:
+            stop_metrics()
         stop_beat.set()
         registry.unregister()
         if embedded is not None:

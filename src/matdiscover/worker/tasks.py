@@ -6,12 +6,13 @@ task's writes become visible together with the queue marking it done.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import procrastinate
@@ -20,6 +21,8 @@ from procrastinate.retry import RetryValue
 from matdiscover.db.engine import session_scope
 from matdiscover.domains import tasks as contract
 from matdiscover.errors import MatDiscoverError
+from matdiscover.observability import metrics
+from matdiscover.observability.models import ensure_loaded
 from matdiscover.worker.context import session_factory
 
 logger = logging.getLogger(__name__)
@@ -39,7 +42,14 @@ def queue_self_test(task: contract.QueueSelfTest) -> dict[str, Any]:
 def predict_material(task: contract.PredictMaterial) -> dict[str, Any]:
     """Predict and store all (or the given) properties of one stored material."""
     from matdiscover.domains.predictions import service
+    from matdiscover.science.models.composition import PROPERTIES, load_composition_model
+    from matdiscover.settings import get_settings
 
+    # composition models are loaded (and timed) here; a structure model loads inside the
+    # call on first use, so the first structure prediction's latency includes its load
+    for prop in sorted(set(task.properties or PROPERTIES) - {"energy_above_hull"}):
+        ensure_loaded(f"composition/{prop}", functools.partial(load_composition_model, prop))
+    started = time.perf_counter()
     try:
         with session_scope(session_factory()) as session:
             report, rows = service.predict_material(
@@ -48,6 +58,8 @@ def predict_material(task: contract.PredictMaterial) -> dict[str, Any]:
                 organization_id=task.organization_id,
                 properties=task.properties,
             )
+        model = get_settings().structure_model if report.method == "structure" else "composition"
+        metrics.PREDICTION_LATENCY.labels(model=model).observe(time.perf_counter() - started)
     except MatDiscoverError as exc:
         # bad input will not get better with retries: record and finish
         logger.warning("prediction of material %s failed: %s", task.material_id, exc.message)
@@ -84,9 +96,22 @@ def taking(payload: type[P], body: Callable[[P], dict[str, Any]]) -> Callable[..
 
     @functools.wraps(body)
     def run(**args: Any) -> dict[str, Any]:
-        return body(payload.model_validate(args))
+        with counted(payload.TASK):
+            return body(payload.model_validate(args))
 
     return run
+
+
+@contextlib.contextmanager
+def counted(task: str) -> Iterator[None]:
+    """Count a task run as started, then finished or failed (it raised)."""
+    metrics.JOBS_STARTED.labels(task=task).inc()
+    try:
+        yield
+    except BaseException:
+        metrics.JOBS_FAILED.labels(task=task).inc()
+        raise
+    metrics.JOBS_FINISHED.labels(task=task).inc()
 
 
 #: A worker whose procrastinate heartbeat is older than this is considered dead (s).
@@ -96,11 +121,13 @@ STALLED_AFTER_S = 20.0
 async def recover_stalled_jobs(context: procrastinate.JobContext, timestamp: int) -> dict[str, Any]:
     """Re-queue jobs held by dead workers (no heartbeat for ``STALLED_AFTER_S``)."""
     manager = context.app.job_manager
-    stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_AFTER_S))
-    for job in stalled:
-        await manager.retry_job(job)
-        logger.warning("re-queued job %s (%s) of a dead worker", job.id, job.task_name)
-    pruned = await manager.prune_stalled_workers(STALLED_AFTER_S)
+    with counted(contract.RECOVER_STALLED_JOBS):
+        stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_AFTER_S))
+        for job in stalled:
+            await manager.retry_job(job)
+            metrics.STALLED_RECOVERIES.inc()
+            logger.warning("re-queued job %s (%s) of a dead worker", job.id, job.task_name)
+        pruned = await manager.prune_stalled_workers(STALLED_AFTER_S)
     return {"requeued": [j.id for j in stalled], "pruned_workers": pruned}
 
 
@@ -122,6 +149,8 @@ def register(app: procrastinate.App) -> None:
     add(contract.BatchChunk, batch_chunk)
     add(contract.BatchReduce, batch_reduce)
     add(contract.OptimadeImport, optimade_import)
+    metrics.touch_tasks([*(p.TASK for p in contract.PAYLOADS), contract.RECOVER_STALLED_JOBS])
+    metrics.touch_chunks(contract.BatchChunk.TASK)
     # croniter's optional sixth field is seconds: "* * * * * */10" = every 10 s. Top priority,
     # so the check never waits behind queued chunks.
     app.periodic(cron="* * * * * */10", periodic_id="recover-stalled", priority=100)(
