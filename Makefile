@@ -10,7 +10,7 @@ export MKL_NUM_THREADS ?= 1
 
 FRONTEND_SRC := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/tsconfig*.json -type f 2>/dev/null)
 
-.PHONY: install frontend frontend-test chromium deploy-tools run test lint typecheck pytest bench clean
+.PHONY: install frontend frontend-test chromium deploy-tools run test test-distributed lint typecheck pytest bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "MatDiscover needs Python 3.11"'
@@ -64,6 +64,11 @@ pytest: install frontend chromium deploy-tools
 	$(BIN)/python -m pytest
 
 test: lint typecheck frontend-test pytest
+
+# Multi-host fault test (root: network namespaces, veth, netfilter); figures printed and
+# written to test-artifacts/distributed/result.json. Not part of `make test`'s pytest run.
+test-distributed: install
+	$(BIN)/python -m pytest tests/distributed -m distributed -s
 
 bench: install
 	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done
