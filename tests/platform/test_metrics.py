@@ -348,3 +348,46 @@ def test_multiprocess_mode_sums_the_processes(settings: Settings, tmp_path: Path
     health = {"method": "GET", "route": "/api/v1/health", "status": "200"}
     assert value(samples, "matdiscover_http_requests_total", **health) == 2 + 3 + 4
     assert value(samples, "matdiscover_database_up") == 1  # scrape-time collectors still run
+
+
+@pytest.mark.slow
+def test_stalled_job_recoveries_are_counted(
+    client: TestClient, engine: Engine, metrics_worker: Callable[[], MetricsWorker]
+) -> None:
+    """A worker SIGKILLed mid-chunk: the surviving worker re-queues its jobs and counts
+    exactly the re-queues the jobs table records (doing -> todo events)."""
+    data, _ = make_csv(20_000)
+    job = submit(client, data, properties="band_gap")
+    victim, survivor = metrics_worker(), metrics_worker()
+    deadline = time.monotonic() + 120
+    held = 0
+    while time.monotonic() < deadline:
+        with engine.connect() as conn:
+            held = int(
+                conn.execute(
+                    text(
+                        "SELECT count(*) FROM worker_processes "
+                        "WHERE pid = :pid AND current_job_id = :job"
+                    ),
+                    {"pid": victim.proc.pid, "job": job["id"]},
+                ).scalar_one()
+            )
+        if held:
+            break
+        time.sleep(0.05)
+    assert held, "the victim never took a chunk"
+    victim.proc.kill()
+    victim.proc.wait(10)
+    done = wait_job(client, job["id"], survivor, timeout=240)
+    assert done["status"] == "succeeded" and done["processed"] == 20_000
+    with engine.connect() as conn:
+        requeued = int(
+            conn.execute(
+                text("SELECT count(*) FROM procrastinate_events WHERE type = 'deferred_for_retry'")
+            ).scalar_one()
+        )
+    assert requeued >= 1
+    samples = survivor.scrape()
+    assert value(samples, "matdiscover_worker_stalled_job_recoveries_total") == requeued
+    recover = "matdiscover.recover_stalled_jobs"
+    assert value(samples, "matdiscover_worker_jobs_finished_total", task=recover) >= 1
