@@ -26,35 +26,27 @@ def run(
     )
 
 
-#: The metric names agreed between the metrics code and the dashboards/alerts (see
-#: ``matdiscover.observability.metrics``); histograms are listed by their base name.
-HISTOGRAMS = {
-    "matdiscover_http_request_duration_seconds",
-    "matdiscover_worker_chunk_duration_seconds",
-    "matdiscover_worker_model_load_seconds",
-    "matdiscover_worker_prediction_latency_seconds",
-}
-METRIC_CONTRACT = HISTOGRAMS | {
-    "matdiscover_http_requests_total",
-    "matdiscover_http_requests_in_flight",
-    "matdiscover_http_errors_total",
-    "matdiscover_database_up",
-    "matdiscover_live_workers",
-    "matdiscover_queue_depth",
-    "matdiscover_queue_oldest_job_age_seconds",
-    "matdiscover_storage_free_bytes",
-    "matdiscover_build_info",
-    "matdiscover_worker_jobs_started_total",
-    "matdiscover_worker_jobs_finished_total",
-    "matdiscover_worker_jobs_failed_total",
-    "matdiscover_worker_chunks_started_total",
-    "matdiscover_worker_chunks_finished_total",
-    "matdiscover_worker_chunks_failed_total",
-    "matdiscover_worker_rows_total",
-    "matdiscover_worker_rows_per_second",
-    "matdiscover_worker_stalled_job_recoveries_total",
-    "matdiscover_worker_info",
-}
+def _exported() -> tuple[frozenset[str], frozenset[str]]:
+    """(every metric name the API and workers export, the histograms among them), read from
+    the code that defines them: the metric objects of ``matdiscover.observability.metrics``
+    and the scrape-time collectors' family names in ``matdiscover/observability``."""
+    from prometheus_client import Histogram
+
+    from matdiscover.observability import metrics
+
+    source = ROOT / "src" / "matdiscover" / "observability"
+    names = {
+        name
+        for path in source.glob("*.py")
+        for name in re.findall(r'"(matdiscover_[a-z0-9_]+)"', path.read_text())
+    }
+    objects = (*metrics.API_METRICS, *metrics.WORKER_METRICS)
+    histograms = {c._name for c in objects if isinstance(c, Histogram)}  # type: ignore[attr-defined]
+    assert histograms <= names and len(names) >= 20, names
+    return frozenset(names), frozenset(histograms)
+
+
+METRIC_CONTRACT, HISTOGRAMS = _exported()
 _METRIC = re.compile(r"\bmatdiscover_[a-z0-9_]+")
 
 
