@@ -44,7 +44,7 @@ _SCOPES: dict[Catalog, str] = {
     "BRENK": "Brenk unwanted group (toxicity or pharmacokinetics, Brenk et al. 2008)",
     "NIH": "NIH/NCGC problematic functional group (Jadhav et al. 2010)",
 }
-_PAINS_SUFFIX = re.compile(r"_[ABC]\(\d+\)$|\(\d+\)$")
+_PAINS_SUFFIX = re.compile(r"(_[A-Z][a-z]?)?\(\d+\)$")
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ field              definition                                                   
 mw                 average molecular weight (``Descriptors.MolWt``)              g/mol
 tpsa               topological polar surface area, N and O only (Ertl 2000)      Å²
 clogp              Crippen cLogP (Wildman & Crippen 1999)                        log
-hbd                Lipinski H-bond donors (``rdMolDescriptors.CalcNumHBD``)      count
-hba                Lipinski H-bond acceptors (``rdMolDescriptors.CalcNumHBA``)   count
+hbd                H-bond donors (``rdMolDescriptors.CalcNumHBD``)               count
+hba                H-bond acceptors (``rdMolDescriptors.CalcNumHBA``; not the    count
+                   Lipinski N+O count, which is ``n_o_count``)
 rotatable_bonds    rotatable bonds, strict definition                            count
 heavy_atoms        non-hydrogen atoms                                            count
 n_o_count          nitrogen + oxygen atoms (NPOL of the NSEI index)              count

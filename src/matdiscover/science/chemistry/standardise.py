@@ -10,8 +10,9 @@ canonical SMILES):
 3. ``uncharge``: neutralise charges where a neutral form exists (``Uncharger``); quaternary
    ammonium and zwitterion-free cations stay charged.
 4. ``tautomer``: the canonical tautomer (``TautomerEnumerator.Canonicalize``, at most
-   ``max_tautomers`` enumerated; stereocentres at tautomeric sites can be lost, as RDKit
-   documents).
+   ``max_tautomers`` enumerated). Tetrahedral stereocentres are kept (RDKit's default would
+   drop those next to a tautomeric site, e.g. the alpha carbon of an amino acid, and merge
+   enantiomers); double-bond stereo inside a tautomeric system is dropped.
 
 The standard key of a molecule is its standard InChIKey (``inchikey``); the canonical
 isomeric SMILES (``smiles``) is kept for display and search.
@@ -70,6 +71,9 @@ class _Tools:
         params = rdMolStandardize.CleanupParameters()
         params.maxTautomers = max_tautomers  # type: ignore[assignment]  # RDKit stub is wrong
         params.maxTransforms = max_tautomers  # type: ignore[assignment]
+        # keep stereocentres next to tautomeric sites (RDKit's default drops them, which
+        # would merge enantiomers such as L- and D-alanine into one key)
+        params.tautomerRemoveSp3Stereo = False  # type: ignore[assignment]
         self.tautomers = rdMolStandardize.TautomerEnumerator(params)
 
     @classmethod

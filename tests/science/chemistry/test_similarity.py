@@ -1,0 +1,105 @@
+"""ECFP4 similarity, top-k over the seed set, SMARTS search and the seed loader."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from rdkit import Chem, DataStructs
+from rdkit.Chem import rdFingerprintGenerator
+
+from matdiscover.science.chemistry import (
+    FingerprintIndex,
+    InvalidSmarts,
+    compile_smarts,
+    fingerprint,
+    fingerprint_bitstring,
+    load_moleculeace_seed,
+    substructure_search,
+    tanimoto,
+)
+
+
+@pytest.fixture(scope="module")
+def seed_sample() -> tuple[list[str], list[Chem.Mol]]:
+    df = load_moleculeace_seed()
+    smiles = df["smiles"].drop_duplicates().head(3000).tolist()
+    return smiles, [Chem.MolFromSmiles(s) for s in smiles]
+
+
+def test_seed_table_shape_and_values() -> None:
+    df = load_moleculeace_seed()
+    assert len(df) == 48714
+    assert df["target"].nunique() == 29
+    assert set(df["activity_type"]) == {"Ki", "EC50"}
+    assert set(df["unit"]) == {"nM"} and set(df["relation"]) == {"="}
+    # pActivity is -log10 of the molar value
+    row = df.iloc[0]
+    assert row["p_activity"] == pytest.approx(9.0 - __import__("math").log10(row["value"]))
+    assert df["smiles"].map(lambda s: Chem.MolFromSmiles(s) is not None).head(500).all()
+
+
+def test_fingerprint_is_ecfp4_2048() -> None:
+    mol = Chem.MolFromSmiles("CC(=O)Oc1ccccc1C(=O)O")
+    reference = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=2048)
+    assert fingerprint(mol).GetNumBits() == 2048
+    assert fingerprint(mol) == reference.GetFingerprint(mol)
+    bits = fingerprint_bitstring(mol)
+    assert len(bits) == 2048 and set(bits) <= {"0", "1"}
+
+
+def test_top_k_matches_brute_force(seed_sample: tuple[list[str], list[Chem.Mol]]) -> None:
+    smiles, mols = seed_sample
+    index = FingerprintIndex.from_mols(mols, keys=smiles)
+    query = mols[123]
+    hits = index.top_k(query, k=20)
+    assert len(hits) == 20
+    assert hits[0].key == smiles[123] and hits[0].similarity == 1.0
+    sims = [tanimoto(query, m) for m in mols]
+    expected = sorted(range(len(mols)), key=lambda i: (-sims[i], i))[:20]
+    assert [h.index for h in hits] == expected
+    assert [h.similarity for h in hits] == pytest.approx([sims[i] for i in expected])
+    assert all(h.similarity >= 0.6 for h in index.top_k(query, k=50, min_similarity=0.6))
+
+
+def test_top_k_latency_over_full_seed() -> None:
+    df = load_moleculeace_seed()
+    smiles = df["smiles"].drop_duplicates().tolist()
+    gen = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=2048)
+    fps = [gen.GetFingerprint(Chem.MolFromSmiles(s)) for s in smiles]
+    index = FingerprintIndex(fps, smiles)
+    query = Chem.MolFromSmiles(smiles[0])
+    start = time.perf_counter()
+    hits = index.top_k(query, k=20)
+    elapsed = time.perf_counter() - start
+    assert hits[0].similarity == 1.0
+    assert elapsed < 1.0  # generous bound; the benchmark records the real figure
+    assert DataStructs.TanimotoSimilarity(fps[0], fps[hits[1].index]) == hits[1].similarity
+
+
+def test_substructure_search(seed_sample: tuple[list[str], list[Chem.Mol]]) -> None:
+    _, mols = seed_sample
+    pattern = "c1ccccc1S(=O)(=O)N"  # aryl sulfonamide
+    hits = substructure_search(pattern, mols)
+    query = Chem.MolFromSmarts(pattern)
+    assert hits == [i for i, m in enumerate(mols) if m.HasSubstructMatch(query)]
+    assert hits, "the seed sample contains aryl sulfonamides"
+    assert substructure_search(pattern, mols, limit=3) == hits[:3]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "message"),
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("C(", "not a valid SMARTS"),
+        ("[C;", "not a valid SMARTS"),
+        ("c1ccccc", "not a valid SMARTS"),
+        ("C" * 1001, "at most 1,000"),
+    ],
+)
+def test_bad_smarts_are_clear_errors(pattern: str, message: str) -> None:
+    with pytest.raises(InvalidSmarts, match=message):
+        compile_smarts(pattern)
+    with pytest.raises(InvalidSmarts):
+        substructure_search(pattern, [Chem.MolFromSmiles("CCO")])
