@@ -84,3 +84,12 @@ def test_tautomer_step_keeps_stereocentres() -> None:
     std = _std(naproxen)
     assert "@" in std.smiles
     assert std.smiles == Chem.MolToSmiles(Chem.MolFromSmiles(naproxen))
+
+
+def test_default_tautomer_limit_agrees_with_rdkit_default_on_seed() -> None:
+    from matdiscover.science.chemistry import load_moleculeace_seed
+
+    smiles = load_moleculeace_seed()["smiles"].drop_duplicates().sample(150, random_state=19)
+    for s in smiles:
+        mol = Chem.MolFromSmiles(s)
+        assert standardise(mol).smiles == standardise(mol, max_tautomers=1000).smiles, s

@@ -208,7 +208,8 @@ def _finish(mol: Chem.Mol, *, max_heavy_atoms: int) -> Chem.Mol:
             "too_many_atoms", f"{heavy} heavy atoms; at most {max_heavy_atoms} are accepted"
         )
     try:
-        Chem.SanitizeMol(mol)
+        with rdBase.BlockLogs():  # the exception carries the message
+            Chem.SanitizeMol(mol)
     except Chem.AtomValenceException as exc:
         raise _RowError("valence", f"valence error: {str(exc)[:200]}") from None
     except Chem.KekulizeException as exc:
@@ -501,6 +502,24 @@ def _sd_records(text: str) -> Iterator[tuple[int, int, str]]:
         yield record + 1, start, "\n".join(block)
 
 
+def _molblock_problem(molblock: str) -> str:
+    """A short reason why RDKit refused a V2000 MOL block (RDKit's own goes to its log)."""
+    lines = molblock.splitlines()
+    if len(lines) < 4:
+        return "fewer than 4 header lines"
+    counts = lines[3]
+    if "V3000" in counts:
+        return "V3000 block RDKit could not read"
+    try:
+        atoms, bonds = int(counts[0:3]), int(counts[3:6])
+    except ValueError:
+        return f"unreadable counts line {counts[:40]!r}"
+    body = len(lines) - 4 - 1  # without header and the M  END line
+    if body < atoms + bonds:
+        return f"counts line declares {atoms} atoms and {bonds} bonds but the block is shorter"
+    return "malformed atom or bond line"
+
+
 def _sd_file(
     text: str,
     fmt: InputFormat,
@@ -530,10 +549,10 @@ def _sd_file(
             )
             continue
         molblock = block[: end_at + len("M  END")]
-        with rdBase.CaptureErrorLog() as log:
+        with rdBase.BlockLogs():
             mol = Chem.MolFromMolBlock(molblock, sanitize=False, removeHs=False)
         if mol is None:
-            detail = _first_rdkit_message(log.messages)
+            detail = _molblock_problem(molblock)
             issues.append(
                 InputIssue(
                     record,

