@@ -28,18 +28,26 @@ Example:
 
 from __future__ import annotations
 
-import csv
 import re
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Literal
 
-from rdkit import Chem, rdBase
+from rdkit import Chem
 
 from matdiscover.errors import InputTooLarge
-from matdiscover.science.chemistry.efficiency import Activity, normalise_relation
-from matdiscover.science.chemistry.errors import InvalidActivity, InvalidMoleculeFile
+from matdiscover.science.chemistry._readers import _clean_lines, _sd_file, _smiles_list, _table
+from matdiscover.science.chemistry._rows import (
+    _SMILES_COLUMNS,
+    InputFormat,
+    InputIssue,
+    IssueKind,
+    MoleculeRow,
+    _key,
+    _mol_from_smiles,
+    _RowError,
+)
+from matdiscover.science.chemistry.errors import InvalidMoleculeFile
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -59,61 +67,6 @@ DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_HEAVY_ATOMS = 200
 DEFAULT_MAX_SMILES_LENGTH = 2_000
 DEFAULT_MAX_LINE_LENGTH = 20_000
-
-InputFormat = Literal["smiles", "csv", "tsv", "sdf", "mol"]
-IssueKind = Literal[
-    "invalid_smiles",
-    "valence",
-    "kekulize",
-    "sanitization",
-    "empty_molecule",
-    "too_many_atoms",
-    "smiles_too_long",
-    "line_too_long",
-    "nul_byte",
-    "missing_smiles",
-    "broken_block",
-    "bad_activity",
-    "csv_injection",
-    "duplicate",
-    "encoding",
-]
-
-
-@dataclass(frozen=True)
-class InputIssue:
-    """A problem found while reading: ``row`` is ``None`` for the whole file."""
-
-    row: int | None
-    kind: IssueKind
-    message: str
-    severity: Literal["error", "warning"] = "error"
-
-
-@dataclass(frozen=True)
-class MoleculeRow:
-    """One molecule read from the input (sanitised by RDKit, not yet standardised).
-
-    Attributes:
-        row: line number (SMILES/CSV/TSV) or record number (SDF/MOL), 1-based.
-        mol: the sanitised RDKit molecule, explicit hydrogens removed.
-        smiles: the SMILES as given; for SDF/MOL the canonical SMILES of the record.
-        name: molecule name (a ``name`` column, the SMILES line's second field, or the
-            SDF title line), neutralised against spreadsheet formulas.
-        identifier: an id column (``id``, ``molecule_chembl_id``...) or SD item ``ID``.
-        activity: the activity of this row when the table has activity columns.
-        fields: the remaining columns / SD data items, as text.
-        duplicate_of: row of the first identical molecule (same canonical SMILES).
-    """
-
-    row: int
-    mol: Chem.Mol
-    smiles: str
-    name: str | None = None
-    identifier: str | None = None
-    activity: Activity | None = None
-    fields: Mapping[str, str] = field(default_factory=dict)
-    duplicate_of: int | None = None
 
 
 @dataclass(frozen=True)
@@ -135,13 +88,6 @@ class MoleculeInput:
     def warnings(self) -> list[InputIssue]:
         """Issues that kept the row (or concern the whole file)."""
         return [i for i in self.issues if i.severity == "warning"]
-
-
-class _RowError(Exception):
-    def __init__(self, kind: IssueKind, message: str) -> None:
-        super().__init__(message)
-        self.kind: IssueKind = kind
-        self.message = message
 
 
 # ---------------------------------------------------------------- decoding
@@ -191,51 +137,6 @@ def _decode(data: bytes) -> tuple[str, str]:
 # ---------------------------------------------------------------- one molecule
 
 
-def _first_rdkit_message(log: str) -> str:
-    for line in log.splitlines():
-        text = re.sub(r"^\[\d\d:\d\d:\d\d\]\s*", "", line).strip()
-        if text:
-            return text[:200]
-    return ""
-
-
-def _finish(mol: Chem.Mol, *, max_heavy_atoms: int) -> Chem.Mol:
-    heavy = sum(1 for a in mol.GetAtoms() if a.GetAtomicNum() > 1)
-    if mol.GetNumAtoms() == 0 or heavy == 0:
-        raise _RowError("empty_molecule", "the molecule has no heavy atoms")
-    if heavy > max_heavy_atoms:
-        raise _RowError(
-            "too_many_atoms", f"{heavy} heavy atoms; at most {max_heavy_atoms} are accepted"
-        )
-    try:
-        with rdBase.BlockLogs():  # the exception carries the message
-            Chem.SanitizeMol(mol)
-    except Chem.AtomValenceException as exc:
-        raise _RowError("valence", f"valence error: {str(exc)[:200]}") from None
-    except Chem.KekulizeException as exc:
-        raise _RowError("kekulize", f"aromaticity error: {str(exc)[:200]}") from None
-    except Exception as exc:  # MolSanitizeException and rare RDKit runtime errors
-        raise _RowError("sanitization", f"RDKit could not sanitise it: {str(exc)[:200]}") from None
-    with rdBase.BlockLogs():
-        return Chem.RemoveHs(mol)
-
-
-def _mol_from_smiles(smiles: str, *, max_heavy_atoms: int, max_smiles_length: int) -> Chem.Mol:
-    if len(smiles) > max_smiles_length:
-        raise _RowError(
-            "smiles_too_long",
-            f"SMILES of {len(smiles):,} characters; at most {max_smiles_length:,} are accepted",
-        )
-    if "\x00" in smiles:
-        raise _RowError("nul_byte", "the SMILES contains a NUL byte")
-    with rdBase.CaptureErrorLog() as log:
-        mol = Chem.MolFromSmiles(smiles, sanitize=False)
-    if mol is None:
-        detail = _first_rdkit_message(log.messages)
-        raise _RowError("invalid_smiles", f"not a valid SMILES ({detail or 'parse error'})")
-    return _finish(mol, max_heavy_atoms=max_heavy_atoms)
-
-
 def parse_smiles(
     smiles: str,
     *,
@@ -266,28 +167,6 @@ def parse_smiles(
 
 # ---------------------------------------------------------------- formats
 
-_SMILES_COLUMNS = ("smiles", "canonical_smiles", "smiles_string", "isomeric_smiles", "smi")
-_NAME_COLUMNS = ("name", "molecule_name", "compound_name", "pref_name", "title")
-_ID_COLUMNS = ("id", "compound_id", "molecule_chembl_id", "chembl_id", "identifier", "mol_id")
-_VALUE_COLUMNS = ("standard_value", "activity_value", "value", "activity")
-_UNIT_COLUMNS = ("standard_units", "units", "unit", "activity_units", "activity_unit")
-_TYPE_COLUMNS = ("standard_type", "activity_type", "type")
-_RELATION_COLUMNS = ("standard_relation", "relation")
-_TARGET_COLUMNS = ("target_chembl_id", "target_id", "target")
-_PCHEMBL_COLUMNS = ("pchembl_value", "pactivity")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-
-
-def _key(column: str) -> str:
-    return re.sub(r"[\s\-]+", "_", column.strip().lower())
-
-
-def _neutralise(text: str) -> tuple[str, bool]:
-    if text.startswith(_FORMULA_START) and not _NUMBER.match(text):
-        return "'" + text, True
-    return text, False
-
 
 def _guess_format(text: str, filename: str | None) -> InputFormat:
     suffix = PurePath(filename).suffix.lower() if filename else ""
@@ -312,290 +191,6 @@ def _guess_format(text: str, filename: str | None) -> InputFormat:
     if any(k in _SMILES_COLUMNS for k in keys):
         return "tsv" if "\t" in first else "csv"
     return "smiles"
-
-
-def _clean_lines(text: str, *, max_line_length: int, issues: list[InputIssue]) -> list[str]:
-    """Split into lines; over-long and NUL-containing lines become row errors and blanks."""
-    lines = text.splitlines()
-    for number, line in enumerate(lines, start=1):
-        if len(line) > max_line_length:
-            issues.append(
-                InputIssue(
-                    number,
-                    "line_too_long",
-                    f"line of {len(line):,} characters; at most {max_line_length:,} are accepted",
-                )
-            )
-            lines[number - 1] = ""
-        elif "\x00" in line:
-            issues.append(InputIssue(number, "nul_byte", "the line contains a NUL byte"))
-            lines[number - 1] = ""
-    return lines
-
-
-def _smiles_list(
-    lines: list[str], issues: list[InputIssue], **limits: int
-) -> Iterator[MoleculeRow]:
-    for number, raw in enumerate(lines, start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        parts = line.split(None, 1)
-        smiles = parts[0]
-        if number == 1 and _key(smiles) in _SMILES_COLUMNS:
-            continue  # a header line
-        name: str | None = parts[1].strip() if len(parts) > 1 else None
-        if name:
-            name, neutralised = _neutralise(name)
-            if neutralised:
-                issues.append(_injection_warning(number))
-        try:
-            mol = _mol_from_smiles(smiles, **limits)
-        except _RowError as exc:
-            issues.append(InputIssue(number, exc.kind, exc.message))
-            continue
-        yield MoleculeRow(row=number, mol=mol, smiles=smiles, name=name or None)
-
-
-def _injection_warning(row: int) -> InputIssue:
-    return InputIssue(
-        row,
-        "csv_injection",
-        "a text field starts like a spreadsheet formula; it was prefixed with an apostrophe",
-        "warning",
-    )
-
-
-def _pick(columns: Mapping[str, str], choices: tuple[str, ...]) -> str | None:
-    for choice in choices:
-        if choice in columns:
-            return columns[choice]
-    return None
-
-
-def _table(
-    lines: list[str], delimiter: str, issues: list[InputIssue], **limits: int
-) -> Iterator[MoleculeRow]:
-    if not any(line.strip() for line in lines):
-        raise InvalidMoleculeFile("the table is empty")
-    header_index = next(i for i, line in enumerate(lines) if line.strip())
-    header_line = lines[header_index]
-    if delimiter == "," and header_line.count(";") > header_line.count(","):
-        delimiter = ";"  # ChEMBL's CSV export
-    reader = csv.reader(lines[header_index:], delimiter=delimiter)
-    header = next(reader)
-    keys = {_key(c): c for c in header}
-    by_key = {k: i for i, k in enumerate(_key(c) for c in header)}
-    known = {k: k for k in by_key}
-    smiles_col = _pick(known, _SMILES_COLUMNS)
-    if smiles_col is None:
-        shown = ", ".join(repr(c[:40]) for c in header[:10])
-        raise InvalidMoleculeFile(
-            f"no SMILES column in the header ({shown}); name one 'smiles' or 'canonical_smiles'"
-        )
-    cols = {
-        "name": _pick(known, _NAME_COLUMNS),
-        "id": _pick(known, _ID_COLUMNS),
-        "value": _pick(known, _VALUE_COLUMNS),
-        "unit": _pick(known, _UNIT_COLUMNS),
-        "type": _pick(known, _TYPE_COLUMNS),
-        "relation": _pick(known, _RELATION_COLUMNS),
-        "target": _pick(known, _TARGET_COLUMNS),
-        "pchembl": _pick(known, _PCHEMBL_COLUMNS),
-    }
-    used = {smiles_col, *(c for c in cols.values() if c)}
-    data_rows = 0
-    for cells in reader:
-        number = header_index + reader.line_num
-        if not cells or not any(c.strip() for c in cells):
-            continue
-        data_rows += 1
-
-        def cell(column: str | None, cells: list[str] = cells) -> str:
-            if column is None:
-                return ""
-            i = by_key[column]
-            return cells[i].strip() if i < len(cells) else ""
-
-        smiles = cell(smiles_col)
-        if not smiles:
-            issues.append(InputIssue(number, "missing_smiles", "the SMILES cell is empty"))
-            continue
-        try:
-            mol = _mol_from_smiles(smiles, **limits)
-        except _RowError as exc:
-            issues.append(InputIssue(number, exc.kind, exc.message))
-            continue
-        injected = False
-        texts: dict[str, str] = {}
-        for k, i in by_key.items():
-            if k in used or i >= len(cells) or not cells[i].strip():
-                continue
-            texts[keys[k]], flag = _neutralise(cells[i].strip())
-            injected |= flag
-        name, flag_n = _neutralise(cell(cols["name"]))
-        identifier, flag_i = _neutralise(cell(cols["id"]))
-        if injected or flag_n or flag_i:
-            issues.append(_injection_warning(number))
-        activity = _activity(cell, cols, number, issues)
-        yield MoleculeRow(
-            row=number,
-            mol=mol,
-            smiles=smiles,
-            name=name or None,
-            identifier=identifier or None,
-            activity=activity,
-            fields=texts,
-        )
-    if data_rows == 0:
-        raise InvalidMoleculeFile("the table has a header but no data rows")
-
-
-def _activity(
-    cell: Callable[[str | None], str],
-    cols: Mapping[str, str | None],
-    row: int,
-    issues: list[InputIssue],
-) -> Activity | None:
-    raw_value = cell(cols["value"])
-    raw_p = cell(cols["pchembl"])
-    target = cell(cols["target"]) or None
-    if target:
-        target = _neutralise(target)[0]
-    try:
-        if raw_value:
-            return Activity(
-                value=float(raw_value),
-                unit=cell(cols["unit"]),
-                type=cell(cols["type"]) or None,
-                relation=normalise_relation(cell(cols["relation"])),
-                target=target,
-            )
-        if raw_p:
-            return Activity(value=float(raw_p), type="pChEMBL", target=target)
-    except ValueError:
-        issues.append(
-            InputIssue(
-                row, "bad_activity", f"activity value {raw_value[:30]!r} is not a number", "warning"
-            )
-        )
-    except InvalidActivity as exc:
-        issues.append(InputIssue(row, "bad_activity", exc.message, "warning"))
-    return None
-
-
-_DATA_HEADER = re.compile(r"^>.*?<([^>]+)>")
-
-
-def _sd_records(text: str) -> Iterator[tuple[int, int, str]]:
-    """Yield (record number, first line number, block text) split at ``$$$$`` lines."""
-    record, start = 0, 1
-    block: list[str] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip() == "$$$$":
-            record += 1
-            yield record, start, "\n".join(block)
-            block, start = [], number + 1
-        else:
-            block.append(line)
-    if any(line.strip() for line in block):
-        yield record + 1, start, "\n".join(block)
-
-
-def _molblock_problem(molblock: str) -> str:
-    """A short reason why RDKit refused a V2000 MOL block (RDKit's own goes to its log)."""
-    lines = molblock.splitlines()
-    if len(lines) < 4:
-        return "fewer than 4 header lines"
-    counts = lines[3]
-    if "V3000" in counts:
-        return "V3000 block RDKit could not read"
-    try:
-        atoms, bonds = int(counts[0:3]), int(counts[3:6])
-    except ValueError:
-        return f"unreadable counts line {counts[:40]!r}"
-    body = len(lines) - 4 - 1  # without header and the M  END line
-    if body < atoms + bonds:
-        return f"counts line declares {atoms} atoms and {bonds} bonds but the block is shorter"
-    return "malformed atom or bond line"
-
-
-def _sd_file(
-    text: str,
-    fmt: InputFormat,
-    issues: list[InputIssue],
-    *,
-    max_heavy_atoms: int,
-    max_line_length: int,
-) -> Iterator[MoleculeRow]:
-    records = list(_sd_records(text)) if fmt == "sdf" else [(1, 1, text)]
-    if not records:
-        raise InvalidMoleculeFile("the SDF file has no records")
-    for record, start, block in records:
-        end_at = block.find("M  END")
-        if end_at < 0:
-            issues.append(
-                InputIssue(
-                    record, "broken_block", f"record starting at line {start} has no 'M  END' line"
-                )
-            )
-            continue
-        if "\x00" in block:
-            issues.append(InputIssue(record, "nul_byte", f"record at line {start} has a NUL byte"))
-            continue
-        if any(len(line) > max_line_length for line in block.splitlines()):
-            issues.append(
-                InputIssue(record, "line_too_long", f"record at line {start} has an over-long line")
-            )
-            continue
-        molblock = block[: end_at + len("M  END")]
-        with rdBase.BlockLogs():
-            mol = Chem.MolFromMolBlock(molblock, sanitize=False, removeHs=False)
-        if mol is None:
-            detail = _molblock_problem(molblock)
-            issues.append(
-                InputIssue(
-                    record,
-                    "broken_block",
-                    f"record starting at line {start} is not a valid MOL block"
-                    + (f" ({detail})" if detail else ""),
-                )
-            )
-            continue
-        try:
-            mol = _finish(mol, max_heavy_atoms=max_heavy_atoms)
-        except _RowError as exc:
-            issues.append(InputIssue(record, exc.kind, f"record at line {start}: {exc.message}"))
-            continue
-        items: dict[str, str] = {}
-        current: str | None = None
-        for line in block[end_at:].splitlines()[1:]:
-            match = _DATA_HEADER.match(line)
-            if match:
-                current = match.group(1).strip()
-                items[current] = ""
-            elif current is not None and line.strip():
-                items[current] = (items[current] + "\n" + line).strip()
-            elif not line.strip():
-                current = None
-        injected = False
-        for k in list(items):
-            items[k], flag = _neutralise(items[k])
-            injected |= flag
-        title, flag_t = _neutralise(block.splitlines()[0].strip() if block else "")
-        lowered = {_key(k): v for k, v in items.items()}
-        name = _pick(lowered, _NAME_COLUMNS) or title or None
-        identifier = _pick(lowered, _ID_COLUMNS)
-        if injected or flag_t:
-            issues.append(_injection_warning(record))
-        yield MoleculeRow(
-            row=record,
-            mol=mol,
-            smiles=Chem.MolToSmiles(mol),
-            name=name,
-            identifier=identifier,
-            fields=items,
-        )
 
 
 # ---------------------------------------------------------------- entry point
