@@ -53,7 +53,11 @@ from matdiscover.science.chemistry.score import (
     classify,
     oqpla_score,
 )
-from matdiscover.science.chemistry.seed import load_moleculeace_seed
+from matdiscover.science.chemistry.seed import (
+    SeedNeighbour,
+    load_moleculeace_seed,
+    nearest_seed_activities,
+)
 from matdiscover.science.chemistry.similarity import (
     FingerprintIndex,
     SimilarityHit,
@@ -92,6 +96,7 @@ __all__ = [
     "Relation",
     "ScoreComponents",
     "ScoreSettings",
+    "SeedNeighbour",
     "SimilarityHit",
     "StandardisedMolecule",
     "classify",
@@ -104,6 +109,7 @@ __all__ = [
     "find_alerts",
     "inchikey",
     "load_moleculeace_seed",
+    "nearest_seed_activities",
     "normalise_relation",
     "oqpla_score",
     "p_activity",

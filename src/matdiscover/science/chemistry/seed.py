@@ -13,15 +13,24 @@ Example:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
+from rdkit import Chem
 
 from matdiscover.errors import ConfigurationError
+from matdiscover.science.chemistry.similarity import FingerprintIndex
 from matdiscover.science.reference_data import data_dir
 
-__all__ = ["SEED_COLUMNS", "load_moleculeace_seed", "seed_path"]
+__all__ = [
+    "SEED_COLUMNS",
+    "SeedNeighbour",
+    "load_moleculeace_seed",
+    "nearest_seed_activities",
+    "seed_path",
+]
 
 SEED_FILE = "moleculeace_seed.parquet"
 SEED_COLUMNS = (
@@ -67,3 +76,70 @@ def load_moleculeace_seed(*, root: Path | str | None = None) -> pd.DataFrame:
         ConfigurationError: the file is missing or lacks columns.
     """
     return _load(seed_path(root=root)).copy()
+
+
+@dataclass(frozen=True)
+class SeedNeighbour:
+    """A seed compound similar to a query, with all its seed activities.
+
+    Attributes:
+        smiles: the seed SMILES (as in the source).
+        similarity: ECFP4 Tanimoto similarity to the query (0-1).
+        activities: ``(target, activity_type, value_nM, p_activity)`` for each seed row.
+    """
+
+    smiles: str
+    similarity: float
+    activities: tuple[tuple[str, str, float, float], ...]
+
+
+@lru_cache(maxsize=2)
+def _seed_index(path: Path) -> tuple[FingerprintIndex[str], dict[str, list[int]]]:
+    df = _load(path)
+    rows_by_smiles: dict[str, list[int]] = {}
+    for i, smiles in enumerate(df["smiles"]):
+        rows_by_smiles.setdefault(smiles, []).append(i)
+    keys = list(rows_by_smiles)
+    return FingerprintIndex.from_mols((Chem.MolFromSmiles(s) for s in keys), keys=keys), (
+        rows_by_smiles
+    )
+
+
+def nearest_seed_activities(
+    mol: Chem.Mol,
+    *,
+    k: int = 10,
+    min_similarity: float = 0.3,
+    root: Path | str | None = None,
+) -> list[SeedNeighbour]:
+    """The ``k`` seed compounds most similar to ``mol`` (ECFP4 Tanimoto >= ``min_similarity``),
+    most similar first, each with its known activities.
+
+    The fingerprint index of the 35,633 distinct seed SMILES is built on first use (about 6 s)
+    and kept for the process.
+
+    >>> from rdkit import Chem
+    >>> smiles = load_moleculeace_seed()["smiles"].iloc[0]
+    >>> hit = nearest_seed_activities(Chem.MolFromSmiles(smiles), k=1)[0]
+    >>> hit.smiles == smiles, hit.similarity, hit.activities[0][:2]
+    (True, 1.0, ('CHEMBL1862', 'Ki'))
+    """
+    path = seed_path(root=root)
+    index, rows_by_smiles = _seed_index(path)
+    df = _load(path)
+    targets, kinds = df["target"].to_numpy(), df["activity_type"].to_numpy()
+    values, pacts = df["value"].to_numpy(), df["p_activity"].to_numpy()
+    out = []
+    for hit in index.top_k(mol, k=k, min_similarity=min_similarity):
+        rows = rows_by_smiles[hit.key]
+        out.append(
+            SeedNeighbour(
+                smiles=hit.key,
+                similarity=hit.similarity,
+                activities=tuple(
+                    (str(targets[i]), str(kinds[i]), float(values[i]), float(pacts[i]))
+                    for i in rows
+                ),
+            )
+        )
+    return out
