@@ -150,6 +150,18 @@ export async function overflowX(page) {
         }
       }
     }
+    if (!culprit && widest > window.innerWidth) {
+      // nothing sticks out unclipped: name the widest element all the same (e.g. one whose
+      // scrolling box is itself wider than the viewport)
+      let far = window.innerWidth;
+      for (const el of document.querySelectorAll("body *")) {
+        const r = el.getBoundingClientRect();
+        if (r.right > far + 1) {
+          far = r.right;
+          culprit = `(clipped) ${el.tagName.toLowerCase()}.${el.className}`.slice(0, 80);
+        }
+      }
+    }
     return { overflow: Math.max(0, widest - window.innerWidth), culprit, right: Math.round(right) };
   });
 }

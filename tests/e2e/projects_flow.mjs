@@ -180,7 +180,7 @@ try {
     out.parity = {
       points: await svg.locator(".project-points circle").count(),
       errorBars: await svg.locator(".error-bar").count(),
-      labels: await svg.locator(".point-labels text").allInnerTexts(),
+      labels: await svg.locator(".point-labels text").allTextContents(),
       pixels: await countSvgPixels(svg),
       metrics,
       perModel: await page.locator("[data-testid=per-model] tbody tr").count(),

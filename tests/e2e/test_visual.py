@@ -6,18 +6,24 @@ violation, console error, uncaught exception, failed request or HTTP error; at 3
 page is wider than the viewport; axe-core finds no serious or critical violation. The
 models page's parity plots render (pixels of each SVG; Plotly's WebGL scatter needed
 eval, which the CSP forbids); the periodic table and the quaternary tetrahedron work
-with the keyboard; the phone menu opens and O and N can be picked on a phone.
+with the keyboard; the phone menu opens and O and N can be picked on a phone. Every
+property card of an uploaded rutile is screenshotted at both widths and the images are
+read back: the card is drawn (ink on the page, not blank), fits the viewport, no text in it
+is cut off, and it shows the value, its ± sigma and the unit in a readable size.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import time
 from typing import Any
 
 import httpx
+import numpy as np
 import pytest
+from PIL import Image
 from pymatgen.core import Lattice, Structure
 from pymatgen.io.cif import CifWriter
 
@@ -118,3 +124,33 @@ def test_keyboard_and_phone_navigation(visual: dict[str, Any]) -> None:
     phone = visual["phone"]
     assert phone["navHidden"] and phone["navShown"], phone
     assert phone["picked"] == "N-O", phone
+
+
+def _ink_fraction(png: str) -> float:
+    """Share of pixels that are clearly not background (text, borders, interval bars)."""
+    grey = np.asarray(Image.open(png).convert("L"), dtype=float)
+    return float((grey < 160).mean())
+
+
+def test_property_card_screenshots(visual: dict[str, Any]) -> None:
+    cards = visual["cards"]
+    by_width = {w: [c for c in cards if c["width"] == w] for w in (1440, 390)}
+    # the same cards at both widths: formation energy, band gap, moduli, ... (at least 5)
+    assert len(by_width[1440]) == len(by_width[390]) >= 5, [c["text"][:40] for c in cards]
+    for card in cards:
+        image = Image.open(card["file"])
+        box = card["box"]
+        # the screenshot is the card (device pixels = CSS pixels here)
+        assert abs(image.width - box["width"]) <= 2 and abs(image.height - box["height"]) <= 2
+        assert box["width"] >= 150 and box["height"] >= 60, card
+        assert box["x"] >= 0 and box["x"] + box["width"] <= card["width"] + 1, card
+        ink = _ink_fraction(card["file"])
+        assert 0.01 < ink < 0.5, (card["file"], ink)  # drawn, and not a black box
+        assert card["clipped"] == [], card
+        assert card["fontPx"] >= 16, card  # the number is the largest thing on the card
+        value = (card["value"] or "").strip()
+        assert value, card
+        if value != "metal":
+            assert re.fullmatch(r"\(?[−-]?\d[\d.,\u2009]*", value), card
+            assert card["sigma"] and card["sigma"].strip().startswith("±"), card
+            assert card["unit"] and card["unit"].strip(), card

@@ -4,7 +4,9 @@
 // Six pages (front, explorer, material, batch, models, phase diagram) at 1440x900 and
 // 390x844: screenshots ARTIFACT_DIR/visual-<page>-<width>.png, sideways overflow, axe-core
 // serious/critical violations; parity plots drawn (pixels of each SVG); keyboard: the
-// periodic table's arrow keys and the tetrahedron's; phone menu. Prints one JSON object.
+// periodic table's arrow keys and the tetrahedron's; phone menu; a screenshot of every
+// property card of the material at both widths (visual-card-<i>-<width>.png). Prints one
+// JSON object.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { axe, countSvgPixels, guard, launch, overflowX } from "./browser.mjs";
@@ -58,6 +60,41 @@ try {
       await csp();
     }
   }
+
+  // property cards, one screenshot each at both widths: what the number looks like
+  out.cards = [];
+  for (const size of SIZES) {
+    await page.setViewportSize(size);
+    await page.goto(base + `/materials/${materialId}`);
+    await page.locator("[data-testid=property-card]").first().waitFor();
+    await settle();
+    const cards = page.locator("[data-testid=property-card]");
+    const n = await cards.count();
+    for (let i = 0; i < n; i++) {
+      const card = cards.nth(i);
+      await card.scrollIntoViewIfNeeded();
+      const file = path.join(artifacts, `visual-card-${i}-${size.width}.png`);
+      await card.screenshot({ path: file });
+      out.cards.push({
+        width: size.width,
+        file,
+        box: await card.boundingBox(),
+        text: await card.innerText(),
+        value: await card.locator("[data-testid=value]").first().textContent(),
+        sigma: (await card.locator("[data-testid=sigma]").count()) ? await card.locator("[data-testid=sigma]").first().textContent() : null,
+        unit: (await card.locator("[data-testid=unit]").count()) ? await card.locator("[data-testid=unit]").first().textContent() : null,
+        // text cut off inside the card: any descendant whose content is wider than its box
+        clipped: await card.evaluate((el) =>
+          [...el.querySelectorAll("*")]
+            .filter((d) => d.scrollWidth > d.clientWidth + 1 && getComputedStyle(d).overflowX !== "visible")
+            .map((d) => `${d.tagName.toLowerCase()}.${d.className}`),
+        ),
+        fontPx: await card.locator("[data-testid=value]").first().evaluate((el) => parseFloat(getComputedStyle(el).fontSize)),
+      });
+    }
+    log(`${n} property cards at ${size.width}`);
+  }
+  await csp();
 
   // parity plots under the production CSP: every plot's SVG has thousands of drawn pixels
   await page.setViewportSize({ width: 1440, height: 900 });

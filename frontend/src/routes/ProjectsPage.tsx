@@ -4,6 +4,7 @@ import { useState } from "react";
 import { Link, useNavigate } from "react-router-dom";
 import { Empty, ErrorBox, Loading } from "../components/common/Status";
 import { createProject, listProjects, projectKeys } from "../components/projects/projectApi";
+import { TableScroll } from "../components/common/TableScroll";
 
 export function ProjectsPage() {
   const navigate = useNavigate();
@@ -60,7 +61,7 @@ export function ProjectsPage() {
           <Empty>No projects yet: create one above.</Empty>
         )}
         {projects.data && projects.data.items.length > 0 && (
-          <div className="table-wrap">
+          <TableScroll label="Projects">
             <table className="data" data-testid="projects-table">
               <thead>
                 <tr>
@@ -85,7 +86,7 @@ export function ProjectsPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         )}
       </section>
     </div>

@@ -13,6 +13,7 @@ import { modelLabel, modelTitle } from "../../format/modelLabel";
 import { Formula } from "../common/Formula";
 import { ItemNotes } from "./ItemNotes";
 import { STATUSES, updateItem, type ItemStatus, type ProjectItem } from "./projectApi";
+import { TableScroll } from "../common/TableScroll";
 
 export type SortKey = "added" | "formula" | "status" | "predicted" | "measured" | "reference";
 
@@ -93,7 +94,7 @@ export function ItemTable({ projectId, items, property, onChanged }: Props) {
   };
   const label = propertyLabel(property);
   return (
-    <div className="table-wrap">
+    <TableScroll label="Project items">
       <table className="data project-items" data-testid="project-items">
         <thead>
           <tr>
@@ -119,7 +120,7 @@ export function ItemTable({ projectId, items, property, onChanged }: Props) {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }
 

@@ -7,10 +7,11 @@ import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import { ErrorBox } from "../common/Status";
 import { rowErrors, uploadMeasurements, type MeasurementImport, type RowError } from "./projectApi";
+import { TableScroll } from "../common/TableScroll";
 
 export function RowErrorTable({ errors, caption }: { errors: RowError[]; caption: string }) {
   return (
-    <div className="table-wrap">
+    <TableScroll label="Rejected rows">
       <table className="data row-errors" data-testid="row-errors">
         <caption>{caption}</caption>
         <thead>
@@ -30,7 +31,7 @@ export function RowErrorTable({ errors, caption }: { errors: RowError[]; caption
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }
 

@@ -11,6 +11,7 @@ import { Chart2D, type Series } from "../plot/Chart2D";
 import { Legend } from "../plot/Marker";
 import { extent, linear, niceTicks } from "../plot/geometry";
 import type { Metrics, Parity } from "./projectApi";
+import { TableScroll } from "../common/TableScroll";
 
 /** "87 %" (coverage is a share). */
 const percent = (x: number | null | undefined) =>
@@ -117,7 +118,7 @@ export function ParityPanel({ parity }: { parity: Parity }) {
         </div>
       </div>
       <h3>Per model</h3>
-      <div className="table-wrap">
+      <TableScroll label="Metrics per model">
         <table className="data" data-testid="per-model">
           <thead>
             <tr>
@@ -142,7 +143,7 @@ export function ParityPanel({ parity }: { parity: Parity }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       {parity.by_chemistry && parity.by_chemistry.length > 0 && (
         <ResidualsByChemistry parity={parity} />
       )}
@@ -209,7 +210,7 @@ export function ResidualsByChemistry({ parity }: { parity: Parity }) {
             })}
           </svg>
         </div>
-        <div className="table-wrap">
+        <TableScroll label="Residuals by chemical family">
           <table className="data" data-testid="residuals-table">
             <thead>
               <tr>
@@ -230,7 +231,7 @@ export function ResidualsByChemistry({ parity }: { parity: Parity }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       </div>
     </section>
   );

@@ -10,6 +10,7 @@ import { formatNumber } from "../../format/number";
 import { modelLabel, modelTitle } from "../../format/modelLabel";
 import { ErrorBox } from "../common/Status";
 import { fitRecalibration, setRecalibrationEnabled, type Recalibration } from "./projectApi";
+import { TableScroll } from "../common/TableScroll";
 
 export function RecalibrationPanel({
   projectId,
@@ -41,7 +42,7 @@ export function RecalibrationPanel({
       {fit.isError && <ErrorBox error={fit.error} />}
       {toggle.isError && <ErrorBox error={toggle.error} />}
       {rows.length > 0 && (
-        <div className="table-wrap">
+        <TableScroll label="Recalibrations">
           <table className="data" data-testid="recalibrations">
             <thead>
               <tr>
@@ -81,7 +82,7 @@ export function RecalibrationPanel({
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </div>
   );
