@@ -36,6 +36,8 @@ BASELINE_ROWS = 20_000
 BAD_EVERY = 97  # ~1 % malformed rows
 PROPERTIES = "formation_energy,band_gap"
 CUT_S = 30.0
+#: How long after the link is back the cut-off worker must still be running.
+AFTER_RECONNECT_S = 10.0
 
 
 def formulas_csv(n: int, *, seed: int) -> tuple[bytes, set[int]]:
@@ -222,6 +224,10 @@ def test_batch_survives_kill_cut_and_slow_link(
         )
     recovered = recoveries(engine, job["id"])
     ns3_fate = reconnect_outcome(engine, ns_workers.procs[cut.index], since=restored)
+    # its procrastinate loop fails on the next fetch (its worker row was recovered away)
+    # and is started again in-process: the worker must still be running a while later
+    time.sleep(AFTER_RECONNECT_S)
+    ns3_alive = ns_workers.procs[cut.index].poll() is None
     result = {
         "rows": ROWS,
         "valid_rows": len(valid),
@@ -247,6 +253,7 @@ def test_batch_survives_kill_cut_and_slow_link(
         "impairment_packets": delayq_stats,
         "connect_rtt_ms": {"ns1_before": rtt_before, "ns1_slow": rtt_slow, "ns2": rtt_other},
         "ns3_worker_after_reconnect": ns3_fate,
+        f"ns3_worker_alive_{AFTER_RECONNECT_S:g}s_later": ns3_alive,
         "ns2_worker_alive_after_kill": victim_pid in live,
         "test_wall_s": round(time.monotonic() - t_all, 1),
     }
@@ -258,4 +265,5 @@ def test_batch_survives_kill_cut_and_slow_link(
     assert done["processed"] == ROWS and done["error_count"] == len(bad_rows)
     assert errors["total"] == len(bad_rows) and error_rows == bad_rows
     assert recovered >= 1, "the SIGKILLed worker's chunk must have been re-queued"
+    assert ns3_alive, f"the cut-off worker exited after its link came back: {ns3_fate}"
     assert victim_pid not in live

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 
+from matdiscover.cli.supervisor import STABLE_AFTER_S, restart_delay
 from matdiscover.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -16,8 +18,20 @@ def limit_threads() -> None:
         os.environ.setdefault(var, "1")
 
 
+#: A worker loop that fails this soon after the first start is a configuration problem.
+FAIL_FAST_S = 5.0
+
+
 def run_worker(settings: Settings, *, queues: list[str] | None, concurrency: int) -> None:
-    """Run a worker until SIGINT/SIGTERM; in-flight jobs finish first."""
+    """Run a worker until SIGINT/SIGTERM; in-flight jobs finish first.
+
+    A worker that loses its database for longer than the stalled-job threshold has its
+    jobs re-queued and its procrastinate worker row removed by the recovery; when the
+    connection comes back, procrastinate's loop fails. The loop is started again with the
+    supervisor's back-off (1 s, 2 s, 4 s ... 60 s) instead of the process exiting, so a
+    remote ``matdiscover worker`` without a process manager keeps working after a network
+    cut.
+    """
     limit_threads()
     embedded = None
     url = settings.database_url
@@ -47,16 +61,35 @@ def run_worker(settings: Settings, *, queues: list[str] | None, concurrency: int
             queues=list(queues or QUEUES),
             all_queues=QUEUES,
         )
+    failures = 0
     try:
-        with app.open():
-            app.run_worker(
-                queues=queues,
-                concurrency=concurrency,
-                name=f"matdiscover-{os.uname().nodename}-{os.getpid()}",
-                install_signal_handlers=True,
-                update_heartbeat_interval=STALLED_AFTER_S / 4,
-                stalled_worker_timeout=STALLED_AFTER_S,
-            )
+        while True:
+            started = time.monotonic()
+            try:
+                with app.open():
+                    app.run_worker(
+                        queues=queues,
+                        concurrency=concurrency,
+                        name=f"matdiscover-{os.uname().nodename}-{os.getpid()}",
+                        install_signal_handlers=True,
+                        update_heartbeat_interval=STALLED_AFTER_S / 4,
+                        stalled_worker_timeout=STALLED_AFTER_S,
+                    )
+                break  # stopped by SIGINT/SIGTERM
+            except Exception as exc:
+                ran = time.monotonic() - started
+                if failures == 0 and ran < FAIL_FAST_S:
+                    raise  # a worker that cannot start at all (bad URL, no schema) says so
+                failures = 1 if ran >= STABLE_AFTER_S else failures + 1
+                delay = restart_delay(failures)
+                logger.warning(
+                    "worker loop stopped after %.0f s (%s: %s); starting it again in %.0f s",
+                    ran,
+                    type(exc).__name__,
+                    exc,
+                    delay,
+                )
+                time.sleep(delay)
     finally:
         if stop_metrics is not None:
             stop_metrics()
