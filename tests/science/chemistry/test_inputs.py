@@ -232,3 +232,12 @@ def test_arbitrary_text_never_raises_on_rows(lines: list[str]) -> None:
         return  # a file-level error (e.g. no data rows, binary-looking text) is allowed
     rows = {m.row for m in result.molecules} | {i.row for i in result.errors}
     assert all(r is not None and r >= 2 for r in rows)
+
+
+def test_non_ascii_smiles_is_a_row_error() -> None:
+    # found by the fuzz test: RDKit cut its log message inside a UTF-8 character
+    data = "smiles,name\n000\x80\x80\x80\x80\u0800\U00010000\U00010000,bad\nCCO,ethanol\n"
+    result = read_molecules(data.encode("utf-8"), filename="fuzz.csv")
+    assert [m.row for m in result.molecules] == [3]
+    assert [(i.row, i.kind) for i in result.errors] == [(2, "invalid_smiles")]
+    assert "non-ASCII" in result.errors[0].message

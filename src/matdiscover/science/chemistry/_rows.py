@@ -113,10 +113,17 @@ def _mol_from_smiles(smiles: str, *, max_heavy_atoms: int, max_smiles_length: in
         )
     if "\x00" in smiles:
         raise _RowError("nul_byte", "the SMILES contains a NUL byte")
+    if not smiles.isascii():
+        # SMILES is ASCII; RDKit would also cut its log message inside a UTF-8 character
+        bad = next(c for c in smiles if not c.isascii())
+        raise _RowError("invalid_smiles", f"not a valid SMILES (non-ASCII character {bad!r} in it)")
     with rdBase.CaptureErrorLog() as log:
         mol = Chem.MolFromSmiles(smiles, sanitize=False)
     if mol is None:
-        detail = _first_rdkit_message(log.messages)
+        try:
+            detail = _first_rdkit_message(log.messages)
+        except UnicodeDecodeError:
+            detail = ""
         raise _RowError("invalid_smiles", f"not a valid SMILES ({detail or 'parse error'})")
     return _finish(mol, max_heavy_atoms=max_heavy_atoms)
 
