@@ -309,7 +309,10 @@ def test_database_down_is_reported_within_the_timeout(tmp_path: Path) -> None:
 
 CHILD = textwrap.dedent(
     """
+    import faulthandler
     import sys
+
+    faulthandler.dump_traceback_later(150, exit=True)  # a hang reports where it is
     from fastapi.testclient import TestClient
     from matdiscover.api.app import create_app
     from matdiscover.settings import Settings
@@ -336,7 +339,7 @@ def test_multiprocess_mode_sums_the_processes(settings: Settings, tmp_path: Path
 
     def run(*args: str) -> str:
         done = subprocess.run(
-            [sys.executable, "-c", CHILD, *args], env=env, capture_output=True, timeout=120
+            [sys.executable, "-c", CHILD, *args], env=env, capture_output=True, timeout=240
         )
         assert done.returncode == 0, done.stderr.decode(errors="replace")[-3000:]
         return done.stdout.decode()
