@@ -40,6 +40,9 @@ def test_docs_pages_load_everything_from_this_server(client: TestClient) -> None
     assert init.headers["content-type"].startswith("text/javascript")
     assert "SwaggerUIBundle(" in init.text
     assert "/docs/assets/redoc.standalone.js" in client.get("/redoc").text
+    redoc = client.get("/docs/assets/redoc.standalone.js")
+    assert redoc.headers["content-type"].startswith("text/javascript")
+    assert "cdn.redoc.ly" not in redoc.text and "/docs/assets/favicon.png" in redoc.text
     schema = client.get(SCHEMA)
     assert schema.status_code == 200 and schema.json()["info"]["title"] == "MatDiscover"
 

@@ -18,6 +18,9 @@ from fastapi.staticfiles import StaticFiles
 
 ASSETS_URL = "/docs/assets"
 ASSETS_DIR = Path(fastapi_offline.__file__).parent / "static"
+# ReDoc's "API docs by Redocly" footer always loads its logo from a CDN; the bundle is
+# served with that address pointing at a local icon, so the page makes no foreign request
+REDOCLY_CDN_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
 
 SWAGGER_INIT_JS = """\
 const root = document.getElementById("swagger-ui");
@@ -64,6 +67,17 @@ def mount_api_docs(app: FastAPI, *, openapi_url: str) -> None:
     @app.get(f"{ASSETS_URL}/swagger-init.js", include_in_schema=False)
     def swagger_init() -> Response:
         return Response(SWAGGER_INIT_JS, media_type="text/javascript")
+
+    redoc_bundle = (ASSETS_DIR / "redoc.standalone.js").read_text(encoding="utf-8")
+    redoc_bundle = redoc_bundle.replace(REDOCLY_CDN_LOGO, f"{ASSETS_URL}/favicon.png")
+
+    @app.get(f"{ASSETS_URL}/redoc.standalone.js", include_in_schema=False)
+    def redoc_script() -> Response:
+        return Response(
+            redoc_bundle,
+            media_type="text/javascript",
+            headers={"Cache-Control": "public, max-age=3600"},
+        )
 
     app.mount(ASSETS_URL, StaticFiles(directory=ASSETS_DIR), name="api-docs-assets")
 
