@@ -68,6 +68,21 @@ class Settings(BaseSettings):
     symprec: float = Field(default=0.1, gt=0, le=1.0, description="Symmetry tolerance, Å.")
     min_distance: float = Field(default=0.5, ge=0, description="Closest allowed atom pair, Å.")
 
+    # Molecules: O[Q/P/L]A score weights and class thresholds (see
+    # matdiscover.science.chemistry.score; the total is a weighted mean of 0-1 components)
+    molecule_score_w_potency: float = Field(default=0.40, ge=0, le=100)
+    molecule_score_w_efficiency: float = Field(default=0.35, ge=0, le=100)
+    molecule_score_w_quality: float = Field(default=0.25, ge=0, le=100)
+    molecule_score_strong: float = Field(
+        default=70.0,
+        ge=0,
+        le=100,
+        description="Score total (0-100) from which a molecule is Strong.",
+    )
+    molecule_score_moderate: float = Field(
+        default=50.0, ge=0, le=100, description="Score total from which a molecule is Moderate."
+    )
+
     # Authentication and hardening
     auth: Literal["local", "required"] = Field(
         default="local",

@@ -9,6 +9,7 @@ from matdiscover.domains.identity import Role
 from matdiscover.domains.invitations.models import Invitation
 from matdiscover.domains.jobs.models import Job, JobChunk, JobStatus, WorkerProcess
 from matdiscover.domains.materials.models import Material
+from matdiscover.domains.molecules.models import Molecule, MoleculeActivity
 from matdiscover.domains.optimade.models import OptimadeImport
 from matdiscover.domains.organizations.models import Organization, OrgMembership, Plan, User
 from matdiscover.domains.predictions.models import MLModel, Prediction
@@ -42,6 +43,8 @@ __all__ = [
     "JobStatus",
     "MLModel",
     "Material",
+    "Molecule",
+    "MoleculeActivity",
     "OptimadeImport",
     "OrgMembership",
     "Organization",
