@@ -67,6 +67,7 @@ DOMAIN_DEPENDENCIES: dict[str, set[str]] = {
     "projects": {"materials", "predictions", "compounds", "experiments", "audit"},
     "experiments": {"materials", "predictions", "audit"},
     "optimade": {"materials", "predictions", "jobs", "usage"},
+    "molecules": {"jobs", "usage"},
 }
 SHARED_DOMAIN_MODULES = ("identity", "tasks")
 PUBLIC_MODULES = ("service", "schemas")

@@ -36,6 +36,7 @@ from matdiscover.domains.experiments import router as experiments_router
 from matdiscover.domains.invitations import router as invitations_router
 from matdiscover.domains.jobs import router as jobs_router
 from matdiscover.domains.materials import router as materials_router
+from matdiscover.domains.molecules.batch import router as molecule_batch_router
 from matdiscover.domains.optimade import router as optimade_router
 from matdiscover.domains.organizations import router as organizations_router
 from matdiscover.domains.organizations.service import ensure_local_identity
@@ -78,6 +79,7 @@ def api_router() -> APIRouter:
         compounds_router,
         predictions_router,
         jobs_router,
+        molecule_batch_router,  # POST /molecules/batch, ahead of /molecules/{id} routes
         visualization_router,
         similarity_router,
         thermo_router,

@@ -68,9 +68,13 @@ def predict_material(task: contract.PredictMaterial) -> dict[str, Any]:
 
 
 def batch_chunk(task: contract.BatchChunk) -> dict[str, Any]:
-    """Map step of a batch prediction job."""
+    """Map step of a batch job: a prediction chunk, or a molecule batch's chunk."""
     from matdiscover.worker.batch import run_chunk
 
+    if _is_molecule_batch(task.job_id):
+        from matdiscover.worker.molecule_batch import run_molecule_chunk
+
+        return run_molecule_chunk(task.job_id, task.chunk_index)
     return run_chunk(task.job_id, task.chunk_index)
 
 
@@ -78,7 +82,18 @@ def batch_reduce(task: contract.BatchReduce) -> dict[str, Any]:
     """Reduce step: assemble the results files."""
     from matdiscover.worker.batch import run_reduce
 
+    if _is_molecule_batch(task.job_id):
+        from matdiscover.worker.molecule_batch import run_molecule_reduce
+
+        return run_molecule_reduce(task.job_id)
     return run_reduce(task.job_id)
+
+
+def _is_molecule_batch(job_id: int) -> bool:
+    from matdiscover.domains.molecules.batch.run import is_molecule_batch
+
+    with session_scope(session_factory()) as session:
+        return is_molecule_batch(session, job_id)
 
 
 def optimade_import(task: contract.OptimadeImport) -> dict[str, Any]:
