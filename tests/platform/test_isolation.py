@@ -70,11 +70,15 @@ JSON_BODIES: dict[tuple[str, str], Any] = {
     },
     ("PATCH", "/api/v1/measurements/{measurement_id}"): {"value": 9.99},
     ("POST", "/api/v1/imports/optimade"): {"provider": "https://optimade.example.org"},
+    ("POST", "/api/v1/molecules"): {"smiles": "CCO", "name": "b-molecule"},
+    ("POST", "/api/v1/molecules/{molecule_id}/activities"): {"value": 5.0, "unit": "nM"},
 }
+MOLECULE = "CC(=O)Oc1ccccc1C(=O)O"
 QUERIES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/v1/phase-diagram"): {"chemsys": "Li-Co-O"},
     ("GET", "/api/v1/materials"): {"elements": "Li,Co,O", "limit": "500"},
     ("GET", "/api/v1/projects/{project_id}/parity"): {"property": "band_gap"},
+    ("GET", "/api/v1/molecules/search"): {"similar_to": "CC(=O)Oc1ccccc1C(=O)O", "k": "50"},
 }
 
 
@@ -85,6 +89,11 @@ def multipart_for(method: str, path: str) -> dict[str, Any] | None:
         return {"files": {"file": ("b.csv", b"formula\nNaCl\nKBr\n", "text/csv")}}
     if (method, path) == ("POST", "/api/v1/projects/{project_id}/measurements"):
         return {"files": {"file": ("b.csv", b"formula,property,value\nLiCoO2,band_gap,1\n")}}
+    if (method, path) == ("POST", "/api/v1/molecules/upload"):
+        return {"files": {"file": ("b.smi", b"CCO b-ethanol\nCCN\n", "text/plain")}}
+    if (method, path) == ("POST", "/api/v1/molecules/activities/import"):
+        data = b"smiles,standard_type,standard_value,standard_units\nCCO,Ki,5,nM\n"
+        return {"files": {"file": ("b.csv", data, "text/csv")}}
     return None
 
 
@@ -179,6 +188,7 @@ KNOWN_OBJECT_PARAMS = {
     "item_id",
     "measurement_id",
     "recalibration_id",
+    "molecule_id",
 }
 
 
@@ -325,6 +335,7 @@ def seed_tenant_a(t: Tenants, researcher_id: int) -> None:
     assert key.status_code == 201, key.text
     invited = invite(c, t.a_admin, f"invitee@{MARKER}.org", role="viewer")
     t.a_objects.update(seed_project_a(t, material_id))
+    t.a_objects.update(seed_molecule_a(t))
     t.a_objects.update(
         material_id=material_id,
         job_id=job.json()["id"],
@@ -357,6 +368,18 @@ def seed_project_a(t: Tenants, material_id: int) -> dict[str, int]:
     }
 
 
+def seed_molecule_a(t: Tenants) -> dict[str, int]:
+    """A's molecule (named with the marker) with one activity."""
+    body = {
+        "smiles": MOLECULE,
+        "name": f"{MARKER}-aspirin",
+        "activity": {"value": 2.5, "unit": "uM"},
+    }
+    r = t.client.post(f"{API}/molecules", json=body, headers=t.a_researcher)
+    assert r.status_code == 201, r.text
+    return {"molecule_id": r.json()["id"]}
+
+
 def assert_a_unchanged(t: Tenants) -> None:
     c, h = t.client, t.a_admin
     ids = t.a_objects
@@ -372,6 +395,8 @@ def assert_a_unchanged(t: Tenants) -> None:
     assert (project["description"], project["n_items"], project["n_measurements"]) == (None, 1, 5)
     measurement = c.get(f"{API}/measurements/{ids['measurement_id']}", headers=h).json()
     assert (measurement["value"], measurement["version"]) == (2.0, 1)
+    molecule = c.get(f"{API}/molecules/{ids['molecule_id']}", headers=h).json()
+    assert (molecule["name"], len(molecule["activities"])) == (f"{MARKER}-aspirin", 1)
 
 
 def test_every_route_is_tenant_isolated_and_role_checked(tenants: Tenants) -> None:

@@ -36,6 +36,7 @@ from matdiscover.domains.experiments import router as experiments_router
 from matdiscover.domains.invitations import router as invitations_router
 from matdiscover.domains.jobs import router as jobs_router
 from matdiscover.domains.materials import router as materials_router
+from matdiscover.domains.molecules import router as molecules_router
 from matdiscover.domains.molecules.batch import router as molecule_batch_router
 from matdiscover.domains.optimade import router as optimade_router
 from matdiscover.domains.organizations import router as organizations_router
@@ -85,6 +86,7 @@ def api_router() -> APIRouter:
         thermo_router,
         projects_router,
         experiments_router,
+        molecules_router,
     ):
         protected.include_router(module.router)
     protected.include_router(optimade_router.imports_router)  # POST /imports/optimade

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rdkit import DataStructs
+from rdkit import Chem, DataStructs
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -37,11 +37,13 @@ from matdiscover.science.chemistry import (
     MolecularDescriptors,
     MoleculeRow,
     ScoreSettings,
+    descriptors,
     efficiency_indices,
+    find_alerts,
     fingerprint,
     oqpla_score,
     p_activity,
-    profile_molecule,
+    standardise,
 )
 from matdiscover.settings import Settings, get_settings
 
@@ -306,28 +308,33 @@ def _alert_json(alert: Alert) -> dict[str, Any]:
 
 
 def _new_molecule(row: MoleculeRow, *, caller: Caller, source: str) -> Molecule:
-    p = profile_molecule(row.mol)
-    d = p.descriptors
-    fp = DataStructs.BitVectToBinaryText(fingerprint(p.standard.mol))
+    std = standardise(row.mol)
+    # descriptors, alerts and fingerprint of the molecule as its canonical SMILES reads back,
+    # so that stored alert atom indices are those of Chem.MolFromSmiles(molecule.smiles)
+    mol = Chem.MolFromSmiles(std.smiles) or std.mol
+    d = descriptors(mol)
+    alerts = find_alerts(mol)
+    score = oqpla_score(d, p_activity=None, alerts=alerts)
+    fp = DataStructs.BitVectToBinaryText(fingerprint(mol))
     return Molecule(
         organization_id=caller.organization_id,
         name=(row.name or "").strip()[:200] or None,
         input_smiles=row.smiles[:2000],
-        smiles=p.standard.smiles,
-        inchikey=p.standard.inchikey,
-        changes=list(p.standard.changes),
+        smiles=std.smiles,
+        inchikey=std.inchikey,
+        changes=list(std.changes),
         descriptors=d.as_dict(),
         mw=d.mw,
         clogp=d.clogp,
         tpsa=d.tpsa,
         qed=d.qed,
         heavy_atoms=d.heavy_atoms,
-        alerts=[_alert_json(a) for a in p.alerts],
-        has_pains=any(a.is_pains for a in p.alerts),
-        n_alerts=len(p.alerts),
-        score_quality=p.score.quality,
-        classification=p.score.classification,
-        score=p.score.as_dict(),
+        alerts=[_alert_json(a) for a in alerts],
+        has_pains=any(a.is_pains for a in alerts),
+        n_alerts=len(alerts),
+        score_quality=score.quality,
+        classification=score.classification,
+        score=score.as_dict(),
         fingerprint=bytes(fp),
         source=source,
         created_by_id=caller.user_id,
