@@ -87,6 +87,8 @@ def multipart_for(method: str, path: str) -> dict[str, Any] | None:
         return {"files": [("files", ("b.cif", CIF.read_bytes(), "chemical/x-cif"))]}
     if (method, path) == ("POST", "/api/v1/jobs/batch-predictions"):
         return {"files": {"file": ("b.csv", b"formula\nNaCl\nKBr\n", "text/csv")}}
+    if (method, path) == ("POST", "/api/v1/molecules/batch"):
+        return {"files": {"file": ("b.smi", b"CCO\nc1ccccc1O\n", "text/plain")}}
     if (method, path) == ("POST", "/api/v1/projects/{project_id}/measurements"):
         return {"files": {"file": ("b.csv", b"formula,property,value\nLiCoO2,band_gap,1\n")}}
     if (method, path) == ("POST", "/api/v1/molecules/upload"):
@@ -331,6 +333,12 @@ def seed_tenant_a(t: Tenants, researcher_id: int) -> None:
         headers=h,
     )
     assert job.status_code == 202, job.text
+    molecule_job = c.post(
+        f"{API}/molecules/batch",
+        files={"file": (f"{MARKER}.smi", b"CCO\nOc1ccccc1O\n", "text/plain")},
+        headers=h,
+    )
+    assert molecule_job.status_code == 202, molecule_job.text
     key = c.post(f"{API}/api-keys", json={"name": f"{MARKER}-key"}, headers=h)
     assert key.status_code == 201, key.text
     invited = invite(c, t.a_admin, f"invitee@{MARKER}.org", role="viewer")
