@@ -94,7 +94,7 @@ def test_batch_with_bad_rows_stores_each_molecule_once(
     cancelled = client.post(f"{API}/jobs/{other['id']}/cancel").json()
     assert cancelled["status"] == "cancelled"
 
-    workers.start(1)
+    workers.start(2)  # two workers finishing chunks at once must not lose counts
     seen: list[dict[str, int]] = []
 
     def record(j: dict[str, Any]) -> bool:

@@ -143,16 +143,13 @@ def _molecule_columns(m: Molecule) -> dict[str, Any]:
 
 def profile_and_store(
     session: Session,
-    job: jobs.Job,
+    caller: Caller,
     frame: pd.DataFrame,
     *,
     settings: ScoreSettings | None = None,
 ) -> tuple[pd.DataFrame, int]:
-    """Profile and store a chunk's good rows; the results table (input order) and how
-    many rows were stored."""
-    caller = Caller(
-        organization_id=job.organization_id, user_id=job.created_by_id, role=Role.researcher
-    )
+    """Profile and store a chunk's good rows for ``caller``'s organisation; the results
+    table (input order) and how many rows were stored."""
     added = molecules.add_molecules(
         session, caller, molecule_rows(frame), source="batch", score=settings
     )
@@ -162,7 +159,7 @@ def profile_and_store(
         m.id: m
         for m in session.scalars(
             select(Molecule).where(
-                Molecule.organization_id == job.organization_id, Molecule.id.in_(ids)
+                Molecule.organization_id == caller.organization_id, Molecule.id.in_(ids)
             )
         )
     }
@@ -210,13 +207,24 @@ def run_chunk(
     try:
         frame = jobs.read_parquet_bytes(store.get(jobs.chunk_input_key(job_id, index)))
         with session_scope(factory) as session:
-            job = session.get(jobs.Job, job_id)
-            if job is None:
-                return {"job_id": job_id, "chunk": index, "skipped": True}
-            results, stored = profile_and_store(session, job, frame, settings=settings)
+            # the owner as plain columns: a Job loaded now would not be refreshed by
+            # complete_chunk's row lock, and its counters would overwrite other chunks'
+            owner = session.execute(
+                select(jobs.Job.organization_id, jobs.Job.created_by_id).where(
+                    jobs.Job.id == job_id
+                )
+            ).one()
+            caller = Caller(organization_id=owner[0], user_id=owner[1], role=Role.researcher)
+            results, stored = profile_and_store(session, caller, frame, settings=settings)
             if not jobs.complete_chunk(session, store, job_id, index, results=results):
                 session.rollback()  # done by an earlier run: store nothing twice
                 return {"job_id": job_id, "chunk": index, "skipped": True}
+            job = session.scalars(
+                select(jobs.Job)
+                .where(jobs.Job.id == job_id)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            ).one()
             profiled = int(frame["error"].isna().sum())
             steps = dict(job.params.get("steps") or {})
             steps["profiled"] = int(steps.get("profiled", 0)) + profiled
