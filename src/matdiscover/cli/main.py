@@ -16,6 +16,7 @@ from matdiscover.cli import (
     import_commands,
     materials_commands,
     models_commands,
+    molecules_commands,
     projects_commands,
     search_commands,
     users_commands,
@@ -34,6 +35,7 @@ app.add_typer(db_commands.app, name="db")
 app.add_typer(materials_commands.app, name="materials")
 app.add_typer(compounds_commands.app, name="compounds")
 app.add_typer(projects_commands.app, name="projects")
+app.add_typer(molecules_commands.app, name="molecules")
 app.add_typer(models_commands.app, name="models")
 app.command(name="predict")(predict)
 app.add_typer(batch_commands.app, name="batch")

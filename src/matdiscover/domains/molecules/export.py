@@ -26,6 +26,9 @@ from rdkit.Chem import rdDepictor
 from matdiscover.domains.molecules.models import Molecule
 from matdiscover.science.measurements import neutralise_cell
 
+#: molecules one export holds at most
+MAX_EXPORT = 100_000
+
 COLUMNS = (
     "id",
     "name",

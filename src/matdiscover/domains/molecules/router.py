@@ -15,27 +15,26 @@ from matdiscover.api.deps import CallerDep, SessionDep, SettingsDep
 from matdiscover.api.responses import error_responses
 from matdiscover.domains.identity import Caller
 from matdiscover.domains.molecules import export, importing, search, service
-from matdiscover.domains.molecules.models import Molecule
 from matdiscover.domains.molecules.schemas import (
     ActivityIn,
-    ActivityRead,
-    AlertRead,
     Classification,
     MoleculeCreate,
-    MoleculeHit,
     MoleculePage,
     MoleculeRead,
     MoleculeSort,
-    MoleculeSummary,
     Neighbours,
     RowIssueRead,
     SearchResult,
-    SeedActivityRead,
-    SeedNeighbourRead,
     UploadRejected,
     UploadResult,
     UploadRowRead,
-    score_read,
+)
+from matdiscover.domains.molecules.views import (
+    hits_read,
+    search_result,
+    seed_read,
+    summary,
+    to_read,
 )
 from matdiscover.domains.usage import service as usage
 from matdiscover.errors import InputTooLarge
@@ -45,7 +44,6 @@ from matdiscover.science.chemistry import (
     InvalidMolecule,
     InvalidSmarts,
     MoleculeRow,
-    SeedNeighbour,
     depict_svg,
     p_activity,
     parse_smiles,
@@ -54,8 +52,6 @@ from matdiscover.settings import Settings
 
 router = APIRouter(prefix="/molecules", tags=["molecules"])
 
-#: molecules one export holds at most
-MAX_EXPORT = 100_000
 SVG_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
     "X-Content-Type-Options": "nosniff",
@@ -67,25 +63,6 @@ _BAD_INPUT: dict[int | str, dict[str, Any]] = {
 
 def _unprocessable(message: str) -> JSONResponse:
     return JSONResponse({"detail": message}, status_code=422)
-
-
-def _summary(m: Molecule) -> MoleculeSummary:
-    return MoleculeSummary.model_validate(m, from_attributes=True)
-
-
-def _read(session: Session, m: Molecule, *, created: bool = False) -> MoleculeRead:
-    return MoleculeRead(
-        **_summary(m).model_dump(),
-        input_smiles=m.input_smiles,
-        changes=list(m.changes),
-        descriptors=m.descriptors,
-        alerts=[AlertRead(**a) for a in m.alerts],
-        score=score_read(m.score),
-        primary_activity_id=m.primary_activity_id,
-        indices=m.indices,
-        activities=[ActivityRead.model_validate(a) for a in service.activities_of(session, m)],
-        created=created,
-    )
 
 
 def _activity(body: ActivityIn) -> Activity:
@@ -107,25 +84,6 @@ def _charge(session: Session, caller: Caller, settings: Settings, created: int) 
         user_id=caller.user_id,
         what="molecule profile",
     )
-
-
-def _seed_read(n: SeedNeighbour, *, similarity: bool = True) -> SeedNeighbourRead:
-    return SeedNeighbourRead(
-        smiles=n.smiles,
-        similarity=n.similarity if similarity else None,
-        activities=[
-            SeedActivityRead(target=t, activity_type=a, value_nm=v, p_activity=p)
-            for t, a, v, p in n.activities
-        ],
-    )
-
-
-def _hits(session: Session, caller: Caller, hits: list[search.Hit]) -> list[MoleculeHit]:
-    out = []
-    for hit in hits:
-        m = service.get(session, hit.molecule_id, organization_id=caller.organization_id)
-        out.append(MoleculeHit(molecule=_summary(m), similarity=hit.similarity))
-    return out
 
 
 # ------------------------------------------------------------------------ collection
@@ -162,7 +120,7 @@ def list_molecules(
         offset=offset,
     )
     return MoleculePage(
-        items=[_summary(m) for m in rows],
+        items=[summary(m) for m in rows],
         total=total,
         limit=limit,
         offset=offset,
@@ -220,7 +178,7 @@ def create_molecule(
     molecule = service.get(session, outcome.molecule_id, organization_id=caller.organization_id)
     if not outcome.created:
         response.status_code = 200
-    return _read(session, molecule, created=outcome.created)
+    return to_read(session, molecule, created=outcome.created)
 
 
 def _import(
@@ -332,44 +290,18 @@ def search_molecules(
     SMARTS or SMILES, or neither/both given."""
     if (smarts is None) == (similar_to is None):
         return _unprocessable("give exactly one of smarts and similar_to")
-    org, seed = scope in ("org", "all"), scope in ("seed", "all")
-    hits: list[search.Hit] = []
-    seed_hits: list[SeedNeighbourRead] = []
-    scanned, truncated = 0, False
     try:
-        if smarts is not None:
-            if org:
-                hits, scanned, truncated = search.substructure_molecules(
-                    session, smarts, organization_id=caller.organization_id, limit=k
-                )
-            if seed:
-                found, n, cut = search.substructure_seed(smarts, limit=k)
-                seed_hits = [_seed_read(s, similarity=False) for s in found]
-                scanned, truncated = scanned + n, truncated or cut
-        else:
-            assert similar_to is not None
-            query = parse_smiles(similar_to)
-            if org:
-                hits, scanned = search.similar_molecules(
-                    session,
-                    query,
-                    organization_id=caller.organization_id,
-                    k=k,
-                    min_similarity=min_similarity,
-                )
-            if seed:
-                found = search.similar_seed(query, k=k, min_similarity=min_similarity)
-                seed_hits = [_seed_read(s) for s in found]
+        return search_result(
+            session,
+            organization_id=caller.organization_id,
+            smarts=smarts,
+            similar_to=similar_to,
+            k=k,
+            min_similarity=min_similarity,
+            scope=scope,
+        )
     except (InvalidSmarts, InvalidMolecule) as exc:
         return _unprocessable(exc.message)
-    return SearchResult(
-        mode="substructure" if smarts is not None else "similarity",
-        scope=scope,
-        molecules=_hits(session, caller, hits),
-        seed=seed_hits,
-        scanned=scanned,
-        truncated=truncated,
-    )
 
 
 _EXPORT_TYPES = {
@@ -396,7 +328,7 @@ def export_molecules(
     cells prefixed with ``'``), JSON or SDF (standardised structures with every column as
     an SD tag). Columns are documented in the README."""
     rows, _, _ = search.list_molecules(
-        session, organization_id=caller.organization_id, limit=MAX_EXPORT
+        session, organization_id=caller.organization_id, limit=export.MAX_EXPORT
     )
     writer = {"csv": export.to_csv, "json": export.to_json, "sdf": export.to_sdf}[format]
     return Response(
@@ -415,7 +347,7 @@ def get_molecule(session: SessionDep, caller: CallerDep, molecule_id: int) -> Mo
     total is reproducible from them), the activities and the efficiency indices of the
     primary (most potent exact) activity."""
     m = service.get(session, molecule_id, organization_id=caller.organization_id)
-    return _read(session, m)
+    return to_read(session, m)
 
 
 @router.get(
@@ -455,7 +387,10 @@ def get_neighbours(
         exclude_id=m.id,
     )
     seed = search.similar_seed(mol, k=k, min_similarity=min_similarity)
-    return Neighbours(seed=[_seed_read(s) for s in seed], molecules=_hits(session, caller, hits))
+    return Neighbours(
+        seed=[seed_read(s) for s in seed],
+        molecules=hits_read(session, caller.organization_id, hits),
+    )
 
 
 @router.post(
@@ -487,7 +422,7 @@ def add_activity(
         return _unprocessable(exc.message)
     service.rescore(m, service.activities_of(session, m), service.score_settings(settings))
     session.flush()
-    return _read(session, m)
+    return to_read(session, m)
 
 
 @router.delete(
