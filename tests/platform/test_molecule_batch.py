@@ -21,11 +21,17 @@ from matdiscover.science.chemistry import load_moleculeace_seed, parse_smiles, s
 from matdiscover.settings import Settings
 from tests.platform.conftest import count_rows
 from tests.platform.tenants import login, make_org, make_user, server_settings
-from tests.platform.test_batch_jobs import Workers, results_frame, wait_for, workers
+from tests.platform.test_batch_jobs import (
+    Workers,
+    live_server,
+    results_frame,
+    wait_for,
+    workers,
+)
 
 pytestmark = pytest.mark.slow
 
-__all__ = ["workers"]  # the fixture, shared with the materials batch tests
+__all__ = ["live_server", "workers"]  # fixtures shared with the materials batch tests
 
 API = "/api/v1"
 #: One bad row of each kind, with the reader's error kind.
@@ -264,3 +270,24 @@ def test_bad_files_are_refused_before_a_job_exists(client: TestClient, engine: E
     assert count_rows(engine, "jobs") == 0
     files = list(Path(str(client.app.state.settings.data_dir)).rglob("*.parquet"))  # type: ignore[attr-defined]
     assert files == []
+
+
+def test_cli_batch_waits_and_lists_row_errors(
+    live_server: str, workers: Workers, engine: Engine, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from matdiscover.cli.main import app
+
+    src = tmp_path / "mols.smi"
+    src.write_text("\n".join([*seed_smiles()[:8], "C1CC broken", "c1ccccc1O phenol"]) + "\n")
+    workers.start(1)
+    result = CliRunner().invoke(
+        app, ["molecules", "batch", str(src), "--wait", "--server", live_server]
+    )
+    assert result.exit_code == 0, result.output
+    assert "9 molecules stored, 1 row errors" in result.output
+    assert "row 9: 'C1CC broken': invalid_smiles" in result.output
+    assert count_rows(engine, "molecules") == 9
+    bad = CliRunner().invoke(app, ["molecules", "batch", str(src), "--priority", "urgent"])
+    assert bad.exit_code != 0

@@ -17,6 +17,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from matdiscover.cli.errors import handle_errors
+from matdiscover.cli.molecules_batch_command import molecules_batch
 from matdiscover.cli.search_commands import DataDirOpt, JsonOpt
 from matdiscover.domains.identity import Caller
 from matdiscover.errors import InputTooLarge, InvalidInput
@@ -376,3 +377,6 @@ def export_molecules(
         )
         file.write_bytes(writers[fmt](rows))
     console.print(f"wrote {len(rows)} molecule(s) to {file}")
+
+
+app.command("batch")(molecules_batch)  # on the job queue, through the server (--server)
