@@ -291,3 +291,27 @@ def test_cli_batch_waits_and_lists_row_errors(
     assert count_rows(engine, "molecules") == 9
     bad = CliRunner().invoke(app, ["molecules", "batch", str(src), "--priority", "urgent"])
     assert bad.exit_code != 0
+
+
+def test_quota_refuses_a_batch_before_any_file(db_url: str, tmp_path: Path, engine: Engine) -> None:
+    from matdiscover.api.app import create_app
+
+    org = make_org(engine, "Small lab")
+    make_user(engine, org, "res@small.org", Role.researcher)
+    settings = server_settings(
+        db_url, tmp_path, plan_limits={"lab": {"predictions_per_month": 12, "batch_rows": 20}}
+    )
+    data = "\n".join(seed_smiles()[:10]).encode() + b"\n"
+    with TestClient(create_app(settings)) as c:
+        h = login(c, "res@small.org")
+        first = c.post(f"{API}/molecules/batch", files={"file": ("a.smi", data)}, headers=h)
+        assert first.status_code == 202, first.text
+        again = c.post(f"{API}/molecules/batch", files={"file": ("b.smi", data)}, headers=h)
+        assert again.status_code == 402 and "quota" in again.json()["detail"]
+        big = b"\n".join([b"CCO"] * 21) + b"\n"
+        rows = c.post(f"{API}/molecules/batch", files={"file": ("c.smi", big)}, headers=h)
+        assert rows.status_code == 402 and "21 rows" in rows.json()["detail"]
+    assert count_rows(engine, "jobs") == 1
+    jobs_dir = tmp_path / "data"
+    inputs = sorted(p.parent.parent.name for p in jobs_dir.rglob("*.input.parquet"))
+    assert inputs == [str(first.json()["id"])]

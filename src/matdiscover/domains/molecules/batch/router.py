@@ -50,6 +50,7 @@ def submit_molecule_batch_job(
     Each molecule is standardised (InChIKey), described, checked for interference alerts,
     indexed against its activity and scored, then stored (an existing InChIKey is kept).
     Bad rows are listed by ``GET /jobs/{id}/errors`` with their line (record) number.
+    Every molecule read counts against the monthly prediction quota (402 when it cannot).
     ``params.steps`` counts rows parsed, profiled and stored."""
     limit = min(settings.max_upload_bytes, DEFAULT_MAX_BYTES)
     data = file.file.read(limit + 1)
@@ -57,8 +58,18 @@ def submit_molecule_batch_job(
         raise InputTooLarge(f"the file exceeds the limit of {limit // (1024 * 1024)} MB")
     jobs.check_job_slot(session, caller.organization_id, settings.plan_limits)
 
-    def check_quota(rows: int) -> None:  # before any file of the job is stored
+    def check_quota(rows: int, molecules: int) -> None:  # before any file is stored
         usage.check_batch_rows(session, caller.organization_id, rows, settings.plan_limits)
+        # like POST /molecules: a profile counts as a prediction; charged for every
+        # molecule read at submission (also those the organisation already holds)
+        usage.charge_predictions(
+            session,
+            caller.organization_id,
+            molecules,
+            settings.plan_limits,
+            user_id=caller.user_id,
+            what=f"molecule batch of {molecules:,} molecules",
+        )
 
     job = submit_molecule_batch(
         session,

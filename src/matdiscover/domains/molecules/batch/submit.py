@@ -140,14 +140,17 @@ def submit_molecule_batch(
     max_rows: int,
     max_bytes: int | None = None,
     chunk_rows: int | None = None,
-    check: Callable[[int], None] | None = None,
+    check: Callable[[int, int], None] | None = None,
 ) -> jobs.Job:
     """Read ``data``, create the job and its chunks, queue them and write their files.
 
-    ``check(rows)`` runs once the file is read and before anything is stored (quota
-    checks raise there). The job's ``params["steps"]`` counts rows per step: ``parsed``
-    (rows read into molecules at submission), ``profiled`` and ``stored`` (updated by the
-    worker as chunks finish); ``total`` is every input row, row errors included.
+    ``check(rows, molecules)`` runs once the file is read and before anything is stored
+    (quota checks raise there): ``rows`` counts every input row, ``molecules`` the rows
+    read into molecules (the ones the workers will profile).
+
+    The job's ``params["steps"]`` counts rows per step: ``parsed`` (rows read into
+    molecules at submission), ``profiled`` and ``stored`` (updated by the worker as chunks
+    finish); ``total`` is every input row, row errors included.
 
     Raises:
         InvalidInput: the file is not a molecule file (see ``read_molecules``), or has
@@ -161,7 +164,7 @@ def submit_molecule_batch(
     if len(frame) > max_rows:
         raise InvalidInput(f"{filename}: {len(frame):,} rows; at most {max_rows:,} per job")
     if check is not None:
-        check(len(frame))
+        check(len(frame), len(parsed.molecules))
     size = chunk_rows or DEFAULT_CHUNK_ROWS
     file_warnings = [i.message for i in parsed.issues if i.row is None]
     job = jobs.Job(
