@@ -11,12 +11,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from matdiscover.domains.identity import Role
 from matdiscover.domains.molecules.batch import submit as batch_submit
+from matdiscover.domains.molecules.batch.submit import DEFAULT_CHUNK_ROWS
 from matdiscover.science.chemistry import load_moleculeace_seed, parse_smiles, standardise
 from matdiscover.settings import Settings
 from tests.platform.conftest import count_rows
@@ -291,6 +293,66 @@ def test_cli_batch_waits_and_lists_row_errors(
     assert count_rows(engine, "molecules") == 9
     bad = CliRunner().invoke(app, ["molecules", "batch", str(src), "--priority", "urgent"])
     assert bad.exit_code != 0
+
+    with httpx.Client(base_url=live_server, timeout=60) as http:
+        # SDF: rows are records; a broken block is a row error, the others are stored
+        r = http.post(f"{API}/molecules/batch", files={"file": ("three.sdf", sdf_records())})
+        assert r.status_code == 202, r.text
+        sdf_job = wait_http(http, r.json()["id"])
+        assert (sdf_job["status"], sdf_job["total"], sdf_job["error_count"]) == ("succeeded", 3, 1)
+        errors = http.get(f"{API}/jobs/{sdf_job['id']}/errors").json()["items"]
+        assert [(e["row"], e["input"]) for e in errors] == [(2, "record 2: broken")]
+        assert errors[0]["error"].startswith("broken_block")
+        assert count_rows(engine, "molecules") == 10  # phenol was stored by the first job
+
+        # cancel while a job runs: the running chunk finishes, no further chunk starts
+        batch_submit.DEFAULT_CHUNK_ROWS = 40
+        try:
+            data = "\n".join(seed_smiles()[10:250]).encode() + b"\n"
+            r = http.post(f"{API}/molecules/batch", files={"file": ("many.smi", data)})
+        finally:
+            batch_submit.DEFAULT_CHUNK_ROWS = DEFAULT_CHUNK_ROWS
+        job_id = r.json()["id"]
+        assert r.json()["chunks_total"] == 6
+        while http.get(f"{API}/jobs/{job_id}").json()["processed"] == 0:
+            time.sleep(0.05)
+        assert http.post(f"{API}/jobs/{job_id}/cancel").json()["status"] in (
+            "cancelling",
+            "cancelled",
+        )
+        cancelled = wait_http(http, job_id)
+    assert cancelled["status"] == "cancelled"
+    assert 40 <= cancelled["processed"] <= 80, cancelled
+    assert cancelled["params"]["steps"]["stored"] == cancelled["processed"]
+    assert count_rows(engine, "molecules") == 10 + cancelled["processed"]
+    with engine.connect() as conn:
+        states = dict(
+            conn.execute(
+                text("SELECT status, count(*) FROM job_chunks WHERE job_id = :j GROUP BY status"),
+                {"j": job_id},
+            ).all()
+        )
+    assert states.get("cancelled", 0) >= 4 and set(states) <= {"succeeded", "cancelled"}
+
+
+def sdf_records() -> bytes:
+    from rdkit import Chem
+
+    def block(title: str, smiles: str) -> str:
+        return title + "\n" + Chem.MolToMolBlock(Chem.MolFromSmiles(smiles)).split("\n", 1)[1]
+
+    broken = "broken\n  junk\n\nM  END\n"
+    return "$$$$\n".join([block("ethanol", "CCO"), broken, block("phenol", "Oc1ccccc1")]).encode()
+
+
+def wait_http(http: httpx.Client, job_id: int, timeout: float = 120) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = dict(http.get(f"{API}/jobs/{job_id}").json())
+        if ended(job):
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} did not end: {job}")
 
 
 def test_quota_refuses_a_batch_before_any_file(db_url: str, tmp_path: Path, engine: Engine) -> None:
