@@ -1,13 +1,13 @@
 """Running a molecule batch: one chunk (map) and the final assembly (reduce).
 
-A chunk's rows are profiled and stored by the molecules service
-(:func:`matdiscover.domains.molecules.service.add_molecules`: standardise, descriptors,
-alerts, pActivity, efficiency indices, O[Q/P/L]A score; stored by InChIKey within the
-organisation, an existing molecule kept, not duplicated); a molecule the standardiser
-refuses becomes a row error. In the same transaction the chunk is completed through the
-jobs service (``complete_chunk``: marked done, counted into the job and, after the last
-chunk, the reduce step queued). If the chunk was completed before (a re-run after its
-worker died), the transaction is rolled back: every row is stored exactly once.
+A chunk's rows are profiled and stored as the molecules service's ``add_molecules`` does,
+in bulk (:mod:`.bulk`): standardise, descriptors, alerts, pActivity, efficiency indices,
+O[Q/P/L]A score; stored by InChIKey within the organisation, an existing molecule kept,
+not duplicated. A molecule the standardiser refuses becomes a row error. In the same
+transaction the chunk is completed through the jobs service (``complete_chunk``: marked
+done, counted into the job and, after the last chunk, the reduce step queued). If the
+chunk was completed before (a re-run after its worker died), the transaction is rolled
+back: every row is stored exactly once.
 
 ``Job.params["steps"]`` counts rows per step: ``parsed`` (read into molecules at
 submission), ``profiled`` (run through the profile, including rows it refused) and
@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from matdiscover.db.engine import session_scope
 from matdiscover.domains.identity import Caller, Role
 from matdiscover.domains.jobs import service as jobs
-from matdiscover.domains.molecules import service as molecules
+from matdiscover.domains.molecules.batch.bulk import add_molecules_bulk
 from matdiscover.domains.molecules.batch.submit import MOLECULE_BATCH_KIND, to_parquet
 from matdiscover.domains.molecules.models import Molecule
 from matdiscover.science.chemistry import Activity, MoleculeRow, ScoreSettings
@@ -150,7 +150,7 @@ def profile_and_store(
 ) -> tuple[pd.DataFrame, int]:
     """Profile and store a chunk's good rows for ``caller``'s organisation; the results
     table (input order) and how many rows were stored."""
-    added = molecules.add_molecules(
+    added = add_molecules_bulk(
         session, caller, molecule_rows(frame), source="batch", score=settings
     )
     outcomes = {o.row: o for o in added.outcomes}
