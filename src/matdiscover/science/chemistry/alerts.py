@@ -23,6 +23,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ from typing import Literal
 
 from rdkit import Chem
 from rdkit.Chem import FilterCatalog
+
+from matdiscover.science.chemistry._screen import Bits, QueryScreen, pattern_bits
 
 __all__ = ["ALL_CATALOGS", "PAINS_CATALOGS", "Alert", "Catalog", "find_alerts"]
 
@@ -71,18 +74,72 @@ class Alert:
         return self.catalog in PAINS_CATALOGS
 
 
-# one FilterCatalog per catalogue, built once per process (matching catalogue by catalogue
-# measured faster than one combined catalogue: 4.8 vs 6.5 ms per seed molecule)
-_CATALOGS: dict[Catalog, FilterCatalog.FilterCatalog] = {}
+# Every filter of the five catalogues, built once per process. Matching screens each filter
+# with RDKit's pattern fingerprint first (see ._screen): a filter whose query has a bit the
+# molecule lacks cannot match and is skipped (about 70 % of them on drug-like molecules);
+# every other filter is matched by RDKit's own FilterCatalogEntry as before. On the 9,997
+# standardised seed molecules of benchmarks/molecules_core.py the profiles are identical
+# (0 differences), in 2.0 instead of 4.1 ms per molecule for the alerts.
+@dataclass(frozen=True)
+class _Filter:
+    catalog: Catalog
+    entry: FilterCatalog.FilterCatalogEntry
+    name: str
 
 
-def _catalog(name: Catalog) -> FilterCatalog.FilterCatalog:
-    cat = _CATALOGS.get(name)
-    if cat is None:
+@dataclass(frozen=True)
+class _Filters:
+    filters: tuple[_Filter, ...]
+    screen: QueryScreen
+    catalogs: tuple[FilterCatalog.FilterCatalog, ...]  # keeps the entries' owners alive
+
+
+# a serialised FilterCatalogEntry holding one SmartsMatcher: boost archive header, the
+# description, the pickled query molecule, then the minimum and maximum match counts
+_ENTRY_HEADER = re.compile(rb"^22 serialization::archive \d+ 1 1\n0 0 1 4 1 1\n1 0 0 (\d+) ")
+_LENGTH = re.compile(rb"(\d+) ")
+_COUNTS = re.compile(rb" (\d+) (\d+) ")
+
+
+def _entry_query(entry: FilterCatalog.FilterCatalogEntry) -> Chem.Mol | None:
+    """The query molecule of an entry whose only matcher is one SMARTS pattern that must
+    match at least once, else ``None`` (then the entry is never screened out)."""
+    blob = bytes(entry.Serialize())
+    head = _ENTRY_HEADER.match(blob)
+    if head is None:
+        return None
+    at = head.end()
+    described = blob[at : at + int(head.group(1))]
+    at += int(head.group(1)) + 1
+    length = _LENGTH.match(blob, at)
+    if length is None or described != str(entry.GetDescription()).encode():
+        return None
+    at = length.end()
+    pickle = blob[at : at + int(length.group(1))]
+    counts = _COUNTS.match(blob, at + len(pickle))
+    if counts is None or int(counts.group(1)) < 1:
+        return None
+    try:
+        return Chem.Mol(pickle)  # type: ignore[call-overload]  # stubs lack bytes
+    except Exception:  # not a molecule pickle: leave the entry unscreened
+        return None
+
+
+@functools.cache
+def _filters() -> _Filters:
+    filters: list[_Filter] = []
+    queries: list[Chem.Mol | None] = []
+    owners: list[FilterCatalog.FilterCatalog] = []
+    for catalog in ALL_CATALOGS:
         params = FilterCatalog.FilterCatalogParams()
-        params.AddCatalog(getattr(FilterCatalog.FilterCatalogParams.FilterCatalogs, name))
-        cat = _CATALOGS[name] = FilterCatalog.FilterCatalog(params)
-    return cat
+        params.AddCatalog(getattr(FilterCatalog.FilterCatalogParams.FilterCatalogs, catalog))
+        cat = FilterCatalog.FilterCatalog(params)
+        owners.append(cat)
+        for i in range(cat.GetNumEntries()):
+            entry = cat.GetEntryWithIdx(i)
+            filters.append(_Filter(catalog, entry, str(entry.GetDescription())))
+            queries.append(_entry_query(entry))
+    return _Filters(tuple(filters), QueryScreen(queries), tuple(owners))
 
 
 def _family(catalog: Catalog, name: str) -> str:
@@ -96,24 +153,31 @@ def find_alerts(mol: Chem.Mol, *, catalogs: Sequence[Catalog] = ALL_CATALOGS) ->
 
     An alert that matches several times lists the union of the matched atoms.
     """
+    return _find_alerts(mol, catalogs=catalogs, bits=pattern_bits(mol))
+
+
+def _find_alerts(mol: Chem.Mol, *, catalogs: Sequence[Catalog], bits: Bits) -> list[Alert]:
+    """:func:`find_alerts` with the pattern fingerprint of ``mol`` already computed."""
+    table = _filters()
+    wanted = set(catalogs)
+    found: dict[Catalog, list[Alert]] = {}
+    for i in table.screen.candidates(bits):
+        f = table.filters[i]
+        if f.catalog not in wanted or not f.entry.HasFilterMatch(mol):
+            continue
+        atoms: set[int] = set()
+        for match in f.entry.GetFilterMatches(mol):
+            atoms.update(int(pair.target) for pair in match.atomPairs)
+        found.setdefault(f.catalog, []).append(
+            Alert(
+                catalog=f.catalog,
+                name=f.name,
+                family=_family(f.catalog, f.name),
+                description=f"{_SCOPES[f.catalog]}: {f.name}",
+                atoms=tuple(sorted(atoms)),
+            )
+        )
     alerts: list[Alert] = []
     for catalog in ALL_CATALOGS:
-        if catalog not in catalogs:
-            continue
-        found: list[Alert] = []
-        for entry in _catalog(catalog).GetMatches(mol):
-            name = str(entry.GetDescription())
-            atoms: set[int] = set()
-            for match in entry.GetFilterMatches(mol):
-                atoms.update(int(pair.target) for pair in match.atomPairs)
-            found.append(
-                Alert(
-                    catalog=catalog,
-                    name=name,
-                    family=_family(catalog, name),
-                    description=f"{_SCOPES[catalog]}: {name}",
-                    atoms=tuple(sorted(atoms)),
-                )
-            )
-        alerts.extend(sorted(found, key=lambda a: a.name))
+        alerts.extend(sorted(found.get(catalog, ()), key=lambda a: a.name))
     return alerts

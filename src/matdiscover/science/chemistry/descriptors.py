@@ -24,10 +24,13 @@ Example:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass
 
 from rdkit import Chem
-from rdkit.Chem import QED, Crippen, Descriptors, rdMolDescriptors
+from rdkit.Chem import QED, Crippen, Descriptors, MolSurf, rdMolDescriptors
+
+from matdiscover.science.chemistry._screen import Bits, QueryScreen, pattern_bits
 
 __all__ = ["MolecularDescriptors", "descriptors"]
 
@@ -54,14 +57,55 @@ class MolecularDescriptors:
 def descriptors(mol: Chem.Mol) -> MolecularDescriptors:
     """Compute :class:`MolecularDescriptors` of a sanitised molecule (use the standardised
     parent so that salts do not count)."""
+    return _descriptors(mol, bits=pattern_bits(mol))
+
+
+def _descriptors(mol: Chem.Mol, *, bits: Bits) -> MolecularDescriptors:
+    """:func:`descriptors` with the pattern fingerprint of ``mol`` already computed."""
+    clogp = float(Crippen.MolLogP(mol))  # type: ignore[attr-defined]  # partial stubs
     return MolecularDescriptors(
-        mw=float(Descriptors.MolWt(mol)),  # type: ignore[attr-defined]  # partial stubs
+        mw=float(Descriptors.MolWt(mol)),  # type: ignore[attr-defined]
         tpsa=float(rdMolDescriptors.CalcTPSA(mol)),
-        clogp=float(Crippen.MolLogP(mol)),  # type: ignore[attr-defined]
+        clogp=clogp,
         hbd=int(rdMolDescriptors.CalcNumHBD(mol)),
         hba=int(rdMolDescriptors.CalcNumHBA(mol)),
         rotatable_bonds=int(rdMolDescriptors.CalcNumRotatableBonds(mol)),
         heavy_atoms=int(mol.GetNumHeavyAtoms()),
         n_o_count=sum(1 for a in mol.GetAtoms() if a.GetAtomicNum() in (7, 8)),
-        qed=float(QED.qed(mol)),
+        qed=_qed(mol, clogp=clogp, bits=bits),
     )
+
+
+@functools.cache
+def _qed_alert_screen() -> QueryScreen:
+    return QueryScreen(QED.StructuralAlerts)
+
+
+def _qed(mol: Chem.Mol, *, clogp: float, bits: Bits) -> float:
+    """``QED.qed(mol)``, the same number, computed with the properties of
+    ``rdkit.Chem.QED.properties`` but reusing the Crippen cLogP and the pattern fingerprint
+    (which screens the 94 structural alerts) when removing hydrogens leaves ``mol`` as is."""
+    qmol = Chem.RemoveHs(mol)
+    if qmol.GetNumAtoms() != mol.GetNumAtoms():
+        clogp = float(Crippen.MolLogP(qmol))  # type: ignore[attr-defined]
+        bits = pattern_bits(qmol)
+    alerts = QED.StructuralAlerts
+    properties = QED.QEDproperties(
+        MW=rdMolDescriptors._CalcMolWt(qmol),
+        ALOGP=clogp,
+        HBA=sum(
+            len(qmol.GetSubstructMatches(pattern))
+            for pattern in QED.Acceptors
+            if qmol.HasSubstructMatch(pattern)
+        ),
+        HBD=rdMolDescriptors.CalcNumHBD(qmol),
+        PSA=MolSurf.TPSA(qmol),  # type: ignore[attr-defined]
+        ROTB=rdMolDescriptors.CalcNumRotatableBonds(
+            qmol, rdMolDescriptors.NumRotatableBondsOptions.Strict
+        ),
+        AROM=len(Chem.GetSSSR(Chem.DeleteSubstructs(Chem.Mol(qmol), QED.AliphaticRings))),
+        ALERTS=sum(
+            1 for i in _qed_alert_screen().candidates(bits) if qmol.HasSubstructMatch(alerts[i])
+        ),
+    )
+    return float(QED.qed(qmol, qedProperties=properties))

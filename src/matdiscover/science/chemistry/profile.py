@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 from rdkit import Chem
 
-from matdiscover.science.chemistry.alerts import Alert, find_alerts
-from matdiscover.science.chemistry.descriptors import MolecularDescriptors, descriptors
+from matdiscover.science.chemistry._screen import pattern_bits
+from matdiscover.science.chemistry.alerts import ALL_CATALOGS, Alert, _find_alerts
+from matdiscover.science.chemistry.descriptors import MolecularDescriptors, _descriptors
 from matdiscover.science.chemistry.efficiency import (
     Activity,
     EfficiencyIndices,
@@ -66,8 +67,9 @@ def profile_molecule(
         InvalidMolecule: standardisation failed.
     """
     std = standardise(mol, tautomer=tautomer)
-    desc = descriptors(std.mol)
-    alerts = tuple(find_alerts(std.mol))
+    bits = pattern_bits(std.mol)  # one substructure screen for the alerts and QED
+    desc = _descriptors(std.mol, bits=bits)
+    alerts = tuple(_find_alerts(std.mol, catalogs=ALL_CATALOGS, bits=bits))
     pa: PActivity | None = None
     indices: EfficiencyIndices | None = None
     error: str | None = None
