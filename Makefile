@@ -35,11 +35,12 @@ frontend: frontend/dist/index.html
 frontend-test: frontend
 	cd frontend && npm test
 
-# Debian's Chromium for the end-to-end browser tests (never a downloaded browser).
+# Debian's Chromium for the end-to-end browser tests (never a downloaded browser), and
+# poppler-utils (pdftoppm, pdftotext) that read back the PDF reports in tests/reports.
 chromium:
-	@test -x /usr/bin/chromium || { \
-		echo "installing Debian chromium for the browser tests"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@test -x /usr/bin/chromium && test -x /usr/bin/pdftoppm || { \
+		echo "installing Debian chromium and poppler-utils for the browser and report tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; }
 
 # Debian's docker-compose (only `docker-compose config`, no daemon) and promtool (in the
 # prometheus package) for the deployment config tests (tests/deploy); kubectl is expected
