@@ -56,9 +56,6 @@ SVG_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
     "X-Content-Type-Options": "nosniff",
 }
-_BAD_INPUT: dict[int | str, dict[str, Any]] = {
-    422: {"description": "Invalid SMILES or SMARTS, with the reason"}
-}
 
 
 def _unprocessable(message: str) -> JSONResponse:
@@ -133,7 +130,7 @@ def list_molecules(
     "",
     status_code=201,
     response_model=MoleculeRead,
-    responses={**error_responses(400, 402), **_BAD_INPUT, 200: {"model": MoleculeRead}},
+    responses={**error_responses(400, 402, 422), 200: {"model": MoleculeRead}},
 )
 def create_molecule(
     session: SessionDep,
@@ -271,9 +268,7 @@ def import_activities(
     return _import(session, caller, settings, file, activities=True)
 
 
-@router.get(
-    "/search", response_model=SearchResult, responses={**error_responses(400), **_BAD_INPUT}
-)
+@router.get("/search", response_model=SearchResult, responses=error_responses(400, 422))
 def search_molecules(
     session: SessionDep,
     caller: CallerDep,
@@ -397,7 +392,7 @@ def get_neighbours(
     "/{molecule_id}/activities",
     status_code=201,
     response_model=MoleculeRead,
-    responses={**error_responses(400, 404), 422: {"description": "Unusable activity"}},
+    responses=error_responses(400, 404, 422),
 )
 def add_activity(
     session: SessionDep,

@@ -167,8 +167,14 @@ class UploadResult(BaseModel):
 
 
 class UploadRejected(BaseModel):
-    detail: str
-    issues: list[RowIssueRead]
+    """The 422 body of a file whose rows are all bad: nothing was stored. A request that
+    does not match the schema (e.g. without a file) has FastAPI's 422 body instead:
+    ``detail`` lists the invalid fields and there are no ``issues``."""
+
+    detail: str | list[dict[str, Any]]
+    issues: list[RowIssueRead] = Field(
+        default_factory=list, description="Every bad row: row number, kind, message"
+    )
 
 
 class SeedActivityRead(BaseModel):
