@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,6 +43,25 @@ def _add(api: TestClient, smiles: str, **body: object) -> dict:  # type: ignore[
     r = api.post(M, json={"smiles": smiles, **body})
     assert r.status_code == 201, r.text
     return r.json()  # type: ignore[no-any-return]
+
+
+def _render_first_page(pdf: bytes, tmp_path: Path) -> int:
+    """Render page 1 with pdftoppm (it must produce a PNG); the page count from pdfinfo."""
+    assert pdf.startswith(b"%PDF-")
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "30", "-f", "1", "-l", "1", str(path), str(tmp_path / "p")],
+        check=True,
+        timeout=60,
+    )
+    [png] = list(tmp_path.glob("p*.png"))
+    assert png.read_bytes().startswith(b"\x89PNG") and png.stat().st_size > 1000
+    png.unlink()
+    info = subprocess.run(
+        ["pdfinfo", str(path)], check=True, timeout=60, capture_output=True, text=True
+    ).stdout
+    return int(next(ln.split()[-1] for ln in info.splitlines() if ln.startswith("Pages:")))
 
 
 def _recomputed(score: dict) -> float:  # type: ignore[type-arg]
@@ -138,10 +158,12 @@ def test_invalid_input_is_422_and_stores_nothing(api: TestClient, engine: Engine
     r = api.post(M, json={"smiles": "CCO", "activity": {"value": -1, "unit": "nM"}})
     assert r.status_code == 422 and "positive" in r.json()["detail"]
     assert api.post(M, json={"smiles": "CCO", "name": "a\nb"}).status_code == 422
+    empty = api.get(f"{M}/export", params={"format": "pdf"})
+    assert empty.status_code == 400 and "at least one molecule" in empty.json()["detail"]
     assert count_rows(engine, "molecules") == 0
 
 
-def test_list_sort_filter_search_and_exports(api: TestClient) -> None:
+def test_list_sort_filter_search_and_exports(api: TestClient, tmp_path: Path) -> None:
     ids = {
         "aspirin": _add(api, ASPIRIN, name="aspirin", activity={"value": 5, "unit": "uM"})["id"],
         "rhodanine": _add(api, RHODANINE, name="rho_dan%ine", activity={"value": 9, "type": "pKi"})[
@@ -194,6 +216,17 @@ def test_list_sort_filter_search_and_exports(api: TestClient) -> None:
     assert len(mols) == 4
     assert {Chem.MolToInchiKey(m) for m in mols} == {r["inchikey"] for r in rows}
     assert {m.GetProp("inchikey") for m in mols} == {r["inchikey"] for r in rows}
+    # PDF: the export (ranked summary + a page per molecule) and one molecule's report
+    pdf = api.get(f"{M}/export", params={"format": "pdf"})
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    pages = _render_first_page(pdf.content, tmp_path)
+    assert pages >= 5  # summary + 4 molecules
+    one = api.get(f"{M}/{ids['rhodanine']}/report.pdf")
+    assert one.status_code == 200 and _render_first_page(one.content, tmp_path) >= 2
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "report.pdf"), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    assert "rho_dan%ine" in text and "ene_rhod" in text
     aspirin_sd = next(m for m in mols if m.GetProp("_Name") == "aspirin")
     assert float(aspirin_sd.GetProp("score_total")) == pytest.approx(
         float(next(r for r in rows if r["name"] == "aspirin")["score_total"])

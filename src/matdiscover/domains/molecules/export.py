@@ -6,6 +6,10 @@ score_total, classification, score_potency, score_efficiency, score_quality, has
 alerts`` (alert families as ``catalog:family`` joined by ``;``), ``source, created_at``.
 Units as in :mod:`.schemas`. Numbers are written at full precision.
 
+The PDF (:func:`to_pdf`, :func:`matdiscover.reports.molecule_report_pdf`) holds at most
+:data:`matdiscover.reports.MAX_MOLECULES` molecules: a summary page ranked by score, then
+one page per molecule with its depiction, alerts, score components and activities.
+
 CSV text cells that a spreadsheet would run as formulas (``=``, ``+``, ``-``, ``@``, tab,
 carriage return) are prefixed with ``'``. The SDF holds the standardised molecules (2D
 coordinates), the name on the title line and every column above as an SD tag; RDKit reads
@@ -18,12 +22,17 @@ import csv
 import io
 import json
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from rdkit import Chem, rdBase
 from rdkit.Chem import rdDepictor
+from sqlalchemy.orm import Session
 
+from matdiscover.domains.molecules import service
 from matdiscover.domains.molecules.models import Molecule
+from matdiscover.reports import MoleculeReportItem, ReportActivity, molecule_report_pdf
+from matdiscover.science.chemistry import EfficiencyIndices, MolecularDescriptors, ScoreComponents
 from matdiscover.science.measurements import neutralise_cell
 
 #: molecules one export holds at most
@@ -128,3 +137,46 @@ def to_sdf(molecules: Sequence[Molecule]) -> bytes:
             writer.write(mol)
     writer.close()
     return buffer.getvalue().encode("utf-8")
+
+
+def report_item(session: Session, m: Molecule) -> MoleculeReportItem:
+    """The stored molecule as a report item (score, indices and alerts as stored)."""
+    score = dict(m.score)
+    for key in ("property_violations", "weights", "notes"):
+        score[key] = tuple(score[key])
+    activities = tuple(
+        ReportActivity(
+            target=a.target,
+            type=a.standard_type,
+            relation=a.relation,
+            value=a.value,
+            unit=a.unit,
+            p_activity=a.p_activity,
+        )
+        for a in service.activities_of(session, m)
+    )
+    return MoleculeReportItem(
+        name=m.name or m.inchikey,
+        smiles=m.smiles,
+        inchikey=m.inchikey,
+        descriptors=MolecularDescriptors(**m.descriptors),
+        alerts=tuple(service.alerts_of(m)),
+        score=ScoreComponents(**score),
+        indices=EfficiencyIndices(**m.indices) if m.indices else None,
+        activities=activities,
+        mol=Chem.MolFromSmiles(m.smiles),  # the atom order the stored alerts refer to
+    )
+
+
+def to_pdf(session: Session, molecules: Sequence[Molecule], *, title: str) -> bytes:
+    """The PDF report of ``molecules`` (see the module docstring).
+
+    Raises:
+        InvalidInput: no molecules.
+        InputTooLarge: more than the report's limit.
+    """
+    return molecule_report_pdf(
+        [report_item(session, m) for m in molecules],
+        title=title,
+        generated_at=datetime.now(UTC),
+    )

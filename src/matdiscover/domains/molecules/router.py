@@ -38,6 +38,7 @@ from matdiscover.domains.molecules.views import (
 )
 from matdiscover.domains.usage import service as usage
 from matdiscover.errors import InputTooLarge
+from matdiscover.reports import MAX_MOLECULES
 from matdiscover.science.chemistry import (
     Activity,
     InvalidActivity,
@@ -303,31 +304,35 @@ _EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
     "sdf": "chemical/x-mdl-sdfile",
+    "pdf": "application/pdf",
+}
+_EXPORT_CONTENT: dict[str, dict[str, Any]] = {
+    media.split(";")[0]: {} for media in _EXPORT_TYPES.values()
 }
 
 
 @router.get(
     "/export",
     response_class=Response,
-    responses={
-        **error_responses(400),
-        200: {"content": {"text/csv": {}, "application/json": {}, "chemical/x-mdl-sdfile": {}}},
-    },
+    responses={**error_responses(400, 413), 200: {"content": _EXPORT_CONTENT}},
 )
 def export_molecules(
     session: SessionDep,
     caller: CallerDep,
-    format: Literal["csv", "json", "sdf"] = "csv",
+    format: Literal["csv", "json", "sdf", "pdf"] = "csv",
 ) -> Response:
     """All your organisation's molecules, best score first, as CSV (formula-like text
-    cells prefixed with ``'``), JSON or SDF (standardised structures with every column as
-    an SD tag). Columns are documented in the README."""
-    rows, _, _ = search.list_molecules(
-        session, organization_id=caller.organization_id, limit=export.MAX_EXPORT
-    )
-    writer = {"csv": export.to_csv, "json": export.to_json, "sdf": export.to_sdf}[format]
+    cells prefixed with ``'``), JSON, SDF (standardised structures with every column as
+    an SD tag) or a PDF report (the best 500 by score: a ranked summary page, then one
+    page per molecule; 400 without molecules). Columns are documented in the README."""
+    limit = MAX_MOLECULES if format == "pdf" else export.MAX_EXPORT
+    rows, _, _ = search.list_molecules(session, organization_id=caller.organization_id, limit=limit)
+    if format == "pdf":
+        data = export.to_pdf(session, rows, title="Molecules")
+    else:
+        data = {"csv": export.to_csv, "json": export.to_json, "sdf": export.to_sdf}[format](rows)
     return Response(
-        writer(rows),
+        data,
         media_type=_EXPORT_TYPES[format],
         headers={"Content-Disposition": f'attachment; filename="molecules.{format}"'},
     )
@@ -357,6 +362,23 @@ def get_depiction(session: SessionDep, caller: CallerDep, molecule_id: int) -> R
     mol = Chem.MolFromSmiles(m.smiles)
     svg = depict_svg(mol, alerts=service.alerts_of(m))
     return Response(svg, media_type="image/svg+xml", headers=SVG_HEADERS)
+
+
+@router.get(
+    "/{molecule_id}/report.pdf",
+    response_class=Response,
+    responses={**error_responses(400, 404), 200: {"content": {"application/pdf": {}}}},
+)
+def get_report(session: SessionDep, caller: CallerDep, molecule_id: int) -> Response:
+    """The molecule's PDF report: depiction with alerts highlighted, descriptors, alerts,
+    score components with weights and formula, efficiency indices, activities."""
+    m = service.get(session, molecule_id, organization_id=caller.organization_id)
+    data = export.to_pdf(session, [m], title=m.name or m.inchikey)
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="molecule-{m.id}.pdf"'},
+    )
 
 
 @router.get(
