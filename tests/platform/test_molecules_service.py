@@ -4,10 +4,14 @@ one, and every query is scoped to the caller's organisation."""
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from matdiscover.db.engine import make_session_factory
 from matdiscover.domains.identity import Caller, Role
 from matdiscover.domains.molecules import service
 from matdiscover.errors import NotFound
@@ -96,3 +100,28 @@ def test_a_new_more_potent_activity_becomes_primary(engine: Engine, session: Ses
         )
     assert round(molecule.p_activity or 0, 3) == 6.699  # 0.2 µM
     assert molecule.classification in ("Strong", "Moderate", "Weak")
+
+
+def test_concurrent_adds_of_one_molecule_store_it_once(engine: Engine) -> None:
+    """Two transactions add the same molecule at once: the second waits on the unique
+    (organisation, InChIKey) index, then matches the first's row instead of failing."""
+    org = make_org(engine, "Chem D")
+    caller = Caller(organization_id=org.id, user_id=None, role=Role.researcher)
+    rows = read_molecules(b"CC(=O)Oc1ccccc1C(=O)O aspirin\n", filename="a.smi").molecules
+    factory = make_session_factory(engine)
+    first, second = factory(), factory()
+    try:
+        a = service.add_molecules(first, caller, rows, source="api")  # flushed, not committed
+        with ThreadPoolExecutor(1) as pool:
+            pending = pool.submit(service.add_molecules, second, caller, rows, source="batch")
+            time.sleep(0.5)
+            assert not pending.done()  # blocked on the unique index
+            first.commit()
+            b = pending.result(timeout=30)
+        second.commit()
+    finally:
+        first.close()
+        second.close()
+    assert a.created == 1 and b.created == 0
+    assert b.outcomes[0].molecule_id == a.outcomes[0].molecule_id
+    assert count_rows(engine, "molecules") == 1
