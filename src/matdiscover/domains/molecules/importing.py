@@ -18,6 +18,7 @@ name is the ChEMBL id when the file has no name column.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -33,7 +34,6 @@ from matdiscover.science.chemistry import (
     p_activity,
     read_molecules,
 )
-from matdiscover.science.chemistry._rows import _key
 from matdiscover.science.chemistry.errors import InvalidActivity
 
 _ASSAY = ("assay_chembl_id", "assay_id")
@@ -53,7 +53,8 @@ class Imported:
 
 
 def _field(fields: Mapping[str, str], names: tuple[str, ...]) -> str | None:
-    by_key = {_key(k): v for k, v in fields.items()}
+    """A column by its normalised name ("Assay ChEMBL ID" -> ``assay_chembl_id``)."""
+    by_key = {re.sub(r"[\s\-]+", "_", k.strip().lower()): v for k, v in fields.items()}
     for name in names:
         if by_key.get(name):
             return by_key[name].lstrip("'")
