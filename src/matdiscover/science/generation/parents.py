@@ -114,9 +114,12 @@ def parse_hidden(items: Iterable[str]) -> Hidden:
             comp = Composition(text)
             if comp.num_atoms <= 0:
                 raise ValueError("empty")
+            bad = [str(el) for el in comp.elements if not isinstance(el, Element)]
+            if bad:
+                raise ValueError(f"unknown element {bad[0]!r}")
+            formulas.add(comp.reduced_formula)
         except (ValueError, KeyError) as exc:
             raise GenerationInputError(f"cannot read hidden formula {raw!r}: {exc}") from exc
-        formulas.add(comp.reduced_formula)
     return Hidden(frozenset(formulas), frozenset(systems))
 
 

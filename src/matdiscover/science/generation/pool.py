@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from pymatgen.analysis.structure_matcher import StructureMatcher
-from pymatgen.core import Composition, Structure
+from pymatgen.core import Composition, Element, Structure
 
 from matdiscover.errors import InputTooLarge, InvalidStructure
 from matdiscover.science.embeddings import anonymous_formula
@@ -104,10 +104,14 @@ def _targets(formulas: Iterable[str]) -> list[str]:
             comp = Composition(str(raw))
             if comp.num_atoms <= 0:
                 raise ValueError("empty composition")
+            formula = comp.reduced_formula
+            n_elements = len(comp.elements)
+            bad = [str(el) for el in comp.elements if not isinstance(el, Element)]
+            if bad:
+                raise ValueError(f"unknown element {bad[0]!r}")
         except (ValueError, KeyError) as exc:
             raise GenerationInputError(f"cannot read target formula {raw!r}: {exc}") from exc
-        formula = comp.reduced_formula
-        if len(comp.elements) < 2:
+        if n_elements < 2:
             raise GenerationInputError(f"target {formula} has fewer than two elements")
         if not oxidation_state_guesses(formula):
             raise GenerationInputError(
