@@ -105,10 +105,13 @@ def standardise(
 
     Args:
         mol: a sanitised RDKit molecule (e.g. from :func:`read_molecules`).
-        tautomer: canonicalise the tautomer (the slowest step, ~0.5 ms for a drug-sized
-            molecule).
-        max_tautomers: enumeration limit for the canonical tautomer (50: on 300 seed
-            molecules the same canonical forms as RDKit's default 1,000, in half the time).
+        tautomer: canonicalise the tautomer (the slowest step: 4-5 ms per seed molecule,
+            about half of ``profile_molecule``).
+        max_tautomers: enumeration limit (tautomers and transforms) for the canonical
+            tautomer. 50: 24 % of 1,000 seed molecules reach it, and 4 of them get another
+            canonical form than with RDKit's default 1,000, in 40 % of the time. 20 would
+            save another 1.5 ms per molecule but change 59 of 9,997 seed canonical SMILES
+            (34 InChIKeys, 4 alert lists).
 
     Raises:
         InvalidMolecule: RDKit could not standardise it, or nothing is left.
