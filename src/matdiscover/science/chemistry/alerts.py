@@ -157,7 +157,23 @@ def find_alerts(mol: Chem.Mol, *, catalogs: Sequence[Catalog] = ALL_CATALOGS) ->
 
 
 def _find_alerts(mol: Chem.Mol, *, catalogs: Sequence[Catalog], bits: Bits) -> list[Alert]:
-    """:func:`find_alerts` with the pattern fingerprint of ``mol`` already computed."""
+    """:func:`find_alerts` with the pattern fingerprint of ``mol`` already computed.
+
+    The screen never drops a filter that RDKit matches, and skips most of the others:
+
+    >>> table = _filters()
+    >>> smiles = ("O=C1NC(=S)SC1=Cc1ccccc1", "Oc1ccccc1O", "CN(C)c1ccc(N=Nc2ccccc2)cc1",
+    ...           "O=[N+]([O-])c1ccc(C=O)cc1", "CC(=O)Oc1ccccc1C(=O)O")
+    >>> for mol in map(Chem.MolFromSmiles, smiles):
+    ...     kept = set(table.screen.candidates(pattern_bits(mol)).tolist())
+    ...     matched = {i for i, f in enumerate(table.filters) if f.entry.HasFilterMatch(mol)}
+    ...     print(len(matched) > 0, matched <= kept, len(kept) < len(table.filters) / 2)
+    True True True
+    True True True
+    True True True
+    True True True
+    True True True
+    """
     table = _filters()
     wanted = set(catalogs)
     found: dict[Catalog, list[Alert]] = {}
