@@ -25,10 +25,13 @@ from matdiscover.reports import (
 from matdiscover.reports._text import REPLACEMENT
 from matdiscover.science.chemistry import Activity, profile_molecule
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None,
-    reason="poppler-utils (pdftoppm, pdftotext) not installed: make chromium installs it",
-)
+
+def _tool(name: str) -> str:
+    """Path of a poppler tool; fail (not skip) when missing: `make chromium` installs it."""
+    path = shutil.which(name)
+    assert path, f"{name} not found: run `make chromium` (installs Debian poppler-utils)"
+    return path
+
 
 HOSTILE = "=cmd|' /C calc'!A0 \u4e2d\u6587 \U0001f600 \u05e9\u05dc\u05d5\u05dd \u202eevil\x07"
 # (name, SMILES, IC50 in nM): a 5-benzylidene rhodanine (PAINS ene_rhod) and two drugs
@@ -68,7 +71,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[MoleculeRepor
 
 
 def _text(path: Path, *pages: int) -> str:
-    args = ["pdftotext", "-layout"]
+    args = [_tool("pdftotext"), "-layout"]
     if pages:
         args += ["-f", str(pages[0]), "-l", str(pages[-1])]
     done = subprocess.run([*args, str(path), "-"], capture_output=True, check=True, timeout=60)
@@ -78,7 +81,8 @@ def _text(path: Path, *pages: int) -> str:
 def _render(path: Path, page: int, tmp: Path) -> Image.Image:
     stem = tmp / f"page{page}"
     subprocess.run(
-        ["pdftoppm", "-png", "-r", "50", "-f", str(page), "-l", str(page), str(path), str(stem)],
+        [_tool("pdftoppm"), "-png", "-r", "50", "-f", str(page), "-l", str(page)]
+        + [str(path), str(stem)],
         check=True,
         capture_output=True,
         timeout=60,
