@@ -68,3 +68,25 @@ def test_bad_evaluation_input() -> None:
         evaluate_candidates([_candidate(s, "x")], model="m3gnet")
     with pytest.raises(GenerationInputError, match="relax_steps must be >= 1"):
         evaluate_candidates([_candidate(s, "x")], relax_steps=0)
+
+
+def test_relaxation_budget_and_failed_relaxation_keep_the_input(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from matdiscover.errors import InvalidStructure
+    from matdiscover.science.generation import evaluate as module
+
+    s = Structure.from_spacegroup(
+        "Fm-3m", Lattice.cubic(4.21), ["Mg", "O"], [[0, 0, 0], [0.5, 0.5, 0.5]]
+    ).get_primitive_structure()
+    cands = [_candidate(s, "rocksalt")]
+    spent = evaluate_candidates(cands, relax=True, time_budget_s=0.0)
+    assert not spent[0].relaxed  # the budget was spent before the first relaxation
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise InvalidStructure("cannot be evaluated")
+
+    monkeypatch.setattr(module, "_relax", fail)
+    [kept] = evaluate_candidates(cands, relax=True)
+    assert not kept.relaxed and kept.structure is s
+    assert kept.formation_energy == pytest.approx(spent[0].formation_energy)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from pymatgen.core import Structure
 
-from matdiscover.errors import InvalidInput
+from matdiscover.errors import InvalidInput, MatDiscoverError
 from matdiscover.science.generation.candidates import GeneratedCandidate
 from matdiscover.science.generation.errors import GenerationInputError
 from matdiscover.science.generation.parents import Hidden, parse_hidden
@@ -140,8 +140,9 @@ def evaluate_candidates(
     best ``relax_top`` (all if ``None``) by that single point are relaxed (positions and
     cell, FIRE, at most ``relax_steps`` steps, ``fmax`` eV/Å) until ``time_budget_s``
     seconds of relaxation are spent, and get a single point on the relaxed structure; a
-    diverged relaxation keeps the input structure. Relaxed and unrelaxed values are
-    ranked together (an unrelaxed value is an upper bound of the relaxed one).
+    diverged or failed relaxation keeps the input structure (logged). Relaxed and
+    unrelaxed values are ranked together (an unrelaxed value is an upper bound of the
+    relaxed one).
 
     Args:
         candidates: Generated candidates.
@@ -177,7 +178,13 @@ def evaluate_candidates(
             if time_budget_s is not None and time.perf_counter() - started > time_budget_s:
                 logger.info("relaxation budget spent after %d of %d", n_done, len(chosen))
                 break
-            structure, converged, steps = _relax(structures[i], tier, steps=relax_steps, fmax=fmax)
+            try:
+                structure, converged, steps = _relax(
+                    structures[i], tier, steps=relax_steps, fmax=fmax
+                )
+            except (MatDiscoverError, ValueError, RuntimeError) as exc:  # keep the input
+                logger.warning("relaxation of candidate %d failed: %s", i, exc)
+                continue
             structures[i] = structure
             states[i] = (True, converged, steps)
         first = _predict(candidates, structures, states, tier, hull)
