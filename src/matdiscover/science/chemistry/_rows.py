@@ -85,7 +85,7 @@ def _first_rdkit_message(log: str) -> str:
 
 
 def _finish(mol: Chem.Mol, *, max_heavy_atoms: int) -> Chem.Mol:
-    heavy = sum(1 for a in mol.GetAtoms() if a.GetAtomicNum() > 1)
+    heavy = mol.GetNumHeavyAtoms()  # atoms with atomic number > 1 (no sanitising needed)
     if mol.GetNumAtoms() == 0 or heavy == 0:
         raise _RowError("empty_molecule", "the molecule has no heavy atoms")
     if heavy > max_heavy_atoms:

@@ -71,7 +71,7 @@ def _descriptors(mol: Chem.Mol, *, bits: Bits) -> MolecularDescriptors:
         hba=int(rdMolDescriptors.CalcNumHBA(mol)),
         rotatable_bonds=int(rdMolDescriptors.CalcNumRotatableBonds(mol)),
         heavy_atoms=int(mol.GetNumHeavyAtoms()),
-        n_o_count=sum(1 for a in mol.GetAtoms() if a.GetAtomicNum() in (7, 8)),
+        n_o_count=int(rdMolDescriptors.CalcNumLipinskiHBA(mol)),  # N + O atoms (NOCount)
         qed=_qed(mol, clogp=clogp, bits=bits),
     )
 
