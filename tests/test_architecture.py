@@ -1,6 +1,7 @@
 """The shape of the code, checked: layers, the declared domain graph, no import circles.
 
-- Layers (STYLE.md): science -> domains -> api/worker/cli, never backwards.
+- Layers (STYLE.md): science -> domains -> api/worker/cli, never backwards; reports
+  (documents from science results) sit beside science and import no platform layer.
 - Domains: a domain imports another only if ``DOMAIN_DEPENDENCIES`` declares it, and only
   through that domain's ``service`` or ``schemas`` (an ORM ``models`` module may import
   another domain's ``models`` for foreign keys). A router never touches another domain's
@@ -42,6 +43,21 @@ FORBIDDEN = {
         "uvicorn",
     ),
     "domains": ("matdiscover.api", "matdiscover.cli", "matdiscover.worker"),
+    # reports render science results to documents; callers hand them plain data
+    "reports": (
+        "matdiscover.db",
+        "matdiscover.domains",
+        "matdiscover.api",
+        "matdiscover.worker",
+        "matdiscover.cli",
+        "matdiscover.settings",
+        "matdiscover.storage",
+        "fastapi",
+        "starlette",
+        "sqlalchemy",
+        "procrastinate",
+        "psycopg",
+    ),
 }
 # a domain's router is the HTTP adapter of that domain and uses api.deps/api.responses
 ROUTER_MAY_IMPORT = ("matdiscover.api.deps", "matdiscover.api.responses")

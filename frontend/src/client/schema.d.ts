@@ -722,6 +722,265 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/molecules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Molecules
+         * @description Your organisation's molecules, best O[Q/P/L]A score first by default (unscored
+         *     molecules last), filtered by class, PAINS alerts and a name/SMILES substring.
+         */
+        get: operations["list_molecules_api_v1_molecules_get"];
+        put?: never;
+        /**
+         * Create Molecule
+         * @description Add one molecule (SMILES, optional name and activity): standardised, profiled
+         *     (descriptors, alerts, indices, score) and stored. A molecule your organisation already
+         *     holds (same standard InChIKey) is returned with 200 and ``created: false``: a missing
+         *     name is filled in and the activity is added to it. 422 for an invalid SMILES.
+         */
+        post: operations["create_molecule_api_v1_molecules_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/molecules/activities/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Activities
+         * @description Import a ChEMBL activity export (``Smiles``, ``Molecule ChEMBL ID``, ``Standard
+         *     Type/Relation/Value/Units``, ``Target/Assay/Document ChEMBL ID``): values are
+         *     normalised to pActivity, molecules created or matched by InChIKey, the same activity
+         *     row imported twice is stored once. Rows without a usable activity are errors.
+         */
+        post: operations["import_activities_api_v1_molecules_activities_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/molecules/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit Molecule Batch Job
+         * @description Profile and store every molecule of a file on the job queue; returns the job at once.
+         *
+         *     Each molecule is standardised (InChIKey), described, checked for interference alerts,
+         *     indexed against its activity and scored, then stored (an existing InChIKey is kept).
+         *     Bad rows are listed by ``GET /jobs/{id}/errors`` with their line (record) number.
+         *     Every molecule read counts against the monthly prediction quota (402 when it cannot).
+         *     ``params.steps`` counts rows parsed, profiled and stored.
+         */
+        post: operations["submit_molecule_batch_job_api_v1_molecules_batch_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/molecules/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Molecules
+         * @description All your organisation's molecules, best score first, as CSV (formula-like text
+         *     cells prefixed with ``'``), JSON, SDF (standardised structures with every column as
+         *     an SD tag) or a PDF report (the best 500 by score: a ranked summary page, then one
+         *     page per molecule; 400 without molecules). Columns are documented in the README.
+         */
+        get: operations["export_molecules_api_v1_molecules_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/molecules/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search Molecules
+         * @description Substructure (``smarts``) or similarity (``similar_to``, ECFP4 Tanimoto, top ``k``)
+         *     search over your organisation's molecules (``scope=org``), the seed set of ChEMBL
+         *     compounds (``seed``) or both (``all``). Substructure search returns at most ``k``
+         *     hits per scope and stops after 5 s per scope (``truncated``). 422 for an invalid
+         *     SMARTS or SMILES, or neither/both given.
+         */
+        get: operations["search_molecules_api_v1_molecules_search_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/molecules/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload Molecules
+         * @description Add every molecule of a file. Good rows are stored (activity columns such as
+         *     ``standard_value``/``standard_units``/``standard_type`` are stored as activities);
+         *     bad rows are listed with their row number and reason (warnings too: encoding,
+         *     formula-like names, duplicates). A file whose rows are all bad is a 422 and stores
+         *     nothing; an unreadable file (empty, binary, no SMILES column) a 400; above 10 MB a 413.
+         */
+        post: operations["upload_molecules_api_v1_molecules_upload_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/molecules/{molecule_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Molecule
+         * @description Descriptors, alerts with their atoms, every score component with its weight (the
+         *     total is reproducible from them), the activities and the efficiency indices of the
+         *     primary (most potent exact) activity.
+         */
+        get: operations["get_molecule_api_v1_molecules__molecule_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Molecule
+         * @description Delete a molecule and its activities (researchers and administrators).
+         */
+        delete: operations["delete_molecule_api_v1_molecules__molecule_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/molecules/{molecule_id}/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add Activity
+         * @description Add a measured activity; the molecule is re-scored (its primary activity is the
+         *     most potent exact one). The same activity twice is stored once. 422 when the value
+         *     and unit cannot be converted to pActivity.
+         */
+        post: operations["add_activity_api_v1_molecules__molecule_id__activities_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/molecules/{molecule_id}/depiction.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Depiction
+         * @description 2D depiction (SVG, no scripts) with alert atoms highlighted: PAINS red, Brenk/NIH
+         *     amber.
+         */
+        get: operations["get_depiction_api_v1_molecules__molecule_id__depiction_svg_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/molecules/{molecule_id}/neighbours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Neighbours
+         * @description The ``k`` nearest seed (ChEMBL) compounds with their activities and the ``k``
+         *     nearest of your other molecules, by ECFP4 Tanimoto similarity.
+         */
+        get: operations["get_neighbours_api_v1_molecules__molecule_id__neighbours_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/molecules/{molecule_id}/report.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Report
+         * @description The molecule's PDF report: depiction with alerts highlighted, descriptors, alerts,
+         *     score components with weights and formula, efficiency indices, activities.
+         */
+        get: operations["get_report_api_v1_molecules__molecule_id__report_pdf_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organization/invitations": {
         parameters: {
             query?: never;
@@ -1177,6 +1436,100 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * ActivityIn
+         * @description One measured activity (ChEMBL style).
+         */
+        ActivityIn: {
+            /** Assay Id */
+            assay_id?: string | null;
+            /** Document Id */
+            document_id?: string | null;
+            /**
+             * Relation
+             * @default =
+             * @enum {string}
+             */
+            relation: "=" | "<" | ">" | "<=" | ">=" | "~";
+            /**
+             * Target
+             * @description e.g. a ChEMBL id
+             */
+            target?: string | null;
+            /**
+             * Type
+             * @description Ki, IC50, EC50, pKi...
+             */
+            type?: string | null;
+            /**
+             * Unit
+             * @description M, mM, µM/uM, nM, pM, fM; empty for pKi etc.
+             * @default
+             */
+            unit: string;
+            /**
+             * Value
+             * @description Reported value, in ``unit``
+             */
+            value: number;
+        };
+        /** ActivityRead */
+        ActivityRead: {
+            /** Assay Id */
+            assay_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Document Id */
+            document_id: string | null;
+            /** Id */
+            id: number;
+            /**
+             * P Activity
+             * @description -log10(molar value)
+             */
+            p_activity: number;
+            /**
+             * P Relation
+             * @description Relation on the pActivity scale ('>' for IC50 '<')
+             */
+            p_relation: string;
+            /** Relation */
+            relation: string;
+            /** Source */
+            source: string;
+            /** Standard Type */
+            standard_type: string | null;
+            /** Target */
+            target: string | null;
+            /** Unit */
+            unit: string;
+            /** Value */
+            value: number;
+        };
+        /** AlertRead */
+        AlertRead: {
+            /**
+             * Atoms
+             * @description Matched atom indices of the standardised molecule
+             */
+            atoms: number[];
+            /**
+             * Catalog
+             * @description PAINS_A/B/C, BRENK or NIH
+             */
+            catalog: string;
+            /** Description */
+            description: string;
+            /** Family */
+            family: string;
+            /** Is Pains */
+            is_pains: boolean;
+            /** Name */
+            name: string;
+        };
         /** ApiKeyCreate */
         ApiKeyCreate: {
             /** Expires In Days */
@@ -1276,6 +1629,14 @@ export interface components {
             /** User Id */
             user_id: number | null;
         };
+        /** Body_import_activities_api_v1_molecules_activities_import_post */
+        Body_import_activities_api_v1_molecules_activities_import_post: {
+            /**
+             * File
+             * @description ChEMBL activity export, CSV or TSV
+             */
+            file: string;
+        };
         /** Body_submit_batch_predictions_api_v1_jobs_batch_predictions_post */
         Body_submit_batch_predictions_api_v1_jobs_batch_predictions_post: {
             /**
@@ -1294,6 +1655,21 @@ export interface components {
              * @default false
              */
             store: boolean;
+        };
+        /** Body_submit_molecule_batch_job_api_v1_molecules_batch_post */
+        Body_submit_molecule_batch_job_api_v1_molecules_batch_post: {
+            /**
+             * File
+             * @description SMILES list (.smi), CSV/TSV with a 'smiles' column (optional name, id and ChEMBL-style activity columns) or SDF/MOL; at most 10 MB
+             */
+            file: string;
+            /**
+             * Priority
+             * @description Queue priority: high runs before normal before low
+             * @default normal
+             * @enum {string}
+             */
+            priority: "low" | "normal" | "high";
         };
         /** Body_upload_materials_api_v1_materials_post */
         Body_upload_materials_api_v1_materials_post: {
@@ -1316,6 +1692,14 @@ export interface components {
              * @default false
              */
             store_valid_rows: boolean;
+        };
+        /** Body_upload_molecules_api_v1_molecules_upload_post */
+        Body_upload_molecules_api_v1_molecules_upload_post: {
+            /**
+             * File
+             * @description SMILES list, CSV/TSV, SDF or MOL (≤ 10 MB)
+             */
+            file: string;
         };
         /**
          * CompoundDetail
@@ -2317,6 +2701,176 @@ export interface components {
             /** Model Version */
             model_version: string;
         };
+        /** MoleculeCreate */
+        MoleculeCreate: {
+            activity?: components["schemas"]["ActivityIn"] | null;
+            /** Name */
+            name?: string | null;
+            /** Smiles */
+            smiles: string;
+        };
+        /** MoleculeHit */
+        MoleculeHit: {
+            molecule: components["schemas"]["MoleculeSummary"];
+            /**
+             * Similarity
+             * @description ECFP4 Tanimoto (similarity search only)
+             */
+            similarity: number | null;
+        };
+        /** MoleculePage */
+        MoleculePage: {
+            /** Items */
+            items: components["schemas"]["MoleculeSummary"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Order
+             * @enum {string}
+             */
+            order: "asc" | "desc";
+            /**
+             * Sort
+             * @enum {string}
+             */
+            sort: "score" | "name" | "mw" | "clogp" | "qed" | "created";
+            /** Total */
+            total: number;
+        };
+        /**
+         * MoleculeRead
+         * @description A molecule with everything computed for it.
+         */
+        MoleculeRead: {
+            /** Activities */
+            activities: components["schemas"]["ActivityRead"][];
+            /** Alerts */
+            alerts: components["schemas"]["AlertRead"][];
+            /**
+             * Changes
+             * @description Standardisation steps that changed it
+             */
+            changes: string[];
+            /**
+             * Classification
+             * @enum {string}
+             */
+            classification: "Strong" | "Moderate" | "Weak" | "Unscored";
+            /** Clogp */
+            clogp: number;
+            /**
+             * Created
+             * @description True when this request stored it
+             * @default false
+             */
+            created: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Descriptors */
+            descriptors: {
+                [key: string]: number;
+            };
+            /** Has Pains */
+            has_pains: boolean;
+            /** Heavy Atoms */
+            heavy_atoms: number;
+            /** Id */
+            id: number;
+            /** Inchikey */
+            inchikey: string;
+            /**
+             * Indices
+             * @description LE, LLE, SEI, BEI, NSEI, NBEI, nBEI of the primary activity
+             */
+            indices: {
+                [key: string]: number | null;
+            };
+            /** Input Smiles */
+            input_smiles: string;
+            /** Mw */
+            mw: number;
+            /** N Alerts */
+            n_alerts: number;
+            /** Name */
+            name: string | null;
+            /** P Activity */
+            p_activity: number | null;
+            /**
+             * Primary Activity Id
+             * @description The activity indices and score use
+             */
+            primary_activity_id: number | null;
+            /** Qed */
+            qed: number;
+            score: components["schemas"]["ScoreRead"];
+            /** Score Total */
+            score_total: number | null;
+            /** Smiles */
+            smiles: string;
+            /** Source */
+            source: string;
+            /** Tpsa */
+            tpsa: number;
+        };
+        /** MoleculeSummary */
+        MoleculeSummary: {
+            /**
+             * Classification
+             * @enum {string}
+             */
+            classification: "Strong" | "Moderate" | "Weak" | "Unscored";
+            /** Clogp */
+            clogp: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Has Pains */
+            has_pains: boolean;
+            /** Heavy Atoms */
+            heavy_atoms: number;
+            /** Id */
+            id: number;
+            /** Inchikey */
+            inchikey: string;
+            /** Mw */
+            mw: number;
+            /** N Alerts */
+            n_alerts: number;
+            /** Name */
+            name: string | null;
+            /** P Activity */
+            p_activity: number | null;
+            /** Qed */
+            qed: number;
+            /** Score Total */
+            score_total: number | null;
+            /** Smiles */
+            smiles: string;
+            /** Source */
+            source: string;
+            /** Tpsa */
+            tpsa: number;
+        };
+        /** Neighbours */
+        Neighbours: {
+            /**
+             * Molecules
+             * @description Nearest molecules of your organisation
+             */
+            molecules: components["schemas"]["MoleculeHit"][];
+            /**
+             * Seed
+             * @description Nearest seed (ChEMBL) compounds
+             */
+            seed: components["schemas"]["SeedNeighbourRead"][];
+        };
         /** NoteCreate */
         NoteCreate: {
             /**
@@ -2898,6 +3452,23 @@ export interface components {
              */
             row: number;
         };
+        /** RowIssueRead */
+        RowIssueRead: {
+            /** Kind */
+            kind: string;
+            /** Message */
+            message: string;
+            /**
+             * Row
+             * @description 1-based line (tables, SMILES) or record (SDF)
+             */
+            row: number | null;
+            /**
+             * Severity
+             * @enum {string}
+             */
+            severity: "error" | "warning";
+        };
         /** SceneAtom */
         SceneAtom: {
             /**
@@ -3127,6 +3698,96 @@ export interface components {
             /** Warnings */
             warnings: string[];
         };
+        /**
+         * ScoreRead
+         * @description Every component of the O[Q/P/L]A score with its weight:
+         *     ``total = 100 * (wp * potency + we * efficiency + wq * quality) / (wp + we + wq)``.
+         */
+        ScoreRead: {
+            /** Alert Penalty */
+            alert_penalty: number;
+            /** Censored */
+            censored: boolean;
+            /**
+             * Classification
+             * @enum {string}
+             */
+            classification: "Strong" | "Moderate" | "Weak" | "Unscored";
+            /** Efficiency */
+            efficiency: number | null;
+            /** Efficiency Terms */
+            efficiency_terms: {
+                [key: string]: number;
+            };
+            /** Notes */
+            notes: string[];
+            /** Potency */
+            potency: number | null;
+            /** Property Penalty */
+            property_penalty: number;
+            /** Property Violations */
+            property_violations: string[];
+            /** Quality */
+            quality: number;
+            /** Total */
+            total: number | null;
+            /** W Efficiency */
+            w_efficiency: number;
+            /** W Potency */
+            w_potency: number;
+            /** W Quality */
+            w_quality: number;
+        };
+        /** SearchResult */
+        SearchResult: {
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "substructure" | "similarity";
+            /** Molecules */
+            molecules: components["schemas"]["MoleculeHit"][];
+            /**
+             * Scanned
+             * @description Molecules examined
+             */
+            scanned: number;
+            /**
+             * Scope
+             * @enum {string}
+             */
+            scope: "org" | "seed" | "all";
+            /** Seed */
+            seed: components["schemas"]["SeedNeighbourRead"][];
+            /**
+             * Truncated
+             * @description Stopped at the result limit or the time budget
+             */
+            truncated: boolean;
+        };
+        /** SeedActivityRead */
+        SeedActivityRead: {
+            /** Activity Type */
+            activity_type: string;
+            /** P Activity */
+            p_activity: number;
+            /** Target */
+            target: string;
+            /** Value Nm */
+            value_nm: number;
+        };
+        /** SeedNeighbourRead */
+        SeedNeighbourRead: {
+            /** Activities */
+            activities: components["schemas"]["SeedActivityRead"][];
+            /**
+             * Similarity
+             * @description ECFP4 Tanimoto, 0-1 (None: substructure hit)
+             */
+            similarity: number | null;
+            /** Smiles */
+            smiles: string;
+        };
         /** SimilarMaterial */
         SimilarMaterial: {
             /** @description The known compound of this formula, if there is one */
@@ -3276,13 +3937,41 @@ export interface components {
             filename: string;
         };
         /**
-         * UploadRejected
-         * @description 422 from an upload: no file could be read (one entry per file), or the request
-         *     does not match the schema.
+         * UploadResult
+         * @description What an upload or import stored, and every row it did not (or kept with a warning).
          */
-        UploadRejected: {
-            /** Detail */
-            detail: components["schemas"]["UploadError"][] | components["schemas"]["ValidationIssue"][] | string;
+        UploadResult: {
+            /** Activities Added */
+            activities_added: number;
+            /**
+             * Created
+             * @description Molecules new to the organisation
+             */
+            created: number;
+            /** Encoding */
+            encoding: string;
+            /** Format */
+            format: string;
+            /** Issues */
+            issues: components["schemas"]["RowIssueRead"][];
+            /** Rows */
+            rows: components["schemas"]["UploadRowRead"][];
+            /**
+             * Stored
+             * @description Rows stored (new or matched molecules)
+             */
+            stored: number;
+        };
+        /** UploadRowRead */
+        UploadRowRead: {
+            /** Activity Added */
+            activity_added: boolean;
+            /** Created */
+            created: boolean;
+            /** Molecule Id */
+            molecule_id: number;
+            /** Row */
+            row: number;
         };
         /**
          * UploadedMaterial
@@ -3451,6 +4140,32 @@ export interface components {
              * Format: date-time
              */
             started_at: string;
+        };
+        /**
+         * UploadRejected
+         * @description 422 from an upload: no file could be read (one entry per file), or the request
+         *     does not match the schema.
+         */
+        matdiscover__domains__materials__router__UploadRejected: {
+            /** Detail */
+            detail: components["schemas"]["UploadError"][] | components["schemas"]["ValidationIssue"][] | string;
+        };
+        /**
+         * UploadRejected
+         * @description The 422 body of a file whose rows are all bad: nothing was stored. A request that
+         *     does not match the schema (e.g. without a file) has FastAPI's 422 body instead:
+         *     ``detail`` lists the invalid fields and there are no ``issues``.
+         */
+        matdiscover__domains__molecules__schemas__UploadRejected: {
+            /** Detail */
+            detail: string | {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Issues
+             * @description Every bad row: row number, kind, message
+             */
+            issues?: components["schemas"]["RowIssueRead"][];
         };
         /**
          * InlineStructure
@@ -5547,7 +6262,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UploadRejected"];
+                    "application/json": components["schemas"]["matdiscover__domains__materials__router__UploadRejected"];
                 };
             };
             /** @description Too many requests; retry after Retry-After seconds */
@@ -6502,6 +7217,1094 @@ export interface operations {
                 };
             };
             /** @description No such model */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_molecules_api_v1_molecules_get: {
+        parameters: {
+            query?: {
+                sort?: "score" | "name" | "mw" | "clogp" | "qed" | "created";
+                /** @description Default: descending for score, QED and created, else ascending */
+                order?: ("asc" | "desc") | null;
+                classification?: ("Strong" | "Moderate" | "Weak" | "Unscored") | null;
+                has_pains?: boolean | null;
+                /** @description Substring of the name or SMILES */
+                q?: string | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MoleculePage"];
+                };
+            };
+            /** @description Invalid input (a malformed request body, bad query values or file contents) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated, or the credentials are invalid or expired */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for your role, or from this address */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_molecule_api_v1_molecules_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoleculeCreate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MoleculeRead"];
+                };
+            };
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MoleculeRead"];
+                };
+            };
+            /** @description Invalid input (a malformed request body, bad query values or file contents) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated, or the credentials are invalid or expired */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The organisation's plan quota is used up */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for your role, or from this address */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request does not match the schema, or the input is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    import_activities_api_v1_molecules_activities_import_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_import_activities_api_v1_molecules_activities_import_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadResult"];
+                };
+            };
+            /** @description Invalid input (a malformed request body, bad query values or file contents) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated, or the credentials are invalid or expired */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The organisation's plan quota is used up */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for your role, or from this address */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body or a file exceeds a size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every row was bad; nothing was stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["matdiscover__domains__molecules__schemas__UploadRejected"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    submit_molecule_batch_job_api_v1_molecules_batch_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_submit_molecule_batch_job_api_v1_molecules_batch_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobRead"];
+                };
+            };
+            /** @description Invalid input (a malformed request body, bad query values or file contents) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated, or the credentials are invalid or expired */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The organisation's plan quota is used up */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for your role, or from this address */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body or a file exceeds a size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request does not match the schema, or the input is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    export_molecules_api_v1_molecules_export_get: {
+        parameters: {
+            query?: {
+                format?: "csv" | "json" | "sdf" | "pdf";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "application/pdf": unknown;
+                    "chemical/x-mdl-sdfile": unknown;
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Invalid input (a malformed request body, bad query values or file contents) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated, or the credentials are invalid or expired */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for your role, or from this address */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body or a file exceeds a size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    search_molecules_api_v1_molecules_search_get: {
+        parameters: {
+            query?: {
+                /** @description Substructure */
+                smarts?: string | null;
+                /** @description SMILES */
+                similar_to?: string | null;
+                k?: number;
+                min_similarity?: number;
+                scope?: "org" | "seed" | "all";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchResult"];
+                };
+            };
+            /** @description Invalid input (a malformed request body, bad query values or file contents) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated, or the credentials are invalid or expired */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for your role, or from this address */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request does not match the schema, or the input is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    upload_molecules_api_v1_molecules_upload_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_upload_molecules_api_v1_molecules_upload_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadResult"];
+                };
+            };
+            /** @description Invalid input (a malformed request body, bad query values or file contents) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated, or the credentials are invalid or expired */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The organisation's plan quota is used up */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for your role, or from this address */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body or a file exceeds a size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every row was bad; nothing was stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["matdiscover__domains__molecules__schemas__UploadRejected"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_molecule_api_v1_molecules__molecule_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                molecule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MoleculeRead"];
+                };
+            };
+            /** @description Invalid input (a malformed request body, bad query values or file contents) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated, or the credentials are invalid or expired */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for your role, or from this address */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_molecule_api_v1_molecules__molecule_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                molecule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (a malformed request body, bad query values or file contents) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated, or the credentials are invalid or expired */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for your role, or from this address */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    add_activity_api_v1_molecules__molecule_id__activities_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                molecule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActivityIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MoleculeRead"];
+                };
+            };
+            /** @description Invalid input (a malformed request body, bad query values or file contents) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated, or the credentials are invalid or expired */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for your role, or from this address */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request does not match the schema, or the input is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_depiction_api_v1_molecules__molecule_id__depiction_svg_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                molecule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": unknown;
+                };
+            };
+            /** @description Invalid input (a malformed request body, bad query values or file contents) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated, or the credentials are invalid or expired */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for your role, or from this address */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_neighbours_api_v1_molecules__molecule_id__neighbours_get: {
+        parameters: {
+            query?: {
+                k?: number;
+                min_similarity?: number;
+            };
+            header?: never;
+            path: {
+                molecule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Neighbours"];
+                };
+            };
+            /** @description Invalid input (a malformed request body, bad query values or file contents) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated, or the credentials are invalid or expired */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for your role, or from this address */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_report_api_v1_molecules__molecule_id__report_pdf_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                molecule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description Invalid input (a malformed request body, bad query values or file contents) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated, or the credentials are invalid or expired */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for your role, or from this address */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object (or not visible to you) */
             404: {
                 headers: {
                     [name: string]: unknown;
