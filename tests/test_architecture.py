@@ -84,6 +84,7 @@ DOMAIN_DEPENDENCIES: dict[str, set[str]] = {
     "experiments": {"materials", "predictions", "audit"},
     "optimade": {"materials", "predictions", "jobs", "usage"},
     "molecules": {"jobs", "usage"},
+    "campaigns": {"projects", "experiments", "predictions", "jobs", "materials", "usage", "audit"},
 }
 SHARED_DOMAIN_MODULES = ("identity", "tasks")
 PUBLIC_MODULES = ("service", "schemas")

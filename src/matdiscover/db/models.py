@@ -3,6 +3,12 @@
 from matdiscover.db.base import Base
 from matdiscover.domains.audit.models import AuditEntry
 from matdiscover.domains.auth.models import ApiKey, RateLimitWindow, RefreshToken
+from matdiscover.domains.campaigns.models import (
+    Campaign,
+    CampaignCandidate,
+    CampaignResult,
+    CampaignRound,
+)
 from matdiscover.domains.compounds.models import Compound
 from matdiscover.domains.experiments.models import ExperimentalResult, MeasurementVersion
 from matdiscover.domains.identity import Role
@@ -32,6 +38,10 @@ __all__ = [
     "RefreshToken",
     "AuditEntry",
     "Base",
+    "Campaign",
+    "CampaignCandidate",
+    "CampaignResult",
+    "CampaignRound",
     "CompositionEmbedding",
     "Compound",
     "ExperimentalResult",
