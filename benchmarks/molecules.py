@@ -20,6 +20,7 @@ Usage: .venv/bin/python benchmarks/molecules.py [--rows 10000] [--repeats 2] [--
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import io
 import json
@@ -138,6 +139,7 @@ def run_batch(http: httpx.Client, data: bytes, timeout: float = 1800) -> dict[st
         time.sleep(0.25)
     wall = time.perf_counter() - t0
     return {
+        "job_id": job["id"],
         "status": state["status"],
         "rows": state["total"],
         "row_errors": state["error_count"],
@@ -148,6 +150,97 @@ def run_batch(http: httpx.Client, data: bytes, timeout: float = 1800) -> dict[st
         "wall_s": round(wall, 2),
         "rows_per_s": round(state["total"] / wall, 1),
         "ms_per_molecule_per_worker": None,
+    }
+
+
+def process_cpu(root_pid: int, pgdata: Path) -> dict[str, float]:
+    """CPU seconds (user + system) so far of the server's process tree and of the embedded
+    PostgreSQL (its postmaster runs ``pgdata``; its backends are the postmaster's children),
+    by role. Processes that ended in between are not counted."""
+    import psutil
+
+    out: dict[str, float] = {}
+    try:
+        procs = [psutil.Process(root_pid), *psutil.Process(root_pid).children(recursive=True)]
+    except psutil.Error:
+        return out
+    for proc in psutil.process_iter(["cmdline"]):
+        if str(pgdata) in " ".join(proc.info["cmdline"] or []):
+            with contextlib.suppress(psutil.Error):
+                procs += [proc, *proc.children(recursive=True)]
+    procs = list({p.pid: p for p in procs}.values())
+    for proc in procs:
+        try:
+            cmd = " ".join(proc.cmdline())
+            t = proc.cpu_times()
+        except psutil.Error:
+            continue
+        role = (
+            "postgres"
+            if "postgres" in proc.name()
+            else "worker"
+            if " worker" in cmd or "worker" in proc.name()
+            else "api"
+            if " serve" in cmd
+            else "other"
+        )
+        out[role] = out.get(role, 0.0) + t.user + t.system
+    return {k: round(v, 2) for k, v in sorted(out.items())}
+
+
+def timeline(data_dir: Path, job_id: int) -> dict[str, Any]:
+    """Where the job's time went, from the database: submit -> first chunk start, chunk
+    durations, gaps between a worker's chunks (claiming), workers idle at the end, last
+    chunk -> job finished (reduce)."""
+    from sqlalchemy import create_engine, text
+
+    from matdiscover.db.embedded import start_embedded
+
+    db = start_embedded(data_dir)  # attaches to the running server (reference-counted)
+    engine = create_engine(db.url)
+    try:
+        with engine.connect() as conn:
+            job = conn.execute(
+                text("SELECT created_at, started_at, finished_at FROM jobs WHERE id = :j"),
+                {"j": job_id},
+            ).one()
+            chunks = conn.execute(
+                text(
+                    "SELECT c.index, c.started_at, c.finished_at, c.processed, p.worker_id "
+                    "FROM job_chunks c LEFT JOIN procrastinate_jobs p ON p.id = c.queue_job_id "
+                    "WHERE c.job_id = :j ORDER BY c.started_at"
+                ),
+                {"j": job_id},
+            ).all()
+    finally:
+        engine.dispose()
+        db.stop()
+    t0 = job.created_at
+    sec = lambda t: (t - t0).total_seconds()  # noqa: E731
+    durations = [(c.finished_at - c.started_at).total_seconds() for c in chunks]
+    by_worker: dict[Any, list[Any]] = {}
+    for c in chunks:
+        by_worker.setdefault(c.worker_id, []).append(c)
+    gaps: list[float] = []
+    ends: list[float] = []
+    for runs in by_worker.values():
+        for a, b in zip(runs, runs[1:], strict=False):
+            gaps.append((b.started_at - a.finished_at).total_seconds())
+        ends.append(sec(runs[-1].finished_at))
+    last = max(sec(c.finished_at) for c in chunks)
+    return {
+        "job_created_to_first_chunk_start_s": round(min(sec(c.started_at) for c in chunks), 2),
+        "chunk_s_mean": round(statistics.mean(durations), 2),
+        "chunk_s_max": round(max(durations), 2),
+        "chunk_ms_per_row_mean": round(
+            1000 * sum(durations) / max(sum(c.processed for c in chunks), 1), 2
+        ),
+        "chunks_per_worker": [len(v) for v in by_worker.values()],
+        "gap_between_chunks_s_mean": round(statistics.mean(gaps), 3) if gaps else None,
+        "gap_between_chunks_s_max": round(max(gaps), 3) if gaps else None,
+        "worker_idle_at_end_s": [round(last - e, 2) for e in ends],
+        "last_chunk_to_job_finished_s": round(sec(job.finished_at) - last, 2),
+        "job_created_to_finished_s": round(sec(job.finished_at), 2),
     }
 
 
@@ -226,9 +319,18 @@ def main() -> int:
         server = Server(args.workers)
         try:
             load = os.getloadavg()[0]
+            cpu0 = process_cpu(server.proc.pid, server.root / "data" / "pgdata")
             result = run_batch(server.http, data)
             result["load_average_1min_before"] = round(load, 2)
             result["load_average_1min_after"] = round(os.getloadavg()[0], 2)
+            cpu1 = process_cpu(server.proc.pid, server.root / "data" / "pgdata")
+            result["cpu_s_during_job"] = {
+                k: round(v - cpu0.get(k, 0.0), 2) for k, v in cpu1.items()
+            }
+            try:
+                result["timeline"] = timeline(server.root / "data", result.pop("job_id"))
+            except Exception as exc:  # the timings are a diagnosis, not the result
+                result["timeline"] = {"error": f"{type(exc).__name__}: {exc}"}
             result["ms_per_molecule_per_worker"] = round(
                 1000 * result["wall_s"] * args.workers / max(result["rows"], 1), 2
             )

@@ -37,9 +37,8 @@ from matdiscover.science.chemistry import (
     MolecularDescriptors,
     MoleculeRow,
     ScoreSettings,
-    descriptors,
+    describe,
     efficiency_indices,
-    find_alerts,
     fingerprint,
     oqpla_score,
     p_activity,
@@ -57,6 +56,7 @@ __all__ = [
     "add_molecules",
     "delete",
     "get",
+    "new_activity",
     "score_settings",
 ]
 
@@ -225,17 +225,16 @@ def _dedupe_key(values: Sequence[object]) -> str:
     return hashlib.sha256(repr(tuple(values)).encode()).hexdigest()
 
 
-def add_activity(
-    session: Session,
+def new_activity(
     molecule: Molecule,
     activity: Activity,
     *,
     user_id: int | None,
     source: str = "user",
     meta: ActivityMeta | None = None,
-) -> tuple[MoleculeActivity, bool]:
-    """Store one activity of ``molecule`` (``(row, created)``; the same reported activity
-    again returns the stored row). Does not rescore: call :func:`rescore` after.
+) -> MoleculeActivity:
+    """The activity row of ``molecule`` (already flushed: it has an id) that
+    :func:`add_activity` stores for ``activity``, not added to any session.
 
     Raises:
         InvalidActivity: the value/unit cannot be converted to pActivity, or a text field
@@ -255,16 +254,7 @@ def add_activity(
         (fields["target"], fields["type"], activity.relation, value, fields["unit"])
         + (fields["assay_id"], fields["document_id"])
     )
-    found = session.scalar(
-        select(MoleculeActivity).where(
-            MoleculeActivity.molecule_id == molecule.id,
-            MoleculeActivity.organization_id == molecule.organization_id,
-            MoleculeActivity.dedupe_key == key,
-        )
-    )
-    if found is not None:
-        return found, False
-    row = MoleculeActivity(
+    return MoleculeActivity(
         organization_id=molecule.organization_id,
         molecule_id=molecule.id,
         target=fields["target"],
@@ -280,6 +270,35 @@ def add_activity(
         dedupe_key=key,
         created_by_id=user_id,
     )
+
+
+def add_activity(
+    session: Session,
+    molecule: Molecule,
+    activity: Activity,
+    *,
+    user_id: int | None,
+    source: str = "user",
+    meta: ActivityMeta | None = None,
+) -> tuple[MoleculeActivity, bool]:
+    """Store one activity of ``molecule`` (``(row, created)``; the same reported activity
+    again returns the stored row). Does not rescore: call :func:`rescore` after.
+
+    Raises:
+        InvalidActivity: the value/unit cannot be converted to pActivity, or a text field
+            is too long.
+    """
+    row = new_activity(molecule, activity, user_id=user_id, source=source, meta=meta)
+    key = row.dedupe_key
+    found = session.scalar(
+        select(MoleculeActivity).where(
+            MoleculeActivity.molecule_id == molecule.id,
+            MoleculeActivity.organization_id == molecule.organization_id,
+            MoleculeActivity.dedupe_key == key,
+        )
+    )
+    if found is not None:
+        return found, False
     try:
         with session.begin_nested():
             session.add(row)
@@ -312,8 +331,7 @@ def _new_molecule(row: MoleculeRow, *, caller: Caller, source: str) -> Molecule:
     # descriptors, alerts and fingerprint of the molecule as its canonical SMILES reads back,
     # so that stored alert atom indices are those of Chem.MolFromSmiles(molecule.smiles)
     mol = Chem.MolFromSmiles(std.smiles) or std.mol
-    d = descriptors(mol)
-    alerts = find_alerts(mol)
+    d, alerts = describe(mol)  # descriptors(mol) and find_alerts(mol), one screen
     score = oqpla_score(d, p_activity=None, alerts=alerts)
     fp = DataStructs.BitVectToBinaryText(fingerprint(mol))
     return Molecule(

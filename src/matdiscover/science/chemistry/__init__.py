@@ -45,7 +45,7 @@ from matdiscover.science.chemistry.inputs import (
     parse_smiles,
     read_molecules,
 )
-from matdiscover.science.chemistry.profile import MoleculeProfile, profile_molecule
+from matdiscover.science.chemistry.profile import MoleculeProfile, describe, profile_molecule
 from matdiscover.science.chemistry.score import (
     Classification,
     ScoreComponents,
@@ -102,6 +102,7 @@ __all__ = [
     "classify",
     "compile_smarts",
     "depict_svg",
+    "describe",
     "descriptors",
     "efficiency_indices",
     "fingerprint",

@@ -31,7 +31,7 @@ from matdiscover.science.chemistry.errors import InvalidActivity
 from matdiscover.science.chemistry.score import ScoreComponents, ScoreSettings, oqpla_score
 from matdiscover.science.chemistry.standardise import StandardisedMolecule, standardise
 
-__all__ = ["MoleculeProfile", "profile_molecule"]
+__all__ = ["MoleculeProfile", "describe", "profile_molecule"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,20 @@ class MoleculeProfile:
     indices: EfficiencyIndices | None
     score: ScoreComponents
     activity_error: str | None = None
+
+
+def describe(mol: Chem.Mol) -> tuple[MolecularDescriptors, list[Alert]]:
+    """``(descriptors(mol), find_alerts(mol))`` with one pattern-fingerprint screen shared
+    by the alerts and QED (each alone computes its own).
+
+    >>> from rdkit import Chem
+    >>> from matdiscover.science.chemistry import descriptors, find_alerts
+    >>> mol = Chem.MolFromSmiles("O=Cc1ccc(O)c(O)c1")
+    >>> describe(mol) == (descriptors(mol), find_alerts(mol))
+    True
+    """
+    bits = pattern_bits(mol)
+    return _descriptors(mol, bits=bits), _find_alerts(mol, catalogs=ALL_CATALOGS, bits=bits)
 
 
 def profile_molecule(

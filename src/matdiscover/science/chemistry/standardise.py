@@ -129,6 +129,13 @@ def standardise(
         steps.append(("tautomer", tools.tautomers.Canonicalize))
     with rdBase.BlockLogs():
         for name, step in steps:
+            # steps that cannot change this molecule are skipped (the same result, checked
+            # on every seed molecule): one fragment has no other to drop, and a molecule
+            # without charged atoms has nothing to neutralise
+            if name == "fragment" and "." not in previous:
+                continue
+            if name == "uncharge" and not any(a.GetFormalCharge() for a in current.GetAtoms()):
+                continue
             try:
                 current = step(current)  # type: ignore[operator]
             except Exception as exc:  # RDKit raises plain RuntimeError/ValueError subclasses

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from matdiscover.db.engine import session_scope
 from matdiscover.domains.identity import Caller, Role
 from matdiscover.domains.jobs import service as jobs
-from matdiscover.domains.molecules.batch.bulk import add_molecules_bulk
+from matdiscover.domains.molecules.batch.bulk import BulkResult, add_molecules_bulk
 from matdiscover.domains.molecules.batch.submit import MOLECULE_BATCH_KIND, to_parquet
 from matdiscover.domains.molecules.models import Molecule
 from matdiscover.science.chemistry import Activity, MoleculeRow, ScoreSettings
@@ -154,15 +154,22 @@ def profile_and_store(
         session, caller, molecule_rows(frame), source="batch", score=settings
     )
     outcomes = {o.row: o for o in added.outcomes}
-    ids = [o.molecule_id for o in added.outcomes if o.molecule_id is not None]
-    stored = {
-        m.id: m
-        for m in session.scalars(
-            select(Molecule).where(
-                Molecule.organization_id == caller.organization_id, Molecule.id.in_(ids)
+    # the molecules the bulk store kept; the others (its row-by-row fallback) read back
+    stored = dict(added.molecules) if isinstance(added, BulkResult) else {}
+    ids = [
+        o.molecule_id
+        for o in added.outcomes
+        if o.molecule_id is not None and o.molecule_id not in stored
+    ]
+    if ids:
+        stored.update(
+            (m.id, m)
+            for m in session.scalars(
+                select(Molecule).where(
+                    Molecule.organization_id == caller.organization_id, Molecule.id.in_(ids)
+                )
             )
         )
-    }
     out: list[dict[str, Any]] = []
     for r in frame.itertuples(index=False):
         row = int(r.row_index)
