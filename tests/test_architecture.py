@@ -72,7 +72,8 @@ DOMAIN_DEPENDENCIES: dict[str, set[str]] = {
     "invitations": {"organizations", "auth", "audit"},
     "usage": {"organizations"},
     "materials": {"organizations", "usage"},
-    "predictions": {"materials", "usage"},
+    "model_registry": set(),
+    "predictions": {"materials", "usage", "model_registry"},
     "jobs": {"materials", "predictions", "usage"},
     "similarity": {"materials", "compounds"},
     "reference": {"materials", "similarity", "compounds"},
@@ -84,6 +85,7 @@ DOMAIN_DEPENDENCIES: dict[str, set[str]] = {
     "experiments": {"materials", "predictions", "audit"},
     "optimade": {"materials", "predictions", "jobs", "usage"},
     "molecules": {"jobs", "usage"},
+    "training": {"jobs", "experiments", "projects", "model_registry"},
     "campaigns": {"projects", "experiments", "predictions", "jobs", "materials", "usage", "audit"},
 }
 SHARED_DOMAIN_MODULES = ("identity", "tasks")

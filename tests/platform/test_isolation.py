@@ -45,12 +45,13 @@ PUBLIC = {
     ("POST", "/api/v1/auth/invitations/accept"),
 }
 # path parameters that name global things, not tenant objects (with a sample value)
-GLOBAL_PARAMS = {"name": "999999999", "key": "LiCoO2"}
+GLOBAL_PARAMS = {"name": "999999999", "key": "LiCoO2", "property": "band_gap"}
 CIF = Path("tests/data/real/LiCoO2.cif")
 
 # bodies and queries that pass validation, so the check reaches the endpoint itself
 JSON_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/predictions"): {"formula": "NaCl", "properties": ["band_gap"]},
+    ("POST", "/api/v1/models/training"): {"project_id": 999_999_999, "property": "band_gap"},
     ("POST", "/api/v1/similar"): {"formula": "LiCoO2", "k": 50},
     ("POST", "/api/v1/api-keys"): {"name": "b-key"},
     ("POST", "/api/v1/auth/password"): {
@@ -91,6 +92,9 @@ def multipart_for(method: str, path: str) -> dict[str, Any] | None:
         return {"files": {"file": ("b.smi", b"CCO\nc1ccccc1O\n", "text/plain")}}
     if (method, path) == ("POST", "/api/v1/projects/{project_id}/measurements"):
         return {"files": {"file": ("b.csv", b"formula,property,value\nLiCoO2,band_gap,1\n")}}
+    if (method, path) == ("POST", "/api/v1/models/training/upload"):
+        table = b"formula,value,unit\nNaCl,8.5,eV\nKBr,7.4,eV\n"
+        return {"files": {"file": ("b.csv", table, "text/csv")}, "data": {"property": "band_gap"}}
     if (method, path) == ("POST", "/api/v1/molecules/upload"):
         return {"files": {"file": ("b.smi", b"CCO b-ethanol\nCCN\n", "text/plain")}}
     if (method, path) == ("POST", "/api/v1/molecules/activities/import"):
@@ -190,6 +194,7 @@ KNOWN_OBJECT_PARAMS = {
     "item_id",
     "measurement_id",
     "recalibration_id",
+    "version_id",
     "molecule_id",
 }
 
@@ -284,6 +289,7 @@ def tenants(db_url: str, tmp_path: Path, engine: Engine) -> Iterator[Tenants]:
             b_admin=login(client, "admin@b.org"),
         )
         seed_tenant_a(t, researcher_id)
+        t.a_objects["version_id"] = seed_model_version(engine, a.id)
         seed_known_compound(engine, "LiCoO2")  # A's upload is of this formula
         # a worker busy with A's job: B may see the worker, not the job
         with engine.begin() as conn:
@@ -296,6 +302,22 @@ def tenants(db_url: str, tmp_path: Path, engine: Engine) -> Iterator[Tenants]:
                 {"job": t.a_objects["job_id"]},
             )
         yield t
+
+
+def seed_model_version(engine: Engine, organization_id: int) -> int:
+    """A candidate model version of A (named with the marker) with an artifact key."""
+    with engine.begin() as conn:
+        return int(
+            conn.execute(
+                text(
+                    "INSERT INTO model_versions (organization_id, name, property, method, unit,"
+                    " version, version_label, artifact_key, status) VALUES (:o, :n, 'band_gap',"
+                    " 'composition', 'eV', 1, '1.0.0+ft.1', 'models/a/band_gap/v1',"
+                    " 'candidate') RETURNING id"
+                ),
+                {"o": organization_id, "n": f"{MARKER}-model"},
+            ).scalar_one()
+        )
 
 
 def seed_known_compound(engine: Engine, formula: str) -> None:
@@ -405,6 +427,8 @@ def assert_a_unchanged(t: Tenants) -> None:
     assert (measurement["value"], measurement["version"]) == (2.0, 1)
     molecule = c.get(f"{API}/molecules/{ids['molecule_id']}", headers=h).json()
     assert (molecule["name"], len(molecule["activities"])) == (f"{MARKER}-aspirin", 1)
+    version = c.get(f"{API}/models/versions/{ids['version_id']}", headers=h).json()
+    assert (version["name"], version["status"]) == (f"{MARKER}-model", "candidate")
 
 
 def test_every_route_is_tenant_isolated_and_role_checked(tenants: Tenants) -> None:

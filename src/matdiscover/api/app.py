@@ -36,6 +36,7 @@ from matdiscover.domains.experiments import router as experiments_router
 from matdiscover.domains.invitations import router as invitations_router
 from matdiscover.domains.jobs import router as jobs_router
 from matdiscover.domains.materials import router as materials_router
+from matdiscover.domains.model_registry import router as model_registry_router
 from matdiscover.domains.molecules import router as molecules_router
 from matdiscover.domains.molecules.batch import router as molecule_batch_router
 from matdiscover.domains.optimade import router as optimade_router
@@ -46,6 +47,7 @@ from matdiscover.domains.projects import router as projects_router
 from matdiscover.domains.search import router as search_router
 from matdiscover.domains.similarity import router as similarity_router
 from matdiscover.domains.thermo import router as thermo_router
+from matdiscover.domains.training import router as training_router
 from matdiscover.domains.usage.plans import validate_plan_limits
 from matdiscover.domains.visualization import router as visualization_router
 from matdiscover.errors import DatabaseUnavailable
@@ -87,6 +89,8 @@ def api_router() -> APIRouter:
         projects_router,
         experiments_router,
         molecules_router,
+        model_registry_router,
+        training_router,
     ):
         protected.include_router(module.router)
     protected.include_router(optimade_router.imports_router)  # POST /imports/optimade

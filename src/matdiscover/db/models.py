@@ -15,6 +15,7 @@ from matdiscover.domains.identity import Role
 from matdiscover.domains.invitations.models import Invitation
 from matdiscover.domains.jobs.models import Job, JobChunk, JobStatus, WorkerProcess
 from matdiscover.domains.materials.models import Material
+from matdiscover.domains.model_registry.models import ModelVersion
 from matdiscover.domains.molecules.models import Molecule, MoleculeActivity
 from matdiscover.domains.optimade.models import OptimadeImport
 from matdiscover.domains.organizations.models import Organization, OrgMembership, Plan, User
@@ -52,6 +53,7 @@ __all__ = [
     "JobChunk",
     "JobStatus",
     "MLModel",
+    "ModelVersion",
     "Material",
     "Molecule",
     "MoleculeActivity",

@@ -68,6 +68,13 @@ class OptimadeImport(TaskPayload):
     job_id: int
 
 
+class TrainModel(TaskPayload):
+    """Run (or resume from its last checkpoint) a model training job."""
+
+    TASK: ClassVar[str] = "matdiscover.train_model"
+    job_id: int
+
+
 #: Every task that is enqueued with a payload.
 PAYLOADS: tuple[type[TaskPayload], ...] = (
     QueueSelfTest,
@@ -75,6 +82,7 @@ PAYLOADS: tuple[type[TaskPayload], ...] = (
     BatchChunk,
     BatchReduce,
     OptimadeImport,
+    TrainModel,
 )
 #: The periodic task re-queueing jobs of dead workers (the queue itself schedules it, with
 #: procrastinate's ``timestamp`` as its only argument; nothing enqueues it).

@@ -105,6 +105,13 @@ def optimade_import(task: contract.OptimadeImport) -> dict[str, Any]:
     return {"job_id": task.job_id}
 
 
+def train_model(task: contract.TrainModel) -> dict[str, Any]:
+    """Run (or resume) a model training job."""
+    from matdiscover.worker.training import train_model as run
+
+    return run(task.job_id)
+
+
 def taking(payload: type[P], body: Callable[[P], dict[str, Any]]) -> Callable[..., dict[str, Any]]:
     """``body`` as procrastinate calls a task (keyword arguments from the queue), the
     arguments validated into ``payload`` first (a malformed job fails at once)."""
@@ -164,6 +171,7 @@ def register(app: procrastinate.App) -> None:
     add(contract.BatchChunk, batch_chunk)
     add(contract.BatchReduce, batch_reduce)
     add(contract.OptimadeImport, optimade_import)
+    add(contract.TrainModel, train_model)
     metrics.touch_tasks([*(p.TASK for p in contract.PAYLOADS), contract.RECOVER_STALLED_JOBS])
     metrics.touch_chunks(contract.BatchChunk.TASK)
     # croniter's optional sixth field is seconds: "* * * * * */10" = every 10 s. Top priority,

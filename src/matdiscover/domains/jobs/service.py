@@ -17,6 +17,7 @@ from matdiscover.db.base import one_or_not_found
 from matdiscover.domains import tasks
 from matdiscover.domains.jobs.files import chunk_input_key as chunk_input_key
 from matdiscover.domains.jobs.files import chunk_result_key as chunk_result_key
+from matdiscover.domains.jobs.files import delete_blobs_on_rollback as delete_blobs_on_rollback
 from matdiscover.domains.jobs.files import errors_key as errors_key
 from matdiscover.domains.jobs.files import read_parquet_bytes as read_parquet_bytes
 from matdiscover.domains.jobs.files import result_key as result_key

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from psycopg.errors import DeadlockDetected, SerializationFailure
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from matdiscover.domains import tasks
 from matdiscover.domains.materials import service as materials_service
+from matdiscover.domains.model_registry import service as model_registry
 from matdiscover.domains.predictions.models import MLModel, Prediction
 from matdiscover.domains.predictions.schemas import PredictionRequest
 from matdiscover.domains.usage import service as usage
@@ -36,6 +37,7 @@ from matdiscover.science.predict import (
     predict_structure_report,
 )
 from matdiscover.settings import Settings, get_settings
+from matdiscover.storage import ObjectStore
 
 #: Attempts at registering model rows when PostgreSQL picks this transaction as a deadlock
 #: victim (possible only against writers that do not follow the sorted order below).
@@ -162,6 +164,40 @@ def report_for_material(
     return predict_composition_report(Composition(material.formula), properties=properties)
 
 
+def with_organization_models(
+    session: Session,
+    report: PredictionReport,
+    *,
+    organization_id: int,
+    settings: Settings | None = None,
+) -> PredictionReport:
+    """``report`` with its composition predictions remade by the organisation's active
+    model versions (model registry) where it has one for the property; each prediction
+    records the exact model name and version that made it."""
+    props = [p.property for p in report.predictions if p.method == "composition"]
+    if not props:
+        return report
+    cfg = settings or get_settings()
+    models = model_registry.models_in_use(
+        session,
+        ObjectStore(cfg.resolved_storage_url),
+        organization_id=organization_id,
+        properties=props,
+        cache_dir=cfg.resolved_data_dir / "model-cache",
+    )
+    if not models:
+        return report
+    from matdiscover.science.models.composition.finetune import predict_with
+
+    preds = tuple(
+        predict_with(models[p.property], report.formula)
+        if p.method == "composition" and p.property in models
+        else p
+        for p in report.predictions
+    )
+    return replace(report, predictions=preds)
+
+
 def predict_material(
     session: Session,
     material_id: int,
@@ -171,13 +207,18 @@ def predict_material(
     relax: bool = False,
     job_id: int | None = None,
     structure_model: str | None = None,
+    settings: Settings | None = None,
 ) -> tuple[PredictionReport, list[Prediction]]:
     """Predict a stored material of the organisation and store the results (structure
-    model: ``structure_model``, else the ``MATDISCOVER_STRUCTURE_MODEL`` setting)."""
+    model: ``structure_model``, else the ``MATDISCOVER_STRUCTURE_MODEL`` setting;
+    composition properties with an active model version of the organisation use it)."""
     material = materials_service.get(session, material_id, organization_id=organization_id)
     model = structure_model or get_settings().structure_model
     report = report_for_material(
         material, properties=properties, relax=relax, structure_model=model
+    )
+    report = with_organization_models(
+        session, report, organization_id=organization_id, settings=settings
     )
     details: dict[str, Any] = {"report_warnings": list(report.warnings)}
     if report.method == "structure":
@@ -259,6 +300,7 @@ def predict(
             properties=props,
             relax=request.relax,
             structure_model=structure_model,
+            settings=settings,
         )
         return PredictionOutcome(report, material_id=request.material_id, rows=rows)
     if request.structure is not None:
@@ -276,11 +318,16 @@ def predict(
             label=parsed.label,
             model=structure_model,
         )
-        return PredictionOutcome(report)
-    assert request.formula is not None
-    if request.relax:
-        raise InvalidInput("relax needs a structure, not a formula")
-    return PredictionOutcome(predict_composition_report(request.formula, properties=props))
+    else:
+        assert request.formula is not None
+        if request.relax:
+            raise InvalidInput("relax needs a structure, not a formula")
+        report = predict_composition_report(request.formula, properties=props)
+    return PredictionOutcome(
+        with_organization_models(
+            session, report, organization_id=organization_id, settings=settings
+        )
+    )
 
 
 # ---------------------------------------------------------------- latest values, as SQL

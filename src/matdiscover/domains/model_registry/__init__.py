@@ -1,0 +1,2 @@
+"""Model registry: an organisation's model versions (candidate / active / retired), the
+shipped models as read-only versions, promotion and one-call rollback."""

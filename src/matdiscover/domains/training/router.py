@@ -1,0 +1,87 @@
+"""HTTP endpoints of training jobs (progress, events and cancel are the jobs routes)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, UploadFile
+
+from matdiscover.api.deps import CallerDep, SessionDep, SettingsDep, StoreDep
+from matdiscover.api.responses import error_responses
+from matdiscover.domains.jobs import service as jobs
+from matdiscover.domains.jobs.schemas import JobRead
+from matdiscover.domains.training import service
+from matdiscover.domains.training.schemas import TrainingOptions, TrainingRequest
+
+router = APIRouter(prefix="/models", tags=["models"])
+
+
+@router.post(
+    "/training",
+    status_code=202,
+    response_model=JobRead,
+    responses=error_responses(400, 404, 422, 429),
+)
+def start_training(
+    body: TrainingRequest,
+    session: SessionDep,
+    caller: CallerDep,
+    settings: SettingsDep,
+    store: StoreDep,
+) -> JobRead:
+    """Fine-tune the shipped composition model of ``property`` with the project's
+    measurements of it (a ``model_training`` job; follow it with ``GET /jobs/{id}`` or
+    ``/jobs/{id}/events``, stop it with ``POST /jobs/{id}/cancel``). The result is a
+    ``candidate`` model version (``params.model_version_id``) with its comparison on your
+    held-out measurements and on the shipped test split. Unusable rows (none, constant,
+    not finite, wrong unit) are a 400 and nothing is queued."""
+    rows = service.project_rows(
+        session, body.project_id, body.property, organization_id=caller.organization_id
+    )
+    job = service.start_training(
+        session,
+        store,
+        rows,
+        TrainingOptions.model_validate(body.model_dump(exclude={"project_id", "property"})),
+        organization_id=caller.organization_id,
+        user_id=caller.user_id,
+        source={"project_id": body.project_id},
+        plan_limits=settings.plan_limits,
+    )
+    return jobs.to_read(session, job)
+
+
+@router.post(
+    "/training/upload",
+    status_code=202,
+    response_model=JobRead,
+    responses=error_responses(400, 413, 422, 429),
+)
+def start_training_upload(
+    session: SessionDep,
+    caller: CallerDep,
+    settings: SettingsDep,
+    store: StoreDep,
+    property: Annotated[str, Form(description="e.g. band_gap")],
+    file: Annotated[
+        UploadFile, File(description="CSV/TSV/XLSX/Parquet with formula, value and unit")
+    ],
+    epochs: Annotated[int, Form(ge=1, le=200)] = 12,
+    user_weight: Annotated[float, Form(gt=0, le=1000)] = 10.0,
+) -> JobRead:
+    """Like ``POST /models/training`` with the rows from a file (above the file size
+    limit: 413, before anything is read into a job)."""
+    limit = settings.max_file_bytes
+    data = file.file.read(limit + 1)
+    rows = service.table_rows(data, file.filename or "training.csv", property, max_bytes=limit)
+    job = service.start_training(
+        session,
+        store,
+        rows,
+        TrainingOptions(epochs=epochs, user_weight=user_weight),
+        organization_id=caller.organization_id,
+        user_id=caller.user_id,
+        source={"file": file.filename},
+        plan_limits=settings.plan_limits,
+    )
+    return jobs.to_read(session, job)

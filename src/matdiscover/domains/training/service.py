@@ -1,0 +1,119 @@
+"""Starting training jobs: validate the training rows (a clear 4xx before anything is
+queued), snapshot them into the object store and queue the job.
+
+The run itself is :mod:`.run` (called by the worker).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from matdiscover.domains import tasks
+from matdiscover.domains.experiments import service as experiments
+from matdiscover.domains.jobs import service as jobs
+from matdiscover.domains.projects import service as projects
+from matdiscover.domains.training.schemas import TrainingOptions
+from matdiscover.errors import InputTooLarge, InvalidInput
+from matdiscover.science.models.composition.finetune import TrainingRows, check_training_rows
+from matdiscover.storage import ObjectStore
+
+TRAINING_KIND = "model_training"
+
+
+def rows_key(job_id: int) -> str:
+    return f"training/job-{job_id}/rows.parquet"
+
+
+def checkpoint_key(job_id: int) -> str:
+    return f"training/job-{job_id}/checkpoint.pt"
+
+
+def project_rows(
+    session: Session, project_id: int, prop: str, *, organization_id: int
+) -> TrainingRows:
+    """The project's live measurements of ``prop``, validated (``NotFound``: not the
+    organisation's project; ``InvalidInput``: unusable rows)."""
+    project = projects.get(session, project_id, organization_id=organization_id)
+    rows = experiments.for_project(session, project.id, prop=prop)
+    return check_training_rows(
+        prop, [r.formula for r in rows], [r.value for r in rows], [r.unit for r in rows]
+    )
+
+
+def table_rows(data: bytes, filename: str, prop: str, *, max_bytes: int) -> TrainingRows:
+    """Rows of an uploaded table with ``formula``, ``value`` and ``unit`` columns."""
+    from matdiscover.science.io.tables import read_composition_table
+
+    if len(data) > max_bytes:
+        raise InputTooLarge(f"the file exceeds the limit of {max_bytes // (1024 * 1024)} MB")
+    frame = read_composition_table(data, filename)
+    cols = {c.lower().strip(): c for c in frame.columns}
+    if "value" not in cols:
+        raise InvalidInput(f"{filename}: needs a 'value' column (and 'formula', 'unit')")
+    if "unit" not in cols:
+        raise InvalidInput(f"{filename}: needs a 'unit' column (the property's unit)")
+    values = pd.to_numeric(frame[cols["value"]], errors="coerce").tolist()
+    return check_training_rows(
+        prop,
+        frame["formula"].astype(str).tolist(),
+        values,
+        frame[cols["unit"]].astype(str).tolist(),
+    )
+
+
+def start_training(
+    session: Session,
+    store: ObjectStore,
+    rows: TrainingRows,
+    options: TrainingOptions,
+    *,
+    organization_id: int,
+    user_id: int | None,
+    source: dict[str, Any],
+    plan_limits: dict[str, dict[str, int]] | None,
+) -> jobs.Job:
+    """Queue a fine-tune of the shipped model of ``rows.property`` on ``rows`` (one job
+    slot of the plan). The rows are snapshotted, so later edits do not change the run."""
+    jobs.check_job_slot(session, organization_id, plan_limits)
+    job = jobs.Job(
+        organization_id=organization_id,
+        created_by_id=user_id,
+        kind=TRAINING_KIND,
+        status=jobs.JobStatus.queued,
+        params={
+            "property": rows.property,
+            "unit": rows.unit,
+            "rows": len(rows),
+            "data_fingerprint": rows.fingerprint(),
+            "options": options.model_dump(),
+            "source": source,
+            "learning_curve": [],
+        },
+        total=options.epochs + 1,
+    )
+    session.add(job)
+    session.flush()
+    key = rows_key(job.id)
+    job.input_uri = store.url_for(key)
+    tasks.defer(session, tasks.TrainModel(job_id=job.id))
+    session.flush()
+    store.put(key, _rows_parquet(rows))
+    jobs.delete_blobs_on_rollback(session, store, [key])
+    return job
+
+
+def _rows_parquet(rows: TrainingRows) -> bytes:
+    buf = io.BytesIO()
+    pd.DataFrame({"formula": list(rows.formulas), "value": rows.values}).to_parquet(buf)
+    return buf.getvalue()
+
+
+def read_rows(store: ObjectStore, job_id: int, prop: str, unit: str) -> TrainingRows:
+    frame = pd.read_parquet(io.BytesIO(store.get(rows_key(job_id))))
+    formulas: Sequence[str] = frame["formula"].astype(str).tolist()
+    return check_training_rows(prop, formulas, frame["value"].tolist(), [unit] * len(frame))

@@ -1,0 +1,313 @@
+"""Model registry and training on the real queue: embedded PostgreSQL, real worker
+processes, the shipped band-gap model fine-tuned on ~200 measured band gaps from the
+shipped experimental table (``expt_gap``)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+
+from matdiscover.db.engine import make_session_factory, session_scope
+from matdiscover.domains.experiments import service as experiments
+from matdiscover.domains.identity import Role
+from matdiscover.science.reference_data import data_dir
+from matdiscover.settings import Settings
+from tests.platform.conftest import count_rows
+from tests.platform.projects_helpers import upload
+from tests.platform.tenants import login, make_org, make_user, server_settings
+from tests.platform.test_batch_jobs import Workers
+from tests.platform.test_molecule_batch import requeue_stalled
+
+pytestmark = pytest.mark.slow
+
+API = "/api/v1"
+N_GAPS = 200
+
+
+@dataclass
+class Lab:
+    client: TestClient
+    settings: Settings
+    engine: Engine
+    org_a: int
+    a: dict[str, str]  # researcher of A
+    viewer: dict[str, str]  # viewer of A
+    b: dict[str, str]  # admin of B
+    workers: Workers
+
+
+@pytest.fixture()
+def lab(db_url: str, tmp_path: Path, engine: Engine) -> Iterator[Lab]:
+    from matdiscover.api.app import create_app
+
+    a, b = make_org(engine, "Lab A"), make_org(engine, "Lab B")
+    make_user(engine, a, "res@a.org", Role.researcher)
+    make_user(engine, a, "viewer@a.org", Role.viewer)
+    make_user(engine, b, "admin@b.org", Role.admin)
+    settings = server_settings(db_url, tmp_path, max_file_bytes=64 * 1024)
+    workers = Workers(settings)
+    with TestClient(create_app(settings)) as c:
+        try:
+            yield Lab(
+                c,
+                settings,
+                engine,
+                a.id,
+                login(c, "res@a.org"),
+                login(c, "viewer@a.org"),
+                login(c, "admin@b.org"),
+                workers,
+            )
+        finally:
+            workers.stop()
+
+
+def measured_gaps(n: int = N_GAPS, seed: int = 1) -> pd.DataFrame:
+    table = pd.read_parquet(data_dir() / "reference" / "expt_gap.parquet")
+    return table.sample(n=n, random_state=seed).reset_index(drop=True)
+
+
+def project_with(
+    lab: Lab, rows: list[tuple[str | None, float, str]], prop: str = "band_gap"
+) -> int:
+    """A project of A holding ``(formula, value, unit)`` measurements of ``prop``."""
+    r = lab.client.post(f"{API}/projects", json={"name": f"p{time.time_ns()}"}, headers=lab.a)
+    assert r.status_code == 201, r.text
+    pid = int(r.json()["id"])
+    with session_scope(make_session_factory(lab.engine)) as s:
+        experiments.add_many(
+            s,
+            [
+                {
+                    "organization_id": lab.org_a,
+                    "project_id": pid,
+                    "formula": f,
+                    "property": prop,
+                    "value": v,
+                    "unit": u,
+                }
+                for f, v, u in rows
+            ],
+        )
+    return pid
+
+
+def gaps_project(lab: Lab) -> int:
+    frame = measured_gaps()
+    return project_with(
+        lab, [(f, float(v), "eV") for f, v in zip(frame.formula, frame.target, strict=True)]
+    )
+
+
+def train(lab: Lab, pid: int, **options: Any) -> dict[str, Any]:
+    body = {"project_id": pid, "property": "band_gap", **options}
+    r = lab.client.post(f"{API}/models/training", json=body, headers=lab.a)
+    assert r.status_code == 202, r.text
+    return dict(r.json())
+
+
+def job_of(lab: Lab, job_id: int) -> dict[str, Any]:
+    return dict(lab.client.get(f"{API}/jobs/{job_id}", headers=lab.a).json())
+
+
+def wait_job(lab: Lab, job_id: int, pred: Any, timeout: float = 300) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = job_of(lab, job_id)
+        if pred(job):
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"timed out; last state {job}\n{lab.workers.tails()}")
+
+
+def ended(job: dict[str, Any]) -> bool:
+    return job["status"] in ("succeeded", "failed", "cancelled")
+
+
+def predict_gap(lab: Lab, material_id: int, headers: dict[str, str]) -> dict[str, Any]:
+    r = lab.client.post(
+        f"{API}/predictions",
+        json={"material_id": material_id, "properties": ["band_gap"]},
+        headers=headers,
+    )
+    assert r.status_code == 200, r.text
+    (pred,) = r.json()["predictions"]
+    return dict(pred)
+
+
+def test_finetune_promote_predict_rollback(lab: Lab) -> None:
+    c, a = lab.client, lab.a
+    pid = gaps_project(lab)
+    assert (
+        c.post(
+            f"{API}/models/training",
+            json={"project_id": pid, "property": "band_gap"},
+            headers=lab.viewer,
+        ).status_code
+        == 403
+    )
+    job = train(lab, pid)
+    assert (job["kind"], job["status"], job["total"]) == ("model_training", "queued", 13)
+    assert job["params"]["rows"] == N_GAPS
+    started = time.monotonic()
+    lab.workers.start(1)
+    seen: list[int] = []
+    done = wait_job(lab, job["id"], lambda j: seen.append(j["processed"]) or ended(j))
+    seconds = time.monotonic() - started
+    assert done["status"] == "succeeded", (done, lab.workers.tails())
+    assert seen == sorted(seen) and len(set(seen)) > 3  # progress reported epoch by epoch
+    assert [p["epoch"] for p in done["params"]["learning_curve"]] == list(range(1, 13))
+    version_id = done["params"]["model_version_id"]
+
+    version = c.get(f"{API}/models/versions/{version_id}", headers=a).json()
+    assert version["status"] == "candidate" and version["source"] == "organization"
+    hold, test = version["metrics"]["holdout"], version["metrics"]["shipped_test"]
+    print(
+        f"\ntrained in {seconds:.0f} s; held-out ({hold['rows']} measured gaps) MAE "
+        f"shipped {hold['shipped']['mae']:.3f} -> fine-tuned {hold['candidate']['mae']:.3f} eV; "
+        f"shipped test split ({test['rows']} mp_gap rows) {test['shipped']['mae']:.3f} -> "
+        f"{test['candidate']['mae']:.3f} eV"
+    )
+    assert hold["candidate"]["mae"] < hold["shipped"]["mae"]
+    assert test["rows"] > 10_000 and test["candidate"]["mae"] < 0.6
+    assert version["data_fingerprint"] == job["params"]["data_fingerprint"]
+    assert version["artifact_uri"] and version["card"]["learning_curve"]
+    listed = c.get(f"{API}/models/versions", params={"property": "band_gap"}, headers=a).json()
+    assert [(v["source"], v["in_use"]) for v in listed["items"]] == [
+        ("organization", False),
+        ("shipped", True),
+    ]
+    assert len(c.get(f"{API}/models", headers=a).json()) >= 6  # shipped cards, unchanged
+
+    material_id = upload(c, "MgO", headers=a)
+    shipped = predict_gap(lab, material_id, a)
+    assert "+ft" not in shipped["model_version"]
+
+    # another organisation neither sees nor uses the version; a viewer cannot promote
+    assert c.get(f"{API}/models/versions/{version_id}", headers=lab.b).status_code == 404
+    b_list = c.get(f"{API}/models/versions", headers=lab.b).json()["items"]
+    assert all(v["source"] == "shipped" for v in b_list)
+    assert c.post(f"{API}/models/versions/{version_id}/promote", headers=lab.b).status_code == 404
+    promote = f"{API}/models/versions/{version_id}/promote"
+    assert c.post(promote, headers=lab.viewer).status_code == 403
+
+    r = c.post(promote, headers=a)
+    assert r.status_code == 200 and r.json()["status"] == "active", r.text
+    tuned = predict_gap(lab, material_id, a)
+    assert (tuned["model_name"], tuned["model_version"]) == (version["name"], version["version"])
+    assert tuned["value"] != shipped["value"]
+    b_material = upload(c, "MgO", headers=lab.b)
+    assert predict_gap(lab, b_material, lab.b)["model_version"] == shipped["model_version"]
+
+    r = c.post(f"{API}/models/band_gap/rollback", headers=a)
+    assert r.status_code == 200, r.text
+    assert r.json()["version"]["source"] == "shipped"
+    again = predict_gap(lab, material_id, a)
+    assert (again["model_name"], again["model_version"]) == (
+        shipped["model_name"],
+        shipped["model_version"],
+    )
+    assert again["value"] == pytest.approx(shipped["value"])
+    assert c.post(f"{API}/models/band_gap/rollback", headers=a).status_code == 409
+    history = c.get(f"{API}/materials/{material_id}/predictions", headers=a).json()["history"]
+    assert [h["model_version"] for h in history if h["property"] == "band_gap"] == [
+        shipped["model_version"],
+        version["version"],
+        shipped["model_version"],
+    ]
+    assert c.get(f"{API}/models/versions/{version_id}", headers=a).json()["status"] == "retired"
+
+
+def test_bad_training_input_is_refused_before_a_job(lab: Lab) -> None:
+    c, a = lab.client, lab.a
+    gaps = measured_gaps(30)
+    good = [(f, float(v), "eV") for f, v in zip(gaps.formula, gaps.target, strict=True)]
+    cases = {
+        "no rows": (project_with(lab, []), 400, "no band_gap measurements"),
+        "constant": (project_with(lab, [(f, 1.5, "eV") for f, _, _ in good]), 400, "every"),
+        "one class": (project_with(lab, [(f, 0.0, "eV") for f, _, _ in good]), 400, "every"),
+        "NaN": (project_with(lab, [*good, ("ZnO", float("nan"), "eV")]), 400, "not finite"),
+        "unit": (project_with(lab, [*good[:-1], ("ZnO", 3300.0, "meV")]), 400, "meV"),
+        "formulas": (project_with(lab, [(None, v, u) for _, v, u in good]), 400, "formula"),
+    }
+    for label, (pid, status, words) in cases.items():
+        r = c.post(
+            f"{API}/models/training", json={"project_id": pid, "property": "band_gap"}, headers=a
+        )
+        assert r.status_code == status, (label, r.text)
+        assert words in r.json()["detail"], (label, r.text)
+    pid = cases["no rows"][0]
+    r = c.post(
+        f"{API}/models/training",
+        json={"project_id": pid, "property": "energy_above_hull"},
+        headers=a,
+    )
+    assert r.status_code == 400 and "cannot fine-tune" in r.json()["detail"]
+    r = c.post(
+        f"{API}/models/training", json={"project_id": pid, "property": "band_gap"}, headers=lab.b
+    )
+    assert r.status_code == 404  # another organisation's project
+    big = b"formula,value,unit\n" + b"NaCl,8.5,eV\n" * 10_000  # over the 64 KB test limit
+    r = c.post(
+        f"{API}/models/training/upload",
+        data={"property": "band_gap"},
+        files={"file": ("gaps.csv", big)},
+        headers=a,
+    )
+    assert r.status_code == 413, r.text
+    mixed = "formula,value,unit\n" + "".join(f"{f},{v},eV\n" for f, v, _ in good[:-1])
+    mixed += "ZnO,3.3,nm\n"
+    r = c.post(
+        f"{API}/models/training/upload",
+        data={"property": "band_gap"},
+        files={"file": ("gaps.csv", mixed.encode())},
+        headers=a,
+    )
+    assert r.status_code == 400 and "nm" in r.json()["detail"], r.text
+    assert count_rows(lab.engine, "jobs") == 0
+    assert count_rows(lab.engine, "model_versions") == 0
+
+
+def test_killed_worker_resumes_from_checkpoint_and_cancel_stops(lab: Lab) -> None:
+    pid = gaps_project(lab)
+    job = train(lab, pid, epochs=40)
+    lab.workers.start(1)
+    victim = lab.workers.procs[0]
+    wait_job(lab, job["id"], lambda j: j["processed"] >= 3, timeout=240)
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.wait(10)
+    killed_at = job_of(lab, job["id"])["processed"]
+    assert killed_at < 40, "training finished before the crash could be injected"
+    requeue_stalled(lab.settings)
+    lab.workers.start(1)
+    done = wait_job(lab, job["id"], ended, timeout=300)
+    assert done["status"] == "succeeded", (done, lab.workers.tails())
+    resumed = done["params"]["resumed_from_epoch"]
+    assert killed_at <= resumed <= killed_at + 1  # at most the running epoch was lost
+    assert [p["epoch"] for p in done["params"]["learning_curve"]] == list(range(1, 41))
+    assert count_rows(lab.engine, "model_versions") == 1
+
+    # cancel: the run stops after its current epoch, no version is registered
+    second = train(lab, pid, epochs=200)
+    wait_job(lab, second["id"], lambda j: j["processed"] >= 1, timeout=240)
+    r = lab.client.post(f"{API}/jobs/{second['id']}/cancel", headers=lab.a)
+    assert r.status_code == 200 and r.json()["status"] == "cancelled", r.text
+    time.sleep(3)
+    after = job_of(lab, second["id"])
+    assert after["status"] == "cancelled" and after["processed"] < 200
+    assert count_rows(lab.engine, "model_versions") == 1
+    with lab.engine.connect() as conn:
+        doing = conn.execute(
+            text("SELECT count(*) FROM procrastinate_jobs WHERE status = 'doing'")
+        ).scalar_one()
+    assert doing == 0
