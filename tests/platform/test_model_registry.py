@@ -311,3 +311,69 @@ def test_killed_worker_resumes_from_checkpoint_and_cancel_stops(lab: Lab) -> Non
             text("SELECT count(*) FROM procrastinate_jobs WHERE status = 'doing'")
         ).scalar_one()
     assert doing == 0
+
+
+@pytest.fixture()
+def local_env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    from matdiscover.settings import get_settings
+
+    monkeypatch.setenv("MATDISCOVER_DATABASE_URL", db_url)
+    monkeypatch.setenv("MATDISCOVER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("MATDISCOVER_AUTO_PREDICT", "false")
+    get_settings.cache_clear()
+    yield Settings(database_url=db_url, data_dir=tmp_path / "data", auto_predict=False)
+    get_settings.cache_clear()
+
+
+def test_cli_train_list_promote_rollback(local_env: Settings, engine: Engine) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from matdiscover.api.app import create_app
+    from matdiscover.cli.models_commands import app as models_app
+
+    run = CliRunner()
+
+    def ok(*args: str) -> str:
+        r = run.invoke(models_app, list(args))
+        assert r.exit_code == 0, r.output
+        return r.output
+
+    with TestClient(create_app(local_env)) as api:
+        pid = api.post(f"{API}/projects", json={"name": "gaps"}).json()["id"]
+        with engine.connect() as conn:
+            org = conn.execute(
+                text("SELECT organization_id FROM projects WHERE id = :p"), {"p": pid}
+            ).scalar_one()
+        frame = measured_gaps(60)
+        with session_scope(make_session_factory(engine)) as s:
+            experiments.add_many(
+                s,
+                [
+                    {
+                        "organization_id": org,
+                        "project_id": pid,
+                        "formula": f,
+                        "property": "band_gap",
+                        "value": float(v),
+                        "unit": "eV",
+                    }
+                    for f, v in zip(frame.formula, frame.target, strict=True)
+                ],
+            )
+        out = ok("train", "band_gap", "--project", str(pid), "--epochs", "2")
+        assert "candidate version" in out and "holdout" in out
+        listed = json.loads(ok("list", "--versions", "--property", "band_gap", "--json"))
+        (mine,) = [v for v in listed if v["source"] == "organization"]
+        assert mine["status"] == "candidate" and mine["card"]["learning_curve"]
+        assert json.loads(ok("show", str(mine["id"])))["version"] == mine["version"]
+        assert "active" in ok("promote", str(mine["id"]))
+        r = api.post(f"{API}/predictions", json={"formula": "ZnO", "properties": ["band_gap"]})
+        assert r.json()["predictions"][0]["model_version"] == mine["version"]
+        assert "shipped" in ok("rollback", "band_gap")
+        r = api.post(f"{API}/predictions", json={"formula": "ZnO", "properties": ["band_gap"]})
+        assert r.json()["predictions"][0]["model_version"] != mine["version"]
+        r = run.invoke(models_app, ["rollback", "band_gap"])
+        assert r.exit_code != 0 and "shipped model" in r.output
+    assert "MatDiscover models" in ok("list")  # the shipped table, unchanged

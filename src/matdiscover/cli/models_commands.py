@@ -1,8 +1,13 @@
-"""``matdiscover models ...``: list shipped models and rebuild them."""
+"""``matdiscover models ...``: shipped models and the organisation's model versions (list,
+show, promote, roll back), rebuilding a shipped model and fine-tuning one on a project's
+measurements (through the same services as ``/api/v1/models``)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,6 +17,8 @@ from rich.table import Table
 
 from matdiscover.cli.errors import handle_errors
 from matdiscover.cli.format import format_number
+from matdiscover.cli.search_commands import DataDirOpt
+from matdiscover.settings import Settings, settings_for
 
 app = typer.Typer(help="Prediction models: cards and training.", no_args_is_help=True)
 console = Console()
@@ -29,10 +36,21 @@ def _metric(card: dict[str, Any], *keys: str) -> str:
 
 @app.command("list")
 @handle_errors
-def list_cmd(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Shipped models with their held-out metrics."""
+def list_cmd(
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    versions: Annotated[
+        bool,
+        typer.Option("--versions", help="The organisation's model versions and shipped models."),
+    ] = False,
+    prop: Annotated[str | None, typer.Option("--property", help="Only this property.")] = None,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Shipped models with their held-out metrics (``--versions``: the registry)."""
     from matdiscover.science.models.registry import list_model_cards
 
+    if versions:
+        _list_versions(prop, as_json=as_json, data_dir=data_dir)
+        return
     cards = list_model_cards()
     if as_json:
         typer.echo(json.dumps(cards, indent=2, default=str))
@@ -64,9 +82,30 @@ def train_cmd(
     ] = None,
     seed: Annotated[int, typer.Option(help="Split and ensemble seed.")] = 0,
     fast: Annotated[bool, typer.Option(help="Tiny run on a subset (for smoke tests).")] = False,
+    project: Annotated[
+        int | None,
+        typer.Option(
+            help="Fine-tune the shipped model on this project's measurements instead "
+            "(a candidate version in the registry)."
+        ),
+    ] = None,
+    epochs: Annotated[int, typer.Option(help="Fine-tune epochs (with --project).")] = 12,
+    user_weight: Annotated[
+        float, typer.Option(help="Weight of a measured row vs a reference row (--project).")
+    ] = 10.0,
+    queue_only: Annotated[
+        bool, typer.Option(help="With --project: only queue the job for a worker.")
+    ] = False,
+    data_dir: DataDirOpt = None,
 ) -> None:
-    """Retrain a composition model and write its artifact and card."""
+    """Retrain a shipped composition model and write its artifact and card, or with
+    ``--project`` fine-tune it on the project's measurements (run here unless
+    ``--queue-only``; a worker picks a queued job up)."""
     from matdiscover.errors import InvalidInput
+
+    if project is not None:
+        _finetune(prop, project, epochs, user_weight, queue_only, data_dir)
+        return
     from matdiscover.science.models.composition import PROPERTIES, models_dir, train_property
 
     if prop not in PROPERTIES:
@@ -78,3 +117,158 @@ def train_cmd(
     console.print_json(
         json.dumps(card.to_dict() if hasattr(card, "to_dict") else card.__dict__, default=str)
     )
+
+
+# ------------------------------------------------------------------------- registry
+
+
+@dataclass(frozen=True)
+class _Local:
+    session: Any
+    organization_id: int
+    user_id: int | None
+    settings: Settings
+    factory: Any
+
+
+@contextmanager
+def _local(data_dir: Path | None) -> Iterator[_Local]:
+    from matdiscover.cli.database import open_database
+    from matdiscover.db.engine import session_scope
+    from matdiscover.db.tenancy import bind_tenant
+    from matdiscover.domains.organizations.service import ensure_local_identity
+
+    settings = settings_for(data_dir)
+    with open_database(settings) as db, session_scope(db.session_factory) as session:
+        caller = ensure_local_identity(session)
+        bind_tenant(session, caller.organization_id)
+        yield _Local(session, caller.organization_id, caller.user_id, settings, db.session_factory)
+
+
+
+def _list_versions(prop: str | None, *, as_json: bool, data_dir: Path | None) -> None:
+    from matdiscover.domains.model_registry import service
+
+    with _local(data_dir) as local:
+        rows = service.catalogue(local.session, organization_id=local.organization_id, prop=prop)
+    if as_json:
+        typer.echo(json.dumps([r.model_dump(mode="json") for r in rows], indent=2))
+        return
+    table = Table(title="Model versions")
+    for col in ("id", "property", "name", "version", "status", "in use", "held-out MAE"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        hold = r.metrics.get("holdout", {}).get("candidate", {}).get("mae")
+        table.add_row(
+            str(r.id or "-"),
+            r.property,
+            r.name,
+            r.version,
+            r.status,
+            "yes" if r.in_use else "",
+            format_number(float(hold)) if isinstance(hold, int | float) else "-",
+        )
+    console.print(table)
+
+
+@app.command("show")
+@handle_errors
+def show_cmd(
+    version: Annotated[str, typer.Argument(help="Version id, or a shipped model's name.")],
+    data_dir: DataDirOpt = None,
+) -> None:
+    """One model version (card, metrics, learning curve) or a shipped model's card."""
+    from matdiscover.domains.model_registry import service
+    from matdiscover.errors import NotFound
+    from matdiscover.science.models.registry import get_model_card
+
+    if not version.isdigit():
+        card = get_model_card(version)
+        if card is None:
+            raise NotFound(f"no shipped model named {version!r}")
+        typer.echo(json.dumps(card, indent=2, default=str))
+        return
+    with _local(data_dir) as local:
+        row = service.get(local.session, int(version), organization_id=local.organization_id)
+        typer.echo(service.to_read(row).model_dump_json(indent=2))
+
+
+@app.command("promote")
+@handle_errors
+def promote_cmd(
+    version: Annotated[int, typer.Argument(help="Version id (see models list --versions).")],
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Make a version active: predictions of its property use it from now on."""
+    from matdiscover.domains.model_registry import service
+
+    with _local(data_dir) as local:
+        row = service.promote(local.session, version, organization_id=local.organization_id)
+        read = service.to_read(row)
+    console.print(f"[green]active[/] {read.property}: {read.name} {read.version}")
+
+
+@app.command("rollback")
+@handle_errors
+def rollback_cmd(
+    prop: Annotated[str, typer.Argument(help="Property key, e.g. band_gap.")],
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Restore the version the active one replaced (the shipped model if none)."""
+    from matdiscover.domains.model_registry import service
+
+    with _local(data_dir) as local:
+        active = service.rollback(local.session, prop, organization_id=local.organization_id)
+    v = active.version
+    console.print(f"[green]active[/] {prop}: {v.name} {v.version} ({v.source})")
+
+
+def _finetune(
+    prop: str,
+    project: int,
+    epochs: int,
+    user_weight: float,
+    queue_only: bool,
+    data_dir: Path | None,
+) -> None:
+    from matdiscover.domains.training import run, service
+    from matdiscover.domains.training.schemas import TrainingOptions
+    from matdiscover.storage import ObjectStore
+
+    with _local(data_dir) as local:
+        store = ObjectStore(local.settings.resolved_storage_url)
+        rows = service.project_rows(
+            local.session, project, prop, organization_id=local.organization_id
+        )
+        job = service.start_training(
+            local.session,
+            store,
+            rows,
+            TrainingOptions(epochs=epochs, user_weight=user_weight),
+            organization_id=local.organization_id,
+            user_id=local.user_id,
+            source={"project_id": project},
+            plan_limits=local.settings.plan_limits,
+        )
+        job_id, factory = job.id, local.factory
+        local.session.commit()
+        console.print(f"queued training job {job_id} ({len(rows)} rows of {prop})")
+        if queue_only:
+            return
+        with console.status(f"fine-tuning {prop} ..."):
+            out = run.run_training(factory, store, job_id)
+    if "error" in out:
+        raise typer.Exit(_fail(str(out["error"])))
+    console.print(f"[green]candidate version[/] {out.get('model_version_id')}")
+    with _local(data_dir) as local:
+        from matdiscover.domains.model_registry import service as registry
+
+        row = registry.get(
+            local.session, int(out["model_version_id"]), organization_id=local.organization_id
+        )
+        console.print_json(json.dumps(row.metrics))
+
+
+def _fail(message: str) -> int:
+    console.print(f"[red]training failed:[/] {message}")
+    return 1
