@@ -73,6 +73,16 @@ JSON_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/imports/optimade"): {"provider": "https://optimade.example.org"},
     ("POST", "/api/v1/molecules"): {"smiles": "CCO", "name": "b-molecule"},
     ("POST", "/api/v1/molecules/{molecule_id}/activities"): {"value": 5.0, "unit": "nM"},
+    ("POST", "/api/v1/projects/{project_id}/campaigns"): {
+        "name": "b-campaign",
+        "objectives": [{"property": "band_gap"}],
+        "batch_size": 1,
+        "pool": {"source": "uploaded", "formulas": ["NaCl", "KBr"]},
+    },
+    (
+        "POST",
+        "/api/v1/projects/{project_id}/campaigns/{campaign_id}/rounds/{round_index}/results",
+    ): {"source": "computed"},
 }
 MOLECULE = "CC(=O)Oc1ccccc1C(=O)O"
 QUERIES: dict[tuple[str, str], dict[str, str]] = {
@@ -196,6 +206,8 @@ KNOWN_OBJECT_PARAMS = {
     "recalibration_id",
     "version_id",
     "molecule_id",
+    "campaign_id",
+    "round_index",
 }
 
 
@@ -366,6 +378,7 @@ def seed_tenant_a(t: Tenants, researcher_id: int) -> None:
     invited = invite(c, t.a_admin, f"invitee@{MARKER}.org", role="viewer")
     t.a_objects.update(seed_project_a(t, material_id))
     t.a_objects.update(seed_molecule_a(t))
+    t.a_objects.update(seed_campaign_a(t, t.a_objects["project_id"]))
     t.a_objects.update(
         material_id=material_id,
         job_id=job.json()["id"],
@@ -396,6 +409,23 @@ def seed_project_a(t: Tenants, material_id: int) -> dict[str, int]:
         "measurement_id": up.json()["measurement_ids"][0],
         "recalibration_id": rec.json()["id"],
     }
+
+
+def seed_campaign_a(t: Tenants, project_id: int) -> dict[str, int]:
+    """A campaign (named with the marker) in A's project, with its first round queued."""
+    body = {
+        "name": f"{MARKER}-campaign",
+        "objectives": [{"property": "band_gap"}],
+        "batch_size": 1,
+        "pool": {"source": "uploaded", "formulas": ["LiCoO2", "NaCl"]},
+    }
+    url = f"{API}/projects/{project_id}/campaigns"
+    r = t.client.post(url, json=body, headers=t.a_researcher)
+    assert r.status_code == 201, r.text
+    campaign_id = r.json()["id"]
+    rnd = t.client.post(f"{url}/{campaign_id}/rounds", headers=t.a_researcher)
+    assert rnd.status_code == 202, rnd.text
+    return {"campaign_id": campaign_id, "round_index": rnd.json()["index"]}
 
 
 def seed_molecule_a(t: Tenants) -> dict[str, int]:

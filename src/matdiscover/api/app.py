@@ -31,6 +31,7 @@ from matdiscover.db.engine import (
 from matdiscover.db.migrate import current_revision, head_revision
 from matdiscover.domains.audit import router as audit_router
 from matdiscover.domains.auth import router as auth_router
+from matdiscover.domains.campaigns import router as campaigns_router
 from matdiscover.domains.compounds import router as compounds_router
 from matdiscover.domains.experiments import router as experiments_router
 from matdiscover.domains.invitations import router as invitations_router
@@ -89,6 +90,7 @@ def api_router() -> APIRouter:
         projects_router,
         experiments_router,
         molecules_router,
+        campaigns_router,
         model_registry_router,
         training_router,
     ):

@@ -75,6 +75,13 @@ class TrainModel(TaskPayload):
     job_id: int
 
 
+class CampaignRound(TaskPayload):
+    """Rank the next round of a discovery campaign (``Job.kind`` ``campaign_round``)."""
+
+    TASK: ClassVar[str] = "matdiscover.campaign_round"
+    job_id: int
+
+
 #: Every task that is enqueued with a payload.
 PAYLOADS: tuple[type[TaskPayload], ...] = (
     QueueSelfTest,
@@ -83,6 +90,7 @@ PAYLOADS: tuple[type[TaskPayload], ...] = (
     BatchReduce,
     OptimadeImport,
     TrainModel,
+    CampaignRound,
 )
 #: The periodic task re-queueing jobs of dead workers (the queue itself schedules it, with
 #: procrastinate's ``timestamp`` as its only argument; nothing enqueues it).

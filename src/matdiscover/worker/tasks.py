@@ -112,6 +112,13 @@ def train_model(task: contract.TrainModel) -> dict[str, Any]:
     return run(task.job_id)
 
 
+def campaign_round(task: contract.CampaignRound) -> dict[str, Any]:
+    """Rank the next round of a discovery campaign."""
+    from matdiscover.domains.campaigns.rounds import run_round
+
+    return run_round(session_factory(), task.job_id)
+
+
 def taking(payload: type[P], body: Callable[[P], dict[str, Any]]) -> Callable[..., dict[str, Any]]:
     """``body`` as procrastinate calls a task (keyword arguments from the queue), the
     arguments validated into ``payload`` first (a malformed job fails at once)."""
@@ -171,6 +178,7 @@ def register(app: procrastinate.App) -> None:
     add(contract.BatchChunk, batch_chunk)
     add(contract.BatchReduce, batch_reduce)
     add(contract.OptimadeImport, optimade_import)
+    add(contract.CampaignRound, campaign_round)
     add(contract.TrainModel, train_model)
     metrics.touch_tasks([*(p.TASK for p in contract.PAYLOADS), contract.RECOVER_STALLED_JOBS])
     metrics.touch_chunks(contract.BatchChunk.TASK)

@@ -289,3 +289,11 @@ def notes_of(session: Session, project: Project) -> list[NoteRead]:
         .order_by(ProjectNote.created_at.desc(), ProjectNote.id.desc())
     ).all()
     return [NoteRead.model_validate(n) for n in rows]
+
+
+def enabled_recalibrations(session: Session, project: Project) -> dict[str, Any]:
+    """The project's enabled recalibration per property (``recalibrations.Active``: call
+    ``.apply(formulas, mean, sigma)`` and ``.applies_to(model_name)``)."""
+    from matdiscover.domains.projects import recalibrations
+
+    return dict(recalibrations.enabled(session, project))
