@@ -11,6 +11,7 @@ import typer
 from matdiscover import __version__
 from matdiscover.cli import (
     batch_commands,
+    campaign_commands,
     compounds_commands,
     db_commands,
     import_commands,
@@ -35,6 +36,7 @@ app.add_typer(db_commands.app, name="db")
 app.add_typer(materials_commands.app, name="materials")
 app.add_typer(compounds_commands.app, name="compounds")
 app.add_typer(projects_commands.app, name="projects")
+app.add_typer(campaign_commands.app, name="campaign")
 app.add_typer(molecules_commands.app, name="molecules")
 app.add_typer(models_commands.app, name="models")
 app.command(name="predict")(predict)
