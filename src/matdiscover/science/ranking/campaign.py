@@ -7,7 +7,8 @@ mask remove candidates, and :func:`~.diversity.select_diverse_batch` picks the b
 
 Several objectives: each objective gets its own acquisition score, the candidates are
 sorted into Pareto fronts over those scores, and the score is ``-front`` plus the mean
-rank-normalised objective score in [0, 1) as the tie-breaker within a front. (Expected
+rank-normalised objective score in [0, 1) as the tie-breaker within a front (the sorting
+runs on a shortlist of each objective's best, see :func:`front_scores`). (Expected
 hypervolume improvement over ensemble members lives in :mod:`.ehvi`; it is not used here.)
 
 Thompson sampling draws, for each pick, one sample per candidate from the independent
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+from numpy.typing import NDArray
 
 from matdiscover.science.ranking.acquisition import (
     FloatArray,
@@ -49,7 +51,7 @@ from matdiscover.science.ranking.errors import (
     InvalidTargetWindow,
     RankingInputError,
 )
-from matdiscover.science.ranking.pareto import pareto_ranks
+from matdiscover.science.ranking.pareto import pareto_front_mask
 
 Acquisition = Literal["greedy", "ucb", "lcb", "ei", "pi", "thompson", "stability", "window"]
 ACQUISITIONS: tuple[Acquisition, ...] = (
@@ -246,17 +248,6 @@ def rank_round(
             rng=rng,
         )
         scores.append(np.where(bad, -np.inf, s))
-    if len(scores) == 1:
-        score = scores[0]
-    else:
-        stacked = np.stack(scores, axis=1)
-        finite = np.isfinite(stacked).all(axis=1)
-        fronts = np.full(n, np.iinfo(np.int64).max // 2, dtype=np.int64)
-        if finite.any():
-            fronts[finite] = pareto_ranks(stacked[finite], directions="maximize")
-        tie = np.mean([_rank01(np.where(np.isfinite(s), s, -1e300)) for s in scores], axis=0)
-        score = np.where(finite, -fronts.astype(np.float64) + tie, -np.inf)
-
     constrained = apply_constraints(
         formulas,
         allowed_elements=allowed_elements,
@@ -266,9 +257,11 @@ def rank_round(
         in_domain=in_domain,
         exclude_out_of_domain=exclude_out_of_domain,
     )
-    mask = constrained.mask & np.isfinite(score)
+    mask = constrained.mask & np.all([np.isfinite(s) for s in scores], axis=0)
     if chosen is not None:
         mask &= ~np.asarray(chosen, dtype=bool)
+    score = scores[0] if len(scores) == 1 else front_scores(scores, mask, batch_size)
+    mask &= np.isfinite(score)
     available = int(mask.sum())
     if available < batch_size:
         raise AcquisitionError(
@@ -311,6 +304,49 @@ def rank_round(
         n_available=available,
         excluded=_reasons(constrained.reasons),
     )
+
+
+def front_scores(
+    scores: Sequence[FloatArray], mask: NDArray[np.bool_], batch_size: int
+) -> FloatArray:
+    """One score per candidate from several objectives' scores: ``-front + tie`` where
+    ``front`` is the Pareto front index (0 = non-dominated) and ``tie`` in [0, 1) the mean
+    rank-normalised objective score. Only candidates with ``mask`` count.
+
+    Non-dominated sorting is quadratic per front, so it runs on a shortlist: the best
+    ``max(50 * batch_size, 1000)`` available candidates of each objective, peeled front by
+    front until ``20 * batch_size`` are ranked; the rest of the shortlist shares the next
+    front and everything else the one after (ordered by ``tie`` within).
+    """
+    stacked = np.stack(scores, axis=1)
+    n = stacked.shape[0]
+    avail = np.flatnonzero(mask)
+    out = np.full(n, -np.inf)
+    if avail.size == 0:
+        return out
+    limit = min(avail.size, max(50 * batch_size, 1000))
+    short = np.unique(
+        np.concatenate(
+            [
+                avail[np.argsort(-stacked[avail, j], kind="stable")[:limit]]
+                for j in range(stacked.shape[1])
+            ]
+        )
+    )
+    fronts = np.full(n, 0, dtype=np.int64)
+    remaining, level, ranked = short, 0, 0
+    while remaining.size and ranked < 20 * batch_size:
+        front = pareto_front_mask(stacked[remaining], directions="maximize")
+        fronts[remaining[front]] = level
+        ranked += int(front.sum())
+        remaining = remaining[~front]
+        level += 1
+    fronts[remaining] = level
+    rest = np.setdiff1d(avail, short, assume_unique=True)
+    fronts[rest] = level + 1
+    tie = np.mean([_rank01(stacked[avail, j]) for j in range(stacked.shape[1])], axis=0)
+    out[avail] = -fronts[avail].astype(np.float64) + tie
+    return out
 
 
 def _reasons(reasons: Sequence[str | None]) -> dict[int, str]:
