@@ -318,7 +318,13 @@ def run_round(
         session.commit()
         assert job_id is not None
         if here:
-            rounds.run_round(factory, job_id)
+            from matdiscover.domains.campaigns.chunks import run_predict_chunk
+            from matdiscover.storage import ObjectStore
+
+            store = ObjectStore(settings_for(data_dir).resolved_storage_url)
+            for i in range(len(service.chunk_indices(session, job_id))):
+                run_predict_chunk(factory, store, job_id, i)
+            rounds.run_round(factory, job_id, store)
         elif wait:
             console.print(f"round {index} queued as job {job_id}; waiting for a worker")
             _follow(factory, job_id)

@@ -75,6 +75,14 @@ class TrainModel(TaskPayload):
     job_id: int
 
 
+class CampaignPredict(TaskPayload):
+    """Map step of a campaign round: predict one slice of the pool."""
+
+    TASK: ClassVar[str] = "matdiscover.campaign_predict"
+    job_id: int
+    chunk_index: int
+
+
 class CampaignRound(TaskPayload):
     """Rank the next round of a discovery campaign (``Job.kind`` ``campaign_round``)."""
 
@@ -90,6 +98,7 @@ PAYLOADS: tuple[type[TaskPayload], ...] = (
     BatchReduce,
     OptimadeImport,
     TrainModel,
+    CampaignPredict,
     CampaignRound,
 )
 #: The periodic task re-queueing jobs of dead workers (the queue itself schedules it, with

@@ -112,11 +112,20 @@ def train_model(task: contract.TrainModel) -> dict[str, Any]:
     return run(task.job_id)
 
 
-def campaign_round(task: contract.CampaignRound) -> dict[str, Any]:
-    """Rank the next round of a discovery campaign."""
-    from matdiscover.domains.campaigns.rounds import run_round
+def campaign_predict(task: contract.CampaignPredict) -> dict[str, Any]:
+    """Predict one slice of a campaign round's pool."""
+    from matdiscover.domains.campaigns.chunks import run_predict_chunk
+    from matdiscover.worker.batch import object_store
 
-    return run_round(session_factory(), task.job_id)
+    return run_predict_chunk(session_factory(), object_store(), task.job_id, task.chunk_index)
+
+
+def campaign_round(task: contract.CampaignRound) -> dict[str, Any]:
+    """Rank the next round of a discovery campaign from its chunks' predictions."""
+    from matdiscover.domains.campaigns.rounds import run_round
+    from matdiscover.worker.batch import object_store
+
+    return run_round(session_factory(), task.job_id, object_store())
 
 
 def taking(payload: type[P], body: Callable[[P], dict[str, Any]]) -> Callable[..., dict[str, Any]]:
@@ -178,6 +187,7 @@ def register(app: procrastinate.App) -> None:
     add(contract.BatchChunk, batch_chunk)
     add(contract.BatchReduce, batch_reduce)
     add(contract.OptimadeImport, optimade_import)
+    add(contract.CampaignPredict, campaign_predict)
     add(contract.CampaignRound, campaign_round)
     add(contract.TrainModel, train_model)
     metrics.touch_tasks([*(p.TASK for p in contract.PAYLOADS), contract.RECOVER_STALLED_JOBS])

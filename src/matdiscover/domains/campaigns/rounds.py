@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from matdiscover.db.engine import session_scope
 from matdiscover.domains.campaigns import service
+from matdiscover.domains.campaigns.chunks import load_predictions
 from matdiscover.domains.campaigns.models import (
     Campaign,
     CampaignCandidate,
@@ -31,6 +32,7 @@ from matdiscover.domains.jobs import service as jobs
 from matdiscover.domains.projects import service as projects
 from matdiscover.errors import MatDiscoverError
 from matdiscover.science.ranking.campaign import rank_round
+from matdiscover.storage import ObjectStore
 
 logger = logging.getLogger(__name__)
 
@@ -90,8 +92,11 @@ class _Cancelled(Exception):
     pass
 
 
-def run_round(factory: sessionmaker[Session], job_id: int) -> dict[str, Any]:
-    """Run the round of job ``job_id`` (idempotent: an ended job is left alone)."""
+def run_round(
+    factory: sessionmaker[Session], job_id: int, store: ObjectStore | None = None
+) -> dict[str, Any]:
+    """Rank the round of job ``job_id`` from its chunks' predictions (predicting here
+    when there are none); idempotent: an ended job is left alone."""
     started = time.perf_counter()
     with session_scope(factory) as session:
         job = session.get(jobs.Job, job_id, with_for_update=True)
@@ -107,11 +112,16 @@ def run_round(factory: sessionmaker[Session], job_id: int) -> dict[str, Any]:
                 if campaign is not None:
                     campaign.status = "ready"
             return {"job_id": job_id, "skipped": job.status.value}
-        job.status = jobs.JobStatus.running
-        job.started_at = jobs.now()
+        cancelling = job.status == jobs.JobStatus.cancelling
+        if job.status == jobs.JobStatus.queued:
+            job.status = jobs.JobStatus.running
+            job.started_at = jobs.now()
         row.status = "running"
+    if cancelling:
+        _finish(factory, job_id, round_id, status="cancelled")
+        return {"job_id": job_id, "cancelled": True}
     try:
-        values, chosen = _rank(factory, job_id, round_id)
+        values, chosen = _rank(factory, job_id, round_id, store)
     except _Cancelled:
         _finish(factory, job_id, round_id, status="cancelled")
         return {"job_id": job_id, "cancelled": True}
@@ -129,7 +139,7 @@ def run_round(factory: sessionmaker[Session], job_id: int) -> dict[str, Any]:
 
 
 def _rank(
-    factory: sessionmaker[Session], job_id: int, round_id: int
+    factory: sessionmaker[Session], job_id: int, round_id: int, store: ObjectStore | None
 ) -> tuple[dict[str, Any], list[int]]:
     with session_scope(factory) as session:
         row = session.get(CampaignRound, round_id)
@@ -176,7 +186,8 @@ def _rank(
         if not _progress(factory, job_id, done):
             raise _Cancelled
 
-    predicted = predict_pool(formulas, needed, progress=progress)
+    chunked = None if store is None else load_predictions(factory, store, job_id, ids, needed)
+    predicted = chunked or predict_pool(formulas, needed, progress=progress)
     versions = model_versions(needed)
     corrected: dict[str, tuple[Any, Any]] = {}
     refits: dict[str, Any] = {}

@@ -15,7 +15,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from matdiscover.db.base import one_or_not_found
-from matdiscover.domains import tasks
+from matdiscover.domains.campaigns.chunks import queue_chunks
 from matdiscover.domains.campaigns.models import (
     Campaign,
     CampaignCandidate,
@@ -240,13 +240,17 @@ def start_round(
     """Queue the next round as a job (``Conflict`` while a round is queued or running)."""
     locked = session.scalar(select(Campaign).where(Campaign.id == campaign.id).with_for_update())
     assert locked is not None
-    active = session.scalar(
-        select(CampaignRound.index).where(
+    for active in session.scalars(
+        select(CampaignRound).where(
             CampaignRound.campaign_id == campaign.id, CampaignRound.status.in_(ACTIVE_ROUND)
         )
-    )
-    if active is not None:
-        raise Conflict(f"round {active} of campaign {campaign.id} is still queued or running")
+    ):
+        job = session.get(jobs.Job, active.job_id) if active.job_id else None
+        if job is not None and job.status in jobs.TERMINAL:  # cancelled before it ranked
+            active.status = "cancelled" if job.status == jobs.JobStatus.cancelled else "failed"
+            active.finished_at = job.finished_at
+            continue
+        raise Conflict(f"round {active.index} of campaign {campaign.id} is still queued or running")
     index = (
         session.scalar(
             select(func.max(CampaignRound.index)).where(CampaignRound.campaign_id == campaign.id)
@@ -264,6 +268,7 @@ def start_round(
             "project_id": campaign.project_id,
             "round": index,
             "priority": priority,
+            "queue_priority": PRIORITIES[priority],
             "queue": "default",
             "input_kind": "campaign",
             "steps": {"predicted": 0, "ranked": 0},
@@ -283,7 +288,7 @@ def start_round(
     session.add(row)
     campaign.status = "running"
     session.flush()
-    tasks.defer(session, tasks.CampaignRound(job_id=job.id), priority=PRIORITIES[priority])
+    queue_chunks(session, job, n, priority=PRIORITIES[priority])
     return row
 
 
@@ -568,4 +573,15 @@ def mark_chosen(session: Session, candidate_ids: list[int], index: int) -> None:
         update(CampaignCandidate)
         .where(CampaignCandidate.id.in_(candidate_ids))
         .values(chosen_round=index)
+    )
+
+
+def chunk_indices(session: Session, job_id: int) -> list[int]:
+    """The chunk indices of a round's job."""
+    return list(
+        session.scalars(
+            select(jobs.JobChunk.index)
+            .where(jobs.JobChunk.job_id == job_id)
+            .order_by(jobs.JobChunk.index)
+        )
     )
