@@ -12,6 +12,8 @@ import { ExplorerPage } from "./routes/ExplorerPage";
 import { HomePage } from "./routes/HomePage";
 import { JobPage } from "./routes/JobPage";
 import { MaterialPage } from "./routes/MaterialPage";
+import { MoleculePage } from "./routes/MoleculePage";
+import { MoleculesPage } from "./routes/MoleculesPage";
 import { NotFoundPage } from "./routes/NotFoundPage";
 import { ProjectPage } from "./routes/ProjectPage";
 import { ProjectsPage } from "./routes/ProjectsPage";
@@ -26,6 +28,7 @@ const NAV = [
   { to: "/upload", label: "Upload" },
   { to: "/jobs", label: "Batch jobs" },
   { to: "/projects", label: "Projects" },
+  { to: "/molecules", label: "Molecules" },
   { to: "/phase-diagram", label: "Phase diagrams" },
   { to: "/models", label: "Models" },
 ];
@@ -95,6 +98,8 @@ export function App() {
             <Route path="/projects" element={<ProjectsPage />} />
             <Route path="/projects/:id" element={<ProjectPage />} />
             <Route path="/models" element={<ModelsPage />} />
+            <Route path="/molecules" element={<MoleculesPage />} />
+            <Route path="/molecules/:id" element={<MoleculePage />} />
             <Route path="/phase-diagram" element={<PhaseDiagramPage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Routes>

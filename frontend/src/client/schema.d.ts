@@ -702,6 +702,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/models/training": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Training
+         * @description Fine-tune the shipped composition model of ``property`` with the project's
+         *     measurements of it (a ``model_training`` job; follow it with ``GET /jobs/{id}`` or
+         *     ``/jobs/{id}/events``, stop it with ``POST /jobs/{id}/cancel``). The result is a
+         *     ``candidate`` model version (``params.model_version_id``) with its comparison on your
+         *     held-out measurements and on the shipped test split. Unusable rows (none, constant,
+         *     not finite, wrong unit) are a 400 and nothing is queued.
+         */
+        post: operations["start_training_api_v1_models_training_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/training/upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Training Upload
+         * @description Like ``POST /models/training`` with the rows from a file (above the file size
+         *     limit: 413, before anything is read into a job).
+         */
+        post: operations["start_training_upload_api_v1_models_training_upload_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Versions
+         * @description The organisation's model versions (newest first), then the shipped models as
+         *     read-only versions; ``in_use`` marks what predictions of each property use now.
+         */
+        get: operations["list_versions_api_v1_models_versions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/versions/{version_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Version
+         * @description One of the organisation's versions with its card, metrics and learning curve.
+         */
+        get: operations["get_version_api_v1_models_versions__version_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/versions/{version_id}/promote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Promote Version
+         * @description Make the version active: the organisation's predictions of its property use it from
+         *     the next prediction on (the previously active version is retired).
+         */
+        post: operations["promote_version_api_v1_models_versions__version_id__promote_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/models/{name}/parity": {
         parameters: {
             query?: never;
@@ -716,6 +824,27 @@ export interface paths {
         get: operations["get_parity_api_v1_models__name__parity_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{property}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rollback
+         * @description Retire the active version of ``property`` and restore the previous one (the shipped
+         *     model if there was none): one call.
+         */
+        post: operations["rollback_api_v1_models__property__rollback_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -981,6 +1110,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/molecules/{molecule_id}/structure.sdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Structure Sdf
+         * @description The standardised molecule as a one-record SDF (2D coordinates) with the export's
+         *     columns as SD tags.
+         */
+        get: operations["get_structure_sdf_api_v1_molecules__molecule_id__structure_sdf_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organization/invitations": {
         parameters: {
             query?: never;
@@ -1179,6 +1329,115 @@ export interface paths {
         head?: never;
         /** Update Project */
         patch: operations["update_project_api_v1_projects__project_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Campaigns
+         * @description The project's campaigns with pool size, rounds, results and best observed values.
+         */
+        get: operations["list_campaigns_api_v1_projects__project_id__campaigns_get"];
+        put?: never;
+        /**
+         * Create Campaign
+         * @description A new campaign: objectives, pool (uploaded formulas or text, the project's items,
+         *     or a chemical-system enumeration), acquisition, batch size and constraints. An empty
+         *     pool, an unknown objective property, a target window with min > max, a batch size out
+         *     of range or constraints that exclude every candidate are a 400 naming the problem.
+         */
+        post: operations["create_campaign_api_v1_projects__project_id__campaigns_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/campaigns/{campaign_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Campaign */
+        get: operations["get_campaign_api_v1_projects__project_id__campaigns__campaign_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/campaigns/{campaign_id}/rounds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Rounds
+         * @description Every round with its ranked batch (score, mean and σ per objective, results).
+         */
+        get: operations["list_rounds_api_v1_projects__project_id__campaigns__campaign_id__rounds_get"];
+        put?: never;
+        /**
+         * Start Round
+         * @description Queue the next round as a job (409 while one is queued or running): predict the
+         *     pool, refit on the results so far, rank, pick a diverse batch excluding candidates
+         *     chosen before. Follow it at ``GET /jobs/{job_id}`` (or its event stream).
+         */
+        post: operations["start_round_api_v1_projects__project_id__campaigns__campaign_id__rounds_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/campaigns/{campaign_id}/rounds/{round_index}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Round */
+        get: operations["get_round_api_v1_projects__project_id__campaigns__campaign_id__rounds__round_index__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/campaigns/{campaign_id}/rounds/{round_index}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record Results
+         * @description Results for the round's candidates: typed measured ``values``, the project's
+         *     ``measurements`` (matched by material or reduced formula), or ``computed`` (the shipped
+         *     composition model's prediction, recorded as a computed oracle value).
+         */
+        post: operations["record_results_api_v1_projects__project_id__campaigns__campaign_id__rounds__round_index__results_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/projects/{project_id}/export.csv": {
@@ -1437,6 +1696,15 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * ActiveModelRead
+         * @description What the organisation's predictions of ``property`` use from now on.
+         */
+        ActiveModelRead: {
+            /** Property */
+            property: string;
+            version: components["schemas"]["ModelVersionRead"];
+        };
+        /**
          * ActivityIn
          * @description One measured activity (ChEMBL style).
          */
@@ -1629,6 +1897,43 @@ export interface components {
             /** User Id */
             user_id: number | null;
         };
+        /** BatchEntry */
+        BatchEntry: {
+            /**
+             * Adjusted Score
+             * @description Score after the diversity penalty
+             */
+            adjusted_score: number;
+            /** Candidate Id */
+            candidate_id: number;
+            /** Formula */
+            formula: string;
+            /** Material Id */
+            material_id: number | null;
+            /** Mean */
+            mean: {
+                [key: string]: number | null;
+            };
+            /** Origin */
+            origin: {
+                [key: string]: unknown;
+            };
+            /** Rank */
+            rank: number;
+            /** Results */
+            results?: {
+                [key: string]: components["schemas"]["ResultBrief"];
+            };
+            /**
+             * Score
+             * @description Acquisition score (higher is better)
+             */
+            score: number;
+            /** Std */
+            std: {
+                [key: string]: number | null;
+            };
+        };
         /** Body_import_activities_api_v1_molecules_activities_import_post */
         Body_import_activities_api_v1_molecules_activities_import_post: {
             /**
@@ -1636,6 +1941,29 @@ export interface components {
              * @description ChEMBL activity export, CSV or TSV
              */
             file: string;
+        };
+        /** Body_start_training_upload_api_v1_models_training_upload_post */
+        Body_start_training_upload_api_v1_models_training_upload_post: {
+            /**
+             * Epochs
+             * @default 12
+             */
+            epochs: number;
+            /**
+             * File
+             * @description CSV/TSV/XLSX/Parquet with formula, value and unit
+             */
+            file: string;
+            /**
+             * Property
+             * @description e.g. band_gap
+             */
+            property: string;
+            /**
+             * User Weight
+             * @default 10
+             */
+            user_weight: number;
         };
         /** Body_submit_batch_predictions_api_v1_jobs_batch_predictions_post */
         Body_submit_batch_predictions_api_v1_jobs_batch_predictions_post: {
@@ -1700,6 +2028,99 @@ export interface components {
              * @description SMILES list, CSV/TSV, SDF or MOL (≤ 10 MB)
              */
             file: string;
+        };
+        /** CampaignCreate */
+        CampaignCreate: {
+            /**
+             * Acquisition
+             * @default ucb
+             * @enum {string}
+             */
+            acquisition: "greedy" | "ucb" | "lcb" | "ei" | "pi" | "thompson" | "stability" | "window";
+            /**
+             * Batch Size
+             * @description 1 to 100
+             * @default 5
+             */
+            batch_size: number;
+            constraints?: components["schemas"]["ConstraintsSpec"];
+            /**
+             * Diversity
+             * @default 0
+             */
+            diversity: number;
+            /**
+             * Kappa
+             * @default 1
+             */
+            kappa: number;
+            /** Name */
+            name: string;
+            /** Objectives */
+            objectives: components["schemas"]["ObjectiveSpec"][];
+            pool: components["schemas"]["PoolSpec"];
+        };
+        /** CampaignList */
+        CampaignList: {
+            /** Items */
+            items: components["schemas"]["CampaignRead"][];
+        };
+        /** CampaignRead */
+        CampaignRead: {
+            /** Acquisition */
+            acquisition: string;
+            /** Batch Size */
+            batch_size: number;
+            /**
+             * Best
+             * @description Best observed value per objective property
+             */
+            best: {
+                [key: string]: number;
+            };
+            /** Constraints */
+            constraints: {
+                [key: string]: unknown;
+            };
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Diversity */
+            diversity: number;
+            /** Id */
+            id: number;
+            /** Kappa */
+            kappa: number;
+            /** N Candidates */
+            n_candidates: number;
+            /**
+             * N Chosen
+             * @description Candidates picked in earlier rounds
+             */
+            n_chosen: number;
+            /** N Results */
+            n_results: number;
+            /** N Rounds */
+            n_rounds: number;
+            /** Name */
+            name: string;
+            /** Objectives */
+            objectives: components["schemas"]["ObjectiveSpec"][];
+            /**
+             * Pool
+             * @description The pool's specification (no formulas)
+             */
+            pool: {
+                [key: string]: unknown;
+            };
+            /** Pool Source */
+            pool_source: string;
+            /** Project Id */
+            project_id: number;
+            /** Status */
+            status: string;
         };
         /**
          * CompoundDetail
@@ -1815,6 +2236,23 @@ export interface components {
              * @description True when total is the planner's estimate: more than 10,000 matches, or too slow to count (30 ms)
              */
             total_is_estimate: boolean;
+        };
+        /** ConstraintsSpec */
+        ConstraintsSpec: {
+            /** Allowed Elements */
+            allowed_elements?: string[] | null;
+            /**
+             * Exclude Out Of Domain
+             * @default false
+             */
+            exclude_out_of_domain: boolean;
+            /** Excluded Elements */
+            excluded_elements?: string[] | null;
+            /**
+             * Max E Above Hull
+             * @description eV/atom, on the predicted value
+             */
+            max_e_above_hull?: number | null;
         };
         /** DecompositionPart */
         DecompositionPart: {
@@ -2701,6 +3139,77 @@ export interface components {
             /** Model Version */
             model_version: string;
         };
+        /** ModelVersionList */
+        ModelVersionList: {
+            /** Items */
+            items: components["schemas"]["ModelVersionRead"][];
+        };
+        /**
+         * ModelVersionRead
+         * @description A model version: one trained by the organisation (``source`` ``organization``, with
+         *     an ``id``) or a shipped model (``source`` ``shipped``, read-only, no ``id``).
+         *
+         *     ``in_use`` is true for the version the organisation's predictions of ``property`` use
+         *     now: its active version, else the shipped model.
+         */
+        ModelVersionRead: {
+            /** Activated At */
+            activated_at?: string | null;
+            /** Artifact Uri */
+            artifact_uri?: string | null;
+            /** Base Name */
+            base_name?: string | null;
+            /** Base Version */
+            base_version?: string | null;
+            /** Card */
+            card?: {
+                [key: string]: unknown;
+            };
+            /** Created At */
+            created_at?: string | null;
+            /** Created By Id */
+            created_by_id?: number | null;
+            /** Data Fingerprint */
+            data_fingerprint?: string | null;
+            /** Id */
+            id?: number | null;
+            /** In Use */
+            in_use: boolean;
+            /** Job Id */
+            job_id?: number | null;
+            /** Method */
+            method: string;
+            /** Metrics */
+            metrics?: {
+                [key: string]: unknown;
+            };
+            /** Name */
+            name: string;
+            /**
+             * Number
+             * @description 1, 2, ... per organisation and property
+             */
+            number?: number | null;
+            /** Property */
+            property: string;
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "organization" | "shipped";
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "candidate" | "active" | "retired" | "shipped";
+            /** Unit */
+            unit: string;
+            /**
+             * Version
+             * @description the model_version recorded on predictions
+             */
+            version: string;
+        };
         /** MoleculeCreate */
         MoleculeCreate: {
             activity?: components["schemas"]["ActivityIn"] | null;
@@ -2903,6 +3412,27 @@ export interface components {
             project_id: number;
             /** Text */
             text: string;
+        };
+        /**
+         * ObjectiveSpec
+         * @description One objective: maximise or minimise a property, or hit a window ``[min, max]``.
+         */
+        ObjectiveSpec: {
+            /**
+             * Direction
+             * @default max
+             * @enum {string}
+             */
+            direction: "max" | "min" | "window";
+            /** Max */
+            max?: number | null;
+            /** Min */
+            min?: number | null;
+            /**
+             * Property
+             * @example band_gap
+             */
+            property: string;
         };
         /** OptimadeImportRequest */
         OptimadeImportRequest: {
@@ -3119,6 +3649,39 @@ export interface components {
             predictions_per_month: number;
             /** Storage Bytes */
             storage_bytes: number;
+        };
+        /**
+         * PoolSpec
+         * @description Where the candidates come from.
+         *
+         *     - ``uploaded``: ``formulas`` (a list) or ``text`` (CSV with a ``formula`` column, or
+         *       one formula per line); at most 20,000 candidates and 2 MB of text.
+         *     - ``project``: the project's items (uploads and known compounds).
+         *     - ``enumeration``: charge-balanced compositions containing all ``elements`` with at
+         *       most ``max_atoms`` atoms per formula unit and ``max_coefficient`` of one element.
+         */
+        PoolSpec: {
+            /** Elements */
+            elements?: string[] | null;
+            /** Formulas */
+            formulas?: string[] | null;
+            /**
+             * Max Atoms
+             * @default 8
+             */
+            max_atoms: number;
+            /**
+             * Max Coefficient
+             * @default 6
+             */
+            max_coefficient: number;
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "uploaded" | "project" | "enumeration";
+            /** Text */
+            text?: string | null;
         };
         /**
          * PredictedValue
@@ -3435,11 +3998,134 @@ export interface components {
             /** Steps */
             steps: number;
         };
+        /** ResultBrief */
+        ResultBrief: {
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "measured" | "computed";
+            /** Uncertainty */
+            uncertainty: number | null;
+            /** Value */
+            value: number;
+        };
+        /** ResultRead */
+        ResultRead: {
+            /** Candidate Id */
+            candidate_id: number;
+            /** Detail */
+            detail: {
+                [key: string]: unknown;
+            };
+            /** Formula */
+            formula: string;
+            /** Id */
+            id: number;
+            /** Measurement Id */
+            measurement_id: number | null;
+            /** Property */
+            property: string;
+            /** Source */
+            source: string;
+            /** Uncertainty */
+            uncertainty: number | null;
+            /** Value */
+            value: number;
+        };
+        /** ResultValue */
+        ResultValue: {
+            /** Candidate Id */
+            candidate_id: number;
+            /**
+             * Property
+             * @description Default: the first objective
+             */
+            property?: string | null;
+            /** Uncertainty */
+            uncertainty?: number | null;
+            /** Value */
+            value: number;
+        };
+        /**
+         * ResultsCreate
+         * @description Results for a round's candidates: typed ``values`` (measured), or pulled from the
+         *     project's ``measurements`` (matched by material or reduced formula), or ``computed``
+         *     (the shipped composition model's prediction, recorded as a computed oracle value).
+         */
+        ResultsCreate: {
+            /**
+             * Source
+             * @default values
+             * @enum {string}
+             */
+            source: "values" | "measurements" | "computed";
+            /** Values */
+            values?: components["schemas"]["ResultValue"][];
+        };
+        /** ResultsRead */
+        ResultsRead: {
+            /** Recorded */
+            recorded: components["schemas"]["ResultRead"][];
+            /**
+             * Skipped
+             * @description Candidates or properties without a value, and why
+             */
+            skipped: string[];
+        };
         /**
          * Role
          * @enum {string}
          */
         Role: "admin" | "researcher" | "viewer";
+        /** RoundCreate */
+        RoundCreate: {
+            /**
+             * Priority
+             * @default normal
+             * @enum {string}
+             */
+            priority: "low" | "normal" | "high";
+        };
+        /** RoundList */
+        RoundList: {
+            /** Items */
+            items: components["schemas"]["RoundRead"][];
+        };
+        /** RoundRead */
+        RoundRead: {
+            /** Batch */
+            batch: components["schemas"]["BatchEntry"][];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Error */
+            error: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /** Id */
+            id: number;
+            /** Index */
+            index: number;
+            /** Job Id */
+            job_id: number | null;
+            /** Model Versions */
+            model_versions: {
+                [key: string]: unknown;
+            };
+            /** Refit */
+            refit: {
+                [key: string]: unknown;
+            };
+            /** Status */
+            status: string;
+            /** Summary */
+            summary: {
+                [key: string]: unknown;
+            };
+        };
         /** RowErrorRead */
         RowErrorRead: {
             /** Column */
@@ -3928,6 +4614,49 @@ export interface components {
              */
             token_type: "bearer";
             user: components["schemas"]["UserRead"];
+        };
+        /**
+         * TrainingRequest
+         * @description Fine-tune the shipped composition model of ``property`` with the measurements of
+         *     ``property`` in project ``project_id`` (values in the property's catalogue unit).
+         */
+        TrainingRequest: {
+            /**
+             * Epochs
+             * @description Passes over the mixed rows
+             * @default 12
+             */
+            epochs: number;
+            /**
+             * Holdout Fraction
+             * @description Share of your formulas held out for the comparison
+             * @default 0.2
+             */
+            holdout_fraction: number;
+            /** Project Id */
+            project_id: number;
+            /**
+             * Property
+             * @description e.g. band_gap
+             */
+            property: string;
+            /**
+             * Replay Rows
+             * @description Rows replayed from the shipped training split
+             * @default 3000
+             */
+            replay_rows: number;
+            /**
+             * Seed
+             * @default 0
+             */
+            seed: number;
+            /**
+             * User Weight
+             * @description Weight of one of your rows vs one reference row
+             * @default 10
+             */
+            user_weight: number;
         };
         /** UploadError */
         UploadError: {
@@ -7176,6 +7905,383 @@ export interface operations {
             };
         };
     };
+    start_training_api_v1_models_training_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrainingRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobRead"];
+                };
+            };
+            /** @description Invalid input (a malformed request body, bad query values or file contents) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated, or the credentials are invalid or expired */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for your role, or from this address */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request does not match the schema, or the input is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    start_training_upload_api_v1_models_training_upload_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_start_training_upload_api_v1_models_training_upload_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobRead"];
+                };
+            };
+            /** @description Invalid input (a malformed request body, bad query values or file contents) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated, or the credentials are invalid or expired */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for your role, or from this address */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body or a file exceeds a size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request does not match the schema, or the input is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_versions_api_v1_models_versions_get: {
+        parameters: {
+            query?: {
+                property?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelVersionList"];
+                };
+            };
+            /** @description Not authenticated, or the credentials are invalid or expired */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for your role, or from this address */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request does not match the schema, or the input is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_version_api_v1_models_versions__version_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                version_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelVersionRead"];
+                };
+            };
+            /** @description Not authenticated, or the credentials are invalid or expired */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for your role, or from this address */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request does not match the schema, or the input is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    promote_version_api_v1_models_versions__version_id__promote_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                version_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelVersionRead"];
+                };
+            };
+            /** @description Not authenticated, or the credentials are invalid or expired */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for your role, or from this address */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the object's current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request does not match the schema, or the input is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_parity_api_v1_models__name__parity_get: {
         parameters: {
             query?: never;
@@ -7232,6 +8338,86 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    rollback_api_v1_models__property__rollback_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                property: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActiveModelRead"];
+                };
+            };
+            /** @description Not authenticated, or the credentials are invalid or expired */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for your role, or from this address */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the object's current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request does not match the schema, or the input is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Too many requests; retry after Retry-After seconds */
@@ -8335,6 +9521,86 @@ export interface operations {
             };
         };
     };
+    get_structure_sdf_api_v1_molecules__molecule_id__structure_sdf_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                molecule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "chemical/x-mdl-sdfile": unknown;
+                };
+            };
+            /** @description Invalid input (a malformed request body, bad query values or file contents) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated, or the credentials are invalid or expired */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for your role, or from this address */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_invitations_api_v1_organization_invitations_get: {
         parameters: {
             query?: never;
@@ -9303,6 +10569,621 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProjectRead"];
+                };
+            };
+            /** @description Invalid input (a malformed request body, bad query values or file contents) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated, or the credentials are invalid or expired */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for your role, or from this address */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the object's current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request does not match the schema, or the input is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_campaigns_api_v1_projects__project_id__campaigns_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignList"];
+                };
+            };
+            /** @description Invalid input (a malformed request body, bad query values or file contents) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated, or the credentials are invalid or expired */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for your role, or from this address */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_campaign_api_v1_projects__project_id__campaigns_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignRead"];
+                };
+            };
+            /** @description Invalid input (a malformed request body, bad query values or file contents) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated, or the credentials are invalid or expired */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for your role, or from this address */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the object's current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body or a file exceeds a size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request does not match the schema, or the input is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_campaign_api_v1_projects__project_id__campaigns__campaign_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignRead"];
+                };
+            };
+            /** @description Invalid input (a malformed request body, bad query values or file contents) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated, or the credentials are invalid or expired */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for your role, or from this address */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_rounds_api_v1_projects__project_id__campaigns__campaign_id__rounds_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoundList"];
+                };
+            };
+            /** @description Invalid input (a malformed request body, bad query values or file contents) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated, or the credentials are invalid or expired */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for your role, or from this address */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    start_round_api_v1_projects__project_id__campaigns__campaign_id__rounds_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RoundCreate"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoundRead"];
+                };
+            };
+            /** @description Invalid input (a malformed request body, bad query values or file contents) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated, or the credentials are invalid or expired */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for your role, or from this address */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the object's current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_round_api_v1_projects__project_id__campaigns__campaign_id__rounds__round_index__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+                campaign_id: number;
+                round_index: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoundRead"];
+                };
+            };
+            /** @description Invalid input (a malformed request body, bad query values or file contents) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated, or the credentials are invalid or expired */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for your role, or from this address */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    record_results_api_v1_projects__project_id__campaigns__campaign_id__rounds__round_index__results_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+                campaign_id: number;
+                round_index: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResultsCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResultsRead"];
                 };
             };
             /** @description Invalid input (a malformed request body, bad query values or file contents) */

@@ -16,7 +16,7 @@ const RECONNECT_MS = 3000;
  * `Authorization` header that EventSource cannot); writes each progress event into the
  * query cache, reconnects after a dropped connection and stops on `end` or unmount.
  */
-function useJobEvents(jobId: number, enabled: boolean) {
+export function useJobEvents(jobId: number, enabled: boolean) {
   const queryClient = useQueryClient();
   const [live, setLive] = useState(false);
   useEffect(() => {

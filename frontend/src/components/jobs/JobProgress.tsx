@@ -28,7 +28,7 @@ export function JobProgress({ job }: { job: Job }) {
       <p className="small">
         <strong data-testid="job-percent">{pct}%</strong> · {job.processed.toLocaleString()} of{" "}
         {job.total.toLocaleString()} rows
-        {job.error_count > 0 && ` · ${job.error_count} errors`}
+        {job.error_count > 0 && ` · ${job.error_count} error${job.error_count === 1 ? "" : "s"}`}
         {job.rows_per_second ? ` · ${job.rows_per_second.toFixed(1)} rows/s` : ""}
         {isActive(job) && eta(job.eta_seconds) ? ` · ${eta(job.eta_seconds)}` : ""}
       </p>

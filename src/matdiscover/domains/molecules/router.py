@@ -382,6 +382,22 @@ def get_report(session: SessionDep, caller: CallerDep, molecule_id: int) -> Resp
 
 
 @router.get(
+    "/{molecule_id}/structure.sdf",
+    response_class=Response,
+    responses={**error_responses(400, 404), 200: {"content": {"chemical/x-mdl-sdfile": {}}}},
+)
+def get_structure_sdf(session: SessionDep, caller: CallerDep, molecule_id: int) -> Response:
+    """The standardised molecule as a one-record SDF (2D coordinates) with the export's
+    columns as SD tags."""
+    m = service.get(session, molecule_id, organization_id=caller.organization_id)
+    return Response(
+        export.to_sdf([m]),
+        media_type=_EXPORT_TYPES["sdf"],
+        headers={"Content-Disposition": f'attachment; filename="molecule-{m.id}.sdf"'},
+    )
+
+
+@router.get(
     "/{molecule_id}/neighbours", response_model=Neighbours, responses=error_responses(400, 404)
 )
 def get_neighbours(
