@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from matdiscover.db.engine import session_scope
 from matdiscover.domains import tasks
 from matdiscover.domains.campaigns.models import Campaign, CampaignCandidate, CampaignRound
-from matdiscover.domains.campaigns.predict import PoolPredictions, predict_pool
+from matdiscover.domains.campaigns.predict import PoolPredictions, model_versions, predict_pool
 from matdiscover.domains.jobs import service as jobs
 from matdiscover.storage import ObjectStore
 
@@ -130,6 +130,7 @@ def run_predict_chunk(
         ).all()
     ids = [int(c.id) for c in cands]
     predicted = predict_pool([str(c.formula) for c in cands], props)
+    versions = model_versions(props)  # loaded here already; the ranking task may run elsewhere
     buf = io.BytesIO()
     to_frame(ids, predicted).to_parquet(buf, index=False)
     key = jobs.chunk_result_key(job_id, index)
@@ -149,6 +150,7 @@ def run_predict_chunk(
         chunk.result_uri = key
         chunk.finished_at = jobs.now()
         job.processed += len(ids)
+        job.params = {**job.params, "model_versions": versions}
         session.flush()
         pending = session.scalar(
             select(func.count()).where(

@@ -188,7 +188,10 @@ def _rank(
 
     chunked = None if store is None else load_predictions(factory, store, job_id, ids, needed)
     predicted = chunked or predict_pool(formulas, needed, progress=progress)
-    versions = model_versions(needed)
+    with session_scope(factory) as session:
+        job = session.get(jobs.Job, job_id)
+        recorded = dict(job.params.get("model_versions") or {}) if job is not None else {}
+    versions = recorded if chunked and set(needed) <= set(recorded) else model_versions(needed)
     corrected: dict[str, tuple[Any, Any]] = {}
     refits: dict[str, Any] = {}
     for p in props:

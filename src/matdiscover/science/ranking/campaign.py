@@ -26,6 +26,7 @@ not ensemble members).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -45,7 +46,7 @@ from matdiscover.science.ranking.acquisition import (
     upper_confidence_bound,
 )
 from matdiscover.science.ranking.constraints import apply_constraints
-from matdiscover.science.ranking.diversity import select_diverse_batch
+from matdiscover.science.ranking.diversity import DiverseBatch, select_diverse_batch
 from matdiscover.science.ranking.errors import (
     AcquisitionError,
     InvalidTargetWindow,
@@ -248,16 +249,26 @@ def rank_round(
             rng=rng,
         )
         scores.append(np.where(bad, -np.inf, s))
-    constrained = apply_constraints(
-        formulas,
-        allowed_elements=allowed_elements,
-        excluded_elements=excluded_elements,
-        e_hull=e_hull,
-        max_e_hull=max_e_hull,
-        in_domain=in_domain,
-        exclude_out_of_domain=exclude_out_of_domain,
-    )
-    mask = constrained.mask & np.all([np.isfinite(s) for s in scores], axis=0)
+    if allowed_elements or excluded_elements:
+        constrained = apply_constraints(
+            formulas,
+            allowed_elements=allowed_elements,
+            excluded_elements=excluded_elements,
+            e_hull=e_hull,
+            max_e_hull=max_e_hull,
+            in_domain=in_domain,
+            exclude_out_of_domain=exclude_out_of_domain,
+        )
+        kept, excluded = constrained.mask, _reasons(constrained.reasons)
+    else:  # no chemistry to check: the same masks and reasons without parsing formulas
+        kept, excluded = numeric_constraints(
+            n,
+            e_hull=e_hull,
+            max_e_hull=max_e_hull,
+            in_domain=in_domain,
+            exclude_out_of_domain=exclude_out_of_domain,
+        )
+    mask = kept & np.all([np.isfinite(s) for s in scores], axis=0)
     if chosen is not None:
         mask &= ~np.asarray(chosen, dtype=bool)
     score = scores[0] if len(scores) == 1 else front_scores(scores, mask, batch_size)
@@ -288,21 +299,26 @@ def rank_round(
             adjusted=score[idx],
             n_pool=n,
             n_available=available,
-            excluded=_reasons(constrained.reasons),
+            excluded=excluded,
         )
     finite_score = np.where(np.isfinite(score), score, np.nan)
     spread = float(np.nanmax(finite_score) - np.nanmin(finite_score)) if available else 0.0
     penalty = diversity * (spread if spread > 0 else 1.0)
-    batch = select_diverse_batch(
-        np.where(mask, score, 0.0), size=batch_size, penalty=penalty, formulas=formulas, mask=mask
+    # the batch is picked among the best max(50 x batch, 1000) available candidates, so the
+    # composition similarities are computed for those only
+    avail = np.flatnonzero(mask)
+    top = avail[np.argsort(-score[avail], kind="stable")[: max(50 * batch_size, 1000)]]
+    picked = select_diverse_batch(
+        score[top], size=batch_size, penalty=penalty, formulas=[formulas[i] for i in top]
     )
+    batch = DiverseBatch(top[picked.indices], picked.adjusted_scores, picked.max_similarity)
     return RankedRound(
         indices=batch.indices,
         scores=score[batch.indices],
         adjusted=batch.adjusted_scores,
         n_pool=n,
         n_available=available,
-        excluded=_reasons(constrained.reasons),
+        excluded=excluded,
     )
 
 
@@ -314,8 +330,8 @@ def front_scores(
     rank-normalised objective score. Only candidates with ``mask`` count.
 
     Non-dominated sorting is quadratic per front, so it runs on a shortlist: the best
-    ``max(50 * batch_size, 1000)`` available candidates of each objective, peeled front by
-    front until ``20 * batch_size`` are ranked; the rest of the shortlist shares the next
+    ``max(25 * batch_size, 500)`` available candidates of each objective, peeled front by
+    front until ``10 * batch_size`` are ranked; the rest of the shortlist shares the next
     front and everything else the one after (ordered by ``tie`` within).
     """
     stacked = np.stack(scores, axis=1)
@@ -324,7 +340,7 @@ def front_scores(
     out = np.full(n, -np.inf)
     if avail.size == 0:
         return out
-    limit = min(avail.size, max(50 * batch_size, 1000))
+    limit = min(avail.size, max(25 * batch_size, 500))
     short = np.unique(
         np.concatenate(
             [
@@ -335,7 +351,7 @@ def front_scores(
     )
     fronts = np.full(n, 0, dtype=np.int64)
     remaining, level, ranked = short, 0, 0
-    while remaining.size and ranked < 20 * batch_size:
+    while remaining.size and ranked < 10 * batch_size:
         front = pareto_front_mask(stacked[remaining], directions="maximize")
         fronts[remaining[front]] = level
         ranked += int(front.sum())
@@ -347,6 +363,43 @@ def front_scores(
     tie = np.mean([_rank01(stacked[avail, j]) for j in range(stacked.shape[1])], axis=0)
     out[avail] = -fronts[avail].astype(np.float64) + tie
     return out
+
+
+def numeric_constraints(
+    n: int,
+    *,
+    e_hull: FloatArray | None,
+    max_e_hull: float | None,
+    in_domain: Sequence[bool] | NDArray[np.bool_] | None,
+    exclude_out_of_domain: bool,
+) -> tuple[NDArray[np.bool_], dict[int, str]]:
+    """The stability and domain constraints of ``apply_constraints`` (same reasons and
+    errors) for a pool without element constraints, vectorised.
+
+    >>> numeric_constraints(3, e_hull=np.array([0.0, 0.3, np.nan]), max_e_hull=0.1,
+    ...     in_domain=None, exclude_out_of_domain=False)[1]
+    {1: 'predicted energy above hull 0.3 eV/atom > 0.1', 2: 'no predicted energy above hull'}
+    """
+    why: list[list[str]] = [[] for _ in range(n)]
+    if max_e_hull is not None:
+        if e_hull is None:
+            raise RankingInputError("max_e_hull needs the predicted e_hull of every candidate")
+        hull = np.asarray(e_hull, dtype=np.float64)
+        for i in np.flatnonzero(~np.isfinite(hull)):
+            why[i].append("no predicted energy above hull")
+        for i in np.flatnonzero(np.isfinite(hull) & (hull > max_e_hull)):
+            why[i].append(f"predicted energy above hull {hull[i]:.3g} eV/atom > {max_e_hull:.3g}")
+    if exclude_out_of_domain and in_domain is not None:
+        for i in np.flatnonzero(~np.asarray(in_domain, dtype=bool)):
+            why[i].append("out of the model's domain")
+    reasons = {i: "; ".join(w) for i, w in enumerate(why) if w}
+    mask = np.ones(n, dtype=bool)
+    mask[list(reasons)] = False
+    if not mask.any():
+        counts = Counter(part.split(" (")[0] for r in reasons.values() for part in r.split("; "))
+        top = ", ".join(f"{k} ({v})" for k, v in counts.most_common(3))
+        raise AcquisitionError(f"the constraints exclude all {n} candidates: {top}")
+    return mask, reasons
 
 
 def _reasons(reasons: Sequence[str | None]) -> dict[int, str]:
