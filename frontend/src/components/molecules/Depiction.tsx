@@ -41,7 +41,7 @@ export function Depiction({
   className?: string;
   testId?: string;
 }) {
-  const svg = useQuery({ queryKey: ["molecules", "depiction", id], queryFn: () => fetchSvg(id), staleTime: Infinity });
+  const svg = useQuery({ queryKey: ["molecule-depiction", id], queryFn: () => fetchSvg(id), staleTime: Infinity });
   const url = useObjectUrl(svg.data);
   if (svg.isError) return <span className="muted small">no drawing</span>;
   if (!url) return <span className={`${className} placeholder`} aria-hidden="true" />;
