@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import SADeprecationWarning
 
 from matdiscover.db.engine import make_session_factory, session_scope
 from matdiscover.domains.experiments import service as experiments
@@ -182,6 +184,7 @@ def test_finetune_promote_predict_rollback(lab: Lab) -> None:
     assert test["rows"] > 10_000 and test["candidate"]["mae"] < 0.6
     assert version["data_fingerprint"] == job["params"]["data_fingerprint"]
     assert version["artifact_uri"] and version["card"]["learning_curve"]
+    assert_tracked(lab, done, version)
     listed = c.get(f"{API}/models/versions", params={"property": "band_gap"}, headers=a).json()
     assert [(v["source"], v["in_use"]) for v in listed["items"]] == [
         ("organization", False),
@@ -226,6 +229,38 @@ def test_finetune_promote_predict_rollback(lab: Lab) -> None:
         shipped["model_version"],
     ]
     assert c.get(f"{API}/models/versions/{version_id}", headers=a).json()["status"] == "retired"
+
+
+def assert_tracked(lab: Lab, job: dict[str, Any], version: dict[str, Any]) -> None:
+    """The run is in the PostgreSQL-backed MLflow store (schema ``mlflow``) with its
+    parameters, learning curve, held-out metrics and card."""
+    run_id = job["params"]["mlflow_run_id"]
+    assert version["card"]["mlflow_run_id"] == run_id
+    with warnings.catch_warnings():
+        # MLflow 3.17's SQL store uses a loader option SQLAlchemy 2.1 deprecates
+        warnings.simplefilter("ignore", SADeprecationWarning)
+        check_run(lab, run_id, job, version)
+    with lab.engine.connect() as conn:
+        sql = "SELECT table_schema FROM information_schema.tables WHERE table_name = 'runs'"
+        assert conn.execute(text(sql)).scalars().all() == ["mlflow"]
+
+
+def check_run(lab: Lab, run_id: str, job: dict[str, Any], version: dict[str, Any]) -> None:
+    from mlflow import MlflowClient
+
+    from matdiscover.domains.training.tracking import tracking_uri
+
+    client = MlflowClient(tracking_uri=tracking_uri(str(lab.settings.database_url)))
+    run = client.get_run(run_id)
+    assert run.data.params["data_fingerprint"] == job["params"]["data_fingerprint"]
+    assert run.data.params["epochs"] == "12" and run.data.tags["job_id"] == str(job["id"])
+    hold = version["metrics"]["holdout"]
+    assert run.data.metrics["holdout_candidate_mae"] == pytest.approx(hold["candidate"]["mae"])
+    assert run.data.metrics["holdout_shipped_mae"] == pytest.approx(hold["shipped"]["mae"])
+    curve = client.get_metric_history(run_id, "train_loss")
+    assert [m.step for m in curve] == list(range(1, 13))
+    assert [f.path for f in client.list_artifacts(run_id)] == ["card.json"]
+    assert run.info.artifact_uri.startswith(str(lab.settings.resolved_storage_url))
 
 
 def test_bad_training_input_is_refused_before_a_job(lab: Lab) -> None:

@@ -145,7 +145,6 @@ def _local(data_dir: Path | None) -> Iterator[_Local]:
         yield _Local(session, caller.organization_id, caller.user_id, settings, db.session_factory)
 
 
-
 def _list_versions(prop: str | None, *, as_json: bool, data_dir: Path | None) -> None:
     from matdiscover.domains.model_registry import service
 

@@ -107,6 +107,7 @@ def run_training(factory: sessionmaker[Session], store: ObjectStore, job_id: int
         )
         if result is None:
             return {"job_id": job_id, "status": "cancelled"}
+        tracked = _track(factory, store, job_id, organization_id, prop, params, result)
         with session_scope(factory) as session:
             job = session.get(jobs.Job, job_id, with_for_update=True)
             if job is None or job.status in STOPPING:
@@ -128,7 +129,9 @@ def run_training(factory: sessionmaker[Session], store: ObjectStore, job_id: int
                 user_id=user_id,
             )
             result.model.version = version.version_label
-            result.card.update(version=version.version_label, source=params.get("source"))
+            result.card.update(
+                version=version.version_label, source=params.get("source"), **tracked
+            )
             version.card = json.loads(json.dumps(result.card, default=float))
             with tempfile.TemporaryDirectory() as tmp:
                 folder = Path(tmp)
@@ -144,6 +147,7 @@ def run_training(factory: sessionmaker[Session], store: ObjectStore, job_id: int
                 "model_version": version.version_label,
                 "metrics": version.metrics,
                 "warnings": result.card.get("warnings", []),
+                **tracked,
             }
             version_id = version.id
         store.delete(ckpt)
@@ -157,6 +161,44 @@ def run_training(factory: sessionmaker[Session], store: ObjectStore, job_id: int
                 job.error = f"{type(exc).__name__}: {exc}"[:2000]
                 job.finished_at = _now()
         return {"job_id": job_id, "error": str(exc)}
+
+
+def _track(
+    factory: sessionmaker[Session],
+    store: ObjectStore,
+    job_id: int,
+    organization_id: int,
+    prop: str,
+    params: dict[str, Any],
+    result: Any,
+) -> dict[str, str]:
+    """Log the run to MLflow: ``{"mlflow_run_id": ...}``, or ``{"mlflow_error": ...}``
+    when tracking fails (best effort: a tracking failure never loses a trained model)."""
+    from matdiscover.domains.training import tracking
+
+    try:
+        run_id = tracking.log_training_run(
+            factory,
+            store,
+            organization_id=organization_id,
+            prop=prop,
+            params={
+                **(params.get("options") or {}),
+                "property": prop,
+                "rows": params.get("rows"),
+                "data_fingerprint": params.get("data_fingerprint"),
+                "base_model": result.card.get("base_model", {}).get("name"),
+                "source": params.get("source"),
+            },
+            curve=[asdict(p) for p in result.learning_curve],
+            metrics=result.metrics,
+            card=result.card,
+            tags={"job_id": job_id, "organization_id": organization_id},
+        )
+    except Exception as exc:
+        log.warning("MLflow tracking of training job %s failed", job_id, exc_info=True)
+        return {"mlflow_error": f"{type(exc).__name__}: {exc}"[:500]}
+    return {"mlflow_run_id": run_id}
 
 
 def _cancelled(job: jobs.Job) -> None:
