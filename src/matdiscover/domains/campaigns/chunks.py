@@ -129,12 +129,17 @@ def run_predict_chunk(
             .limit(end - start)
         ).all()
     ids = [int(c.id) for c in cands]
-    predicted = predict_pool([str(c.formula) for c in cands], props)
-    versions = model_versions(props)  # loaded here already; the ranking task may run elsewhere
-    buf = io.BytesIO()
-    to_frame(ids, predicted).to_parquet(buf, index=False)
     key = jobs.chunk_result_key(job_id, index)
-    store.put(key, buf.getvalue())
+    try:
+        predicted = predict_pool([str(c.formula) for c in cands], props)
+        versions = model_versions(props)  # loaded here; the ranking task may run elsewhere
+        buf = io.BytesIO()
+        to_frame(ids, predicted).to_parquet(buf, index=False)
+        store.put(key, buf.getvalue())
+    except Exception as exc:
+        logger.exception("campaign round job %s: chunk %s failed", job_id, index)
+        _fail(factory, job_id, index, f"predicting chunk {index} failed: {exc}")
+        raise
     with session_scope(factory) as session:
         job = session.get(jobs.Job, job_id, with_for_update=True)
         chunk = session.scalar(
@@ -166,6 +171,33 @@ def run_predict_chunk(
                 priority=int(job.params.get("queue_priority", 0)),
             )
     return {"job_id": job_id, "chunk": index, "rows": len(ids)}
+
+
+def _fail(factory: sessionmaker[Session], job_id: int, index: int, error: str) -> None:
+    """Mark the chunk, its job and round failed (the campaign can run another round)."""
+    with session_scope(factory) as session:
+        job = session.get(jobs.Job, job_id, with_for_update=True)
+        chunk = session.scalar(
+            select(jobs.JobChunk).where(
+                jobs.JobChunk.job_id == job_id, jobs.JobChunk.index == index
+            )
+        )
+        row = session.scalar(select(CampaignRound).where(CampaignRound.job_id == job_id))
+        if job is None or chunk is None or row is None:
+            return
+        chunk.status = jobs.JobStatus.failed
+        chunk.error = error
+        chunk.finished_at = jobs.now()
+        if job.status not in jobs.TERMINAL:
+            job.status = jobs.JobStatus.failed
+            job.error = error
+            job.finished_at = jobs.now()
+        row.status = "failed"
+        row.error = error
+        row.finished_at = jobs.now()
+        campaign = session.get(Campaign, row.campaign_id)
+        if campaign is not None:
+            campaign.status = "ready"
 
 
 def load_predictions(
