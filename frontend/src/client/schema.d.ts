@@ -3348,6 +3348,13 @@ export interface components {
             id: number;
             /** Inchikey */
             inchikey: string;
+            /**
+             * Indices
+             * @description LE, LLE, SEI, BEI, NSEI, NBEI, nBEI of the primary activity
+             */
+            indices: {
+                [key: string]: number | null;
+            };
             /** Mw */
             mw: number;
             /** N Alerts */

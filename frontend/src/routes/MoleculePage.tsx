@@ -14,7 +14,7 @@ import { EfficiencyPlane } from "../components/molecules/EfficiencyPlane";
 import {
   getMolecule,
   getNeighbours,
-  listRecords,
+  listForPlane,
   moleculeKeys,
   reportUrl,
   sdfUrl,
@@ -83,7 +83,7 @@ export function MoleculePage() {
   const valid = Number.isInteger(id) && id > 0;
   const mol = useQuery({ queryKey: moleculeKeys.one(id), queryFn: () => getMolecule(id), enabled: valid });
   const neighbours = useQuery({ queryKey: moleculeKeys.neighbours(id), queryFn: () => getNeighbours(id), enabled: valid });
-  const records = useQuery({ queryKey: moleculeKeys.records, queryFn: listRecords, staleTime: 60_000 });
+  const plane = useQuery({ queryKey: moleculeKeys.plane, queryFn: listForPlane, staleTime: 60_000 });
 
   if (!valid || (mol.isError && (mol.error as { status?: number }).status === 404)) return <NotFoundPage />;
   if (mol.isPending) return <Loading />;
@@ -180,9 +180,9 @@ export function MoleculePage() {
 
       <section className="panel" aria-labelledby="plane-title">
         <h2 id="plane-title">Efficiency plane (SEI–BEI)</h2>
-        {records.isPending && <Loading />}
-        {records.isError && <ErrorBox error={records.error} />}
-        {records.data && <EfficiencyPlane records={records.data} id={m.id} label={label} />}
+        {plane.isPending && <Loading />}
+        {plane.isError && <ErrorBox error={plane.error} />}
+        {plane.data && <EfficiencyPlane molecule={m} others={plane.data.items} total={plane.data.total} label={label} />}
       </section>
 
       <section className="panel" aria-labelledby="activities-title">

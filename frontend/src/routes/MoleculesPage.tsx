@@ -13,7 +13,6 @@ import { MoleculeTable } from "../components/molecules/MoleculeTable";
 import {
   exportUrl,
   listMolecules,
-  listRecords,
   moleculeKeys,
   type Classification,
   type ListParams,
@@ -67,7 +66,6 @@ export function MoleculesPage() {
     offset: page * PAGE,
   };
   const list = useQuery({ queryKey: moleculeKeys.list(query), queryFn: () => listMolecules(query), placeholderData: keepPreviousData });
-  const records = useQuery({ queryKey: moleculeKeys.records, queryFn: listRecords, staleTime: 60_000 });
   const onFinished = useCallback(() => void client.invalidateQueries({ queryKey: moleculeKeys.all }), [client]);
 
   const onSort = (f: MoleculeSort) => {
@@ -153,7 +151,7 @@ export function MoleculesPage() {
         )}
         {data && data.items.length > 0 && (
           <>
-            <MoleculeTable items={data.items} records={records.data} sort={sort} order={order} onSort={onSort} />
+            <MoleculeTable items={data.items} sort={sort} order={order} onSort={onSort} />
             {pages > 1 && (
               <nav className="pager" aria-label="Pages">
                 <button type="button" disabled={page === 0} onClick={() => update({ page: String(page - 1) })}>

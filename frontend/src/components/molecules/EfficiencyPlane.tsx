@@ -1,32 +1,50 @@
 /**
- * The SEI–BEI efficiency plane (Abad-Zapatero & Metz 2005; AtlasCBS): every molecule of the
- * organisation with an activity as a dot, this molecule as a star. BEI = pActivity per kDa of
- * MW, SEI = pActivity per 100 Å² of polar surface; up and to the right is more potency per
- * size and per polarity. Plain SVG (Chart2D), so it renders under the strict CSP.
+ * The SEI–BEI efficiency plane (Abad-Zapatero & Metz 2005; AtlasCBS): the organisation's
+ * molecules with an activity as dots (the best `PLANE_LIMIT` by score), this molecule as a
+ * star. BEI = pActivity per kDa of MW, SEI = pActivity per 100 Å² of polar surface; up and
+ * to the right is more potency per size and per polarity. Plain SVG (Chart2D), so it
+ * renders under the strict CSP.
  */
+import { formatNumber } from "../../format/number";
 import { Chart2D } from "../plot/Chart2D";
 import { extent } from "../plot/geometry";
 import { Legend } from "../plot/Marker";
-import { formatNumber } from "../../format/number";
-import type { MoleculeRecord } from "./moleculeApi";
+import { PLANE_LIMIT, type MoleculeSummary } from "./moleculeApi";
 
 const finite = (x: number | null | undefined): x is number => x !== null && x !== undefined && Number.isFinite(x);
 
-/** Molecules with both indices, split into the others and this one. */
-export function planePoints(records: Iterable<MoleculeRecord>, id: number) {
-  const others: Array<{ x: number; y: number; title: string }> = [];
-  let self: { x: number; y: number; title: string } | null = null;
-  for (const r of records) {
-    if (!finite(r.sei) || !finite(r.bei)) continue;
-    const p = { x: r.sei, y: r.bei, title: `${r.name ?? `#${r.id}`}: SEI ${formatNumber(r.sei)}, BEI ${formatNumber(r.bei)}` };
-    if (r.id === id) self = p;
-    else others.push(p);
-  }
-  return { others, self };
+export interface PlanePoint {
+  x: number;
+  y: number;
+  title: string;
 }
 
-export function EfficiencyPlane({ records, id, label }: { records: Map<number, MoleculeRecord>; id: number; label: string }) {
-  const { others, self } = planePoints(records.values(), id);
+/** SEI (x) and BEI (y) of a molecule, or null when either is missing. */
+export function planePoint(m: Pick<MoleculeSummary, "id" | "name" | "indices">): PlanePoint | null {
+  const { sei, bei } = m.indices;
+  if (!finite(sei) || !finite(bei)) return null;
+  return { x: sei, y: bei, title: `${m.name ?? `#${m.id}`}: SEI ${formatNumber(sei)}, BEI ${formatNumber(bei)}` };
+}
+
+/** The other molecules' points (this one left out) and this molecule's. */
+export function planePoints(molecule: Pick<MoleculeSummary, "id" | "name" | "indices">, others: MoleculeSummary[]) {
+  const rest = others.filter((o) => o.id !== molecule.id).map(planePoint).filter((p): p is PlanePoint => p !== null);
+  return { others: rest, self: planePoint(molecule) };
+}
+
+export function EfficiencyPlane({
+  molecule,
+  others: list,
+  total,
+  label,
+}: {
+  molecule: MoleculeSummary;
+  others: MoleculeSummary[];
+  /** How many molecules the organisation has (the plane draws at most PLANE_LIMIT). */
+  total: number;
+  label: string;
+}) {
+  const { others, self } = planePoints(molecule, list);
   if (!self) {
     return <p className="muted small">No SEI/BEI for this molecule (it needs an activity and polar surface).</p>;
   }
@@ -37,7 +55,7 @@ export function EfficiencyPlane({ records, id, label }: { records: Map<number, M
     <div className="plot-box efficiency-plane" data-testid="efficiency-plane">
       <Legend
         items={[
-          { label: `Your molecules (${others.length})`, className: "plane-others" },
+          { label: `Your other molecules (${others.length})`, className: "plane-others" },
           { label, className: "plane-self", shape: "star" },
         ]}
       />
@@ -56,6 +74,9 @@ export function EfficiencyPlane({ records, id, label }: { records: Map<number, M
           { key: "self", className: "plane-self", shape: "star", size: 8, points: [self] },
         ]}
       />
+      {total > PLANE_LIMIT && (
+        <p className="muted small">The best {PLANE_LIMIT} of your {total.toLocaleString()} molecules by score are drawn.</p>
+      )}
     </div>
   );
 }

@@ -1,13 +1,13 @@
 /**
  * The organisation's molecules: structure, name, O[Q/P/L]A score and class, pActivity,
  * efficiency indices, properties and alerts. Score, name, MW, cLogP and QED sort on the
- * server (header buttons, `aria-sort`); the indices come from the JSON export (`records`).
+ * server (header buttons, `aria-sort`); the indices are those of each molecule's primary activity.
  */
 import { Link } from "react-router-dom";
 import { columnFormatter } from "../../format/number";
 import { TableScroll } from "../common/TableScroll";
 import { Depiction } from "./Depiction";
-import type { MoleculeRecord, MoleculeSort, MoleculeSummary, SortOrder } from "./moleculeApi";
+import type { MoleculeSort, MoleculeSummary, SortOrder } from "./moleculeApi";
 import { classBadge } from "./moleculeFormat";
 
 function SortHeader({
@@ -49,24 +49,21 @@ function SortHeader({
 
 export function MoleculeTable({
   items,
-  records,
   sort,
   order,
   onSort,
 }: {
   items: MoleculeSummary[];
-  records: Map<number, MoleculeRecord> | undefined;
   sort: MoleculeSort;
   order: SortOrder;
   onSort: (f: MoleculeSort) => void;
 }) {
-  const rec = (id: number) => records?.get(id);
   const f = {
     score: columnFormatter(items.map((m) => m.score_total), 3),
     p: columnFormatter(items.map((m) => m.p_activity), 3),
-    le: columnFormatter(items.map((m) => rec(m.id)?.le), 2),
-    lle: columnFormatter(items.map((m) => rec(m.id)?.lle), 2),
-    bei: columnFormatter(items.map((m) => rec(m.id)?.bei), 3),
+    le: columnFormatter(items.map((m) => m.indices.le), 2),
+    lle: columnFormatter(items.map((m) => m.indices.lle), 2),
+    bei: columnFormatter(items.map((m) => m.indices.bei), 3),
     mw: columnFormatter(items.map((m) => m.mw), 4),
     clogp: columnFormatter(items.map((m) => m.clogp), 2),
     qed: (x: number) => x.toFixed(2),
@@ -96,7 +93,6 @@ export function MoleculeTable({
         </thead>
         <tbody>
           {items.map((m) => {
-            const r = rec(m.id);
             const label = m.name ?? m.inchikey;
             return (
               <tr key={m.id} data-testid="molecule-row" data-id={m.id} data-score={m.score_total ?? ""}>
@@ -118,9 +114,9 @@ export function MoleculeTable({
                   <span className={classBadge(m.classification)}>{m.classification}</span>
                 </td>
                 <td className="num">{f.p(m.p_activity)}</td>
-                <td className="num">{f.le(r?.le)}</td>
-                <td className="num">{f.lle(r?.lle)}</td>
-                <td className="num">{f.bei(r?.bei)}</td>
+                <td className="num">{f.le(m.indices.le)}</td>
+                <td className="num">{f.lle(m.indices.lle)}</td>
+                <td className="num">{f.bei(m.indices.bei)}</td>
                 <td className="num">{f.mw(m.mw)}</td>
                 <td className="num">{f.clogp(m.clogp)}</td>
                 <td className="num">{f.qed(m.qed)}</td>

@@ -15,26 +15,6 @@ export type MoleculeSort = NonNullable<ListQuery["sort"]>;
 export type SortOrder = NonNullable<ListQuery["order"]>;
 export type ExportFormat = "csv" | "json" | "sdf" | "pdf";
 
-/**
- * One row of `GET /molecules/export?format=json` (the export is a file download, so its
- * shape is not in the OpenAPI schema; the columns are documented in the README). The list
- * endpoint has no efficiency indices: the table and the efficiency plane read them here.
- */
-export interface MoleculeRecord {
-  id: number;
-  name: string | null;
-  p_activity: number | null;
-  le: number | null;
-  lle: number | null;
-  sei: number | null;
-  bei: number | null;
-  nsei: number | null;
-  nbei: number | null;
-  score_total: number | null;
-  classification: Classification;
-  has_pains: boolean;
-}
-
 export interface ListParams {
   sort: MoleculeSort;
   order: SortOrder;
@@ -48,7 +28,7 @@ export interface ListParams {
 export const moleculeKeys = {
   all: ["molecules"] as const,
   list: (p: ListParams) => ["molecules", "list", p] as const,
-  records: ["molecules", "records"] as const,
+  plane: ["molecules", "plane"] as const,
   one: (id: number) => ["molecules", "one", id] as const,
   neighbours: (id: number) => ["molecules", "neighbours", id] as const,
 };
@@ -76,14 +56,12 @@ export function listMolecules(p: ListParams) {
   );
 }
 
-/** Every molecule's indices (the JSON export), keyed by id. */
-export async function listRecords(): Promise<Map<number, MoleculeRecord>> {
-  const body = await unwrap(
-    api.GET("/api/v1/molecules/export", { params: { query: { format: "json" } }, parseAs: "json" }),
-  );
-  const items = (body as { items?: MoleculeRecord[] } | undefined)?.items ?? [];
-  return new Map(items.map((r) => [r.id, r]));
-}
+/** How many molecules the efficiency plane draws at most (the best by score). */
+export const PLANE_LIMIT = 500;
+
+/** The best `PLANE_LIMIT` molecules by score, for the efficiency plane. */
+export const listForPlane = () =>
+  listMolecules({ sort: "score", order: "desc", limit: PLANE_LIMIT, offset: 0 });
 
 const one = (id: number) => ({ params: { path: { molecule_id: id } } });
 

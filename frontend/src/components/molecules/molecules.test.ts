@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { planePoints } from "./EfficiencyPlane";
-import type { MoleculeAlert, MoleculeRecord, MoleculeScore } from "./moleculeApi";
+import type { MoleculeAlert, MoleculeScore, MoleculeSummary } from "./moleculeApi";
 import { alertKind, familyLabel, groupAlerts, scoreTerms } from "./moleculeFormat";
 
 // the rhodanine of the e2e test as the backend scores it (Ki 500 nM)
@@ -79,29 +79,35 @@ describe("groupAlerts", () => {
 });
 
 describe("planePoints", () => {
-  const rec = (id: number, sei: number | null, bei: number | null): MoleculeRecord => ({
+  const mol = (id: number, sei: number | null, bei: number | null): MoleculeSummary => ({
     id,
     name: `m${id}`,
+    smiles: "C",
+    inchikey: "X",
+    mw: 16,
+    clogp: 0,
+    tpsa: 0,
+    qed: 0.4,
+    heavy_atoms: 1,
+    has_pains: false,
+    n_alerts: 0,
     p_activity: 7,
-    le: null,
-    lle: null,
-    sei,
-    bei,
-    nsei: null,
-    nbei: null,
     score_total: null,
     classification: "Weak",
-    has_pains: false,
+    indices: { sei, bei },
+    source: "api",
+    created_at: "2026-01-01T00:00:00Z",
   });
 
   it("splits this molecule from the others and skips missing indices", () => {
-    const { others, self } = planePoints([rec(1, 10, 20), rec(2, null, 15), rec(3, 12, 22)], 3);
-    expect(self).toMatchObject({ x: 12, y: 22 });
+    const self = mol(3, 12, 22);
+    const { others, self: point } = planePoints(self, [mol(1, 10, 20), mol(2, null, 15), self]);
+    expect(point).toMatchObject({ x: 12, y: 22 });
     expect(others).toHaveLength(1);
     expect(others[0].title).toContain("m1");
   });
 
   it("has no self point when this molecule has no SEI", () => {
-    expect(planePoints([rec(1, null, 20)], 1).self).toBeNull();
+    expect(planePoints(mol(1, null, 20), []).self).toBeNull();
   });
 });

@@ -111,6 +111,9 @@ class MoleculeSummary(BaseModel):
     p_activity: float | None
     score_total: float | None
     classification: Classification
+    indices: dict[str, float | None] = Field(
+        description="LE, LLE, SEI, BEI, NSEI, NBEI, nBEI of the primary activity"
+    )
     source: str
     created_at: datetime
 
@@ -124,9 +127,6 @@ class MoleculeRead(MoleculeSummary):
     alerts: list[AlertRead]
     score: ScoreRead
     primary_activity_id: int | None = Field(description="The activity indices and score use")
-    indices: dict[str, float | None] = Field(
-        description="LE, LLE, SEI, BEI, NSEI, NBEI, nBEI of the primary activity"
-    )
     activities: list[ActivityRead]
     created: bool = Field(default=False, description="True when this request stored it")
 

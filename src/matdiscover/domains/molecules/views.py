@@ -37,7 +37,6 @@ def to_read(session: Session, m: Molecule, *, created: bool = False) -> Molecule
         alerts=[AlertRead(**a) for a in m.alerts],
         score=score_read(m.score),
         primary_activity_id=m.primary_activity_id,
-        indices=m.indices,
         activities=[ActivityRead.model_validate(a) for a in service.activities_of(session, m)],
         created=created,
     )
