@@ -153,8 +153,12 @@ try {
   await nav(page, "Explore");
   await page.getByLabel(/search by formula/i).fill(chemsys);
   await page.getByRole("button", { name: "Search" }).click();
+  // React Router navigates in a transition: the URL-controlled view radio is checked only
+  // once it commits (check() would read it at once and fail on a busy machine)
+  await page.waitForURL(/[?&]q=/);
   // the uploaded structure is listed under "Your materials" (known compounds: compounds_flow)
-  await page.getByLabel("Your materials", { exact: true }).check();
+  await page.getByLabel("Your materials", { exact: true }).click();
+  await page.waitForURL(/[?&]view=materials/);
   await page.locator("[data-testid=results-table] tbody tr").first().waitFor();
   out.explorerRows = await page.locator("[data-testid=results-table] tbody tr").count();
   out.explorerUrl = page.url();
@@ -229,6 +233,12 @@ try {
   out.panels.phasePoints = await plot.locator(":is(circle, path):has(title)").count();
   out.panels.phaseLabel = await plot.getAttribute("aria-label");
   out.panels.stability = await page.locator("[data-testid=stability]").innerText();
+  // one energy above hull per material: the property card and the panel, as displayed
+  const hullCard = page.locator("[data-testid=property-card][data-property=energy_above_hull]");
+  out.panels.energyAboveHull = {
+    card: `${await hullCard.locator("[data-testid=value]").innerText()} ${await hullCard.locator("[data-testid=unit]").innerText()}`,
+    panel: await page.locator("[data-testid=stability-e-above-hull]").innerText(),
+  };
   out.panels.compositionLinks = await links.count();
 
   // keyboard: the composition/structure toggle is a radio group

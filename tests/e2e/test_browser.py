@@ -2,13 +2,15 @@
 
 upload a CIF → material page → viewer pixels in all three modes → property cards with
 units and ±σ → explorer search by chemical system → batch CSV to 100 % with a download →
-similar materials and the phase diagram on the material page.
+similar materials and the phase diagram on the material page, where the property card and
+the stability panel show one energy above hull.
 Screenshots: test-artifacts/e2e/*.png; the full record: test-artifacts/e2e/result.json.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import tempfile
 from pathlib import Path
@@ -23,6 +25,8 @@ from tests.e2e.conftest import ARTIFACTS, REPO, require_browser
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 MIN_PIXELS = 10_000  # the cell box alone is ~4k pixels; a drawn crystal covers tens of thousands
+# a displayed number and its unit: "0.0419 eV/atom", "-3.477 eV/atom" (or U+2212 minus)
+SHOWN = re.compile(r"^\s*([-\u2212]?\d+(?:\.(\d+))?)\s+(\S.*?)\s*$")
 
 
 @pytest.fixture(scope="module")
@@ -127,3 +131,26 @@ def test_formula_prediction_cards_on_the_front_page(flow: dict[str, object]) -> 
     assert isinstance(cards, list) and len(cards) >= 1
     for card in cards:
         assert card["unit"] and card["sigma"] and card["sigma"].strip().startswith("±"), card
+
+
+def _shown(text: str, why: str) -> tuple[float, int, str]:
+    """(value, decimals shown, unit) of a displayed "value unit" string."""
+    m = SHOWN.match(text)
+    assert m, f"not a plain number with a unit: {text!r} ({why})"
+    return float(m.group(1).replace("\u2212", "-")), len(m.group(2) or ""), m.group(3)
+
+
+def test_card_and_panel_show_one_energy_above_hull(flow: dict[str, object]) -> None:
+    """Issue 15: the energy-above-hull card and the phase-diagram panel's stability agree."""
+    assert "panels" not in flow["failures"], flow["failures"]  # type: ignore[operator]
+    panels = flow["panels"]
+    assert isinstance(panels, dict)
+    card, panel = panels["energyAboveHull"]["card"], panels["energyAboveHull"]["panel"]
+    why = f"card shows {card!r}, panel shows {panel!r}"
+    card_value, card_decimals, card_unit = _shown(card, why)
+    panel_value, panel_decimals, panel_unit = _shown(panel, why)
+    assert card_unit == panel_unit == "eV/atom", why
+    # the same number to the displayed precision: the ranges the two strings were
+    # rounded from overlap (the card shows σ's decimals, the panel three)
+    tolerance = 0.5 * 10.0**-card_decimals + 0.5 * 10.0**-panel_decimals + 1e-12
+    assert abs(card_value - panel_value) <= tolerance, why

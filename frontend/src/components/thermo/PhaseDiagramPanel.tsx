@@ -49,7 +49,7 @@ function StabilitySummary({ stability }: { stability: Stability }) {
     <dl className="kv small" data-testid="stability">
       <dt>Energy above hull</dt>
       <dd>
-        <strong>{fixed(stability.e_above_hull, 3)} eV/atom</strong>{" "}
+        <strong data-testid="stability-e-above-hull">{fixed(stability.e_above_hull, 3)} eV/atom</strong>{" "}
         <span className={`chip hull-${badge.kind}`} data-testid="hull-badge">
           {badge.text}
         </span>
