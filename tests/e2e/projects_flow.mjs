@@ -74,6 +74,8 @@ try {
     await page.waitForURL(/\/projects\/\d+$/);
     out.projectId = Number(page.url().split("/").pop());
     out.projectUrl = page.url();
+    // the URL changes before the project page renders: wait for its own heading
+    await page.getByRole("heading", { name: "Wide-gap oxides", level: 1 }).waitFor({ timeout: 30_000 }).catch(() => {});
     out.heading = await page.locator("h1").innerText();
     log(`created project ${out.projectId}`);
   });
