@@ -45,6 +45,20 @@ def require_browser() -> None:
 
 SERVE = REPO / "tests" / "e2e" / "serve_ui.py"  # the matdiscover CLI
 
+# These wait for the end of the session server's background reference load (known
+# compounds are built last, minutes after start): run them after the other browser tests,
+# which then overlap the load instead of waiting behind it.
+AFTER_THE_LOAD = ("tests/e2e/test_projects_ui.py", "tests/e2e/test_compounds_ui.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Move the load-dependent browser tests behind the last other browser test."""
+    late = [item for item in items if item.nodeid.startswith(AFTER_THE_LOAD)]
+    rest = [item for item in items if not item.nodeid.startswith(AFTER_THE_LOAD)]
+    others = [i for i, item in enumerate(rest) if item.nodeid.startswith("tests/e2e/")]
+    if late and others:
+        items[:] = rest[: others[-1] + 1] + late + rest[others[-1] + 1 :]
+
 
 @contextmanager
 def running_server(
