@@ -196,6 +196,9 @@ def test_constraint_on_predicted_stability_that_excludes_everything_fails_the_ro
     assert job["status"] == "failed"
     failed = client.get(f"{url}/rounds/1").json()
     assert failed["status"] == "failed" and "energy above hull" in failed["error"]
+    # one count per constraint, not one per predicted value
+    n_pool = len(body["pool"]["formulas"])
+    assert f"predicted energy above hull > -5 eV/atom ({n_pool})" in failed["error"], failed
     assert client.get(url).json()["status"] == "ready"  # another round may be tried
 
 

@@ -85,7 +85,7 @@ def test_constraints_and_empty_pool_are_named() -> None:
         FORMULAS, GAP, objectives=MAX, acquisition="greedy", batch_size=2,
         excluded_elements=["Li"],
     )  # fmt: skip
-    assert r.indices.tolist() == [3, 1] and r.excluded == {2: "contains excluded element(s) Li"}
+    assert r.indices.tolist() == [3, 1] and r.excluded == {2: "excluded element (Li)"}
     with pytest.raises(RankingInputError, match="pool is empty"):
         rank_round([], {}, objectives=MAX, acquisition="greedy", batch_size=1)
 

@@ -30,12 +30,12 @@ def test_constraint_reasons_per_candidate() -> None:
     assert result.n_kept == 1
     reasons = result.reasons
     assert reasons[0] is None
-    assert reasons[1] == "contains excluded element(s) Pb"
-    assert reasons[2] == "predicted energy above hull 0.3 eV/atom > 0.1"
+    assert reasons[1] == "excluded element (Pb)"
+    assert reasons[2] == "predicted energy above hull > 0.1 eV/atom (0.3)"
     assert reasons[3] == "out of the model's domain"
     assert reasons[4] == "no predicted energy above hull"
-    assert reasons[5] == "Xx is not a chemical element"
-    assert reasons[6] is not None and reasons[6].startswith("formula 'Li(' could not be parsed")
+    assert reasons[5] == "not a chemical element (Xx)"
+    assert reasons[6] is not None and reasons[6].startswith("formula could not be parsed ('Li(':")
 
 
 def test_allowed_elements_and_combined_reasons() -> None:
@@ -43,7 +43,7 @@ def test_allowed_elements_and_combined_reasons() -> None:
         ["LiCoO2", "PbTiO3"], allowed_elements=["Li", "Co", "O", "Ti"], excluded_elements=["Pb"]
     )
     assert result.mask.tolist() == [True, False]
-    assert result.reasons[1] == "element(s) Pb not allowed; contains excluded element(s) Pb"
+    assert result.reasons[1] == "element not allowed (Pb); excluded element (Pb)"
     # out-of-domain candidates may be kept on request
     kept = apply_constraints(["NaCl"], in_domain=[False], exclude_out_of_domain=False)
     assert kept.mask.tolist() == [True]
@@ -51,7 +51,7 @@ def test_allowed_elements_and_combined_reasons() -> None:
 
 def test_everything_excluded_raises_acquisition_error() -> None:
     with pytest.raises(
-        AcquisitionError, match="exclude all 2 candidates: contains excluded"
+        AcquisitionError, match=r"exclude all 2 candidates: excluded element \(2\)"
     ) as info:
         apply_constraints(["PbO", "PbS"], excluded_elements=["Pb"])
     assert isinstance(info.value, InvalidInput)

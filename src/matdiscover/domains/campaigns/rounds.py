@@ -32,6 +32,7 @@ from matdiscover.domains.jobs import service as jobs
 from matdiscover.domains.projects import service as projects
 from matdiscover.errors import MatDiscoverError
 from matdiscover.science.ranking.campaign import rank_round
+from matdiscover.science.ranking.constraints import exclusion_counts
 from matdiscover.storage import ObjectStore
 
 logger = logging.getLogger(__name__)
@@ -254,11 +255,7 @@ def _rank(
                 "std": {p: _finite(corrected[p][1][i]) for p in props},
             }
         )
-    reasons: dict[str, int] = {}
-    for why in ranked.excluded.values():
-        for part in why.split("; "):
-            key = part.split(" (")[0]
-            reasons[key] = reasons.get(key, 0) + 1
+    reasons = exclusion_counts(ranked.excluded.values())
     summary = {
         "round": index,
         "n_pool": ranked.n_pool,

@@ -26,7 +26,11 @@ from matdiscover.science.ranking.acquisition import (
     thompson_sampling,
     upper_confidence_bound,
 )
-from matdiscover.science.ranking.constraints import ConstraintResult, apply_constraints
+from matdiscover.science.ranking.constraints import (
+    ConstraintResult,
+    apply_constraints,
+    exclusion_counts,
+)
 from matdiscover.science.ranking.diversity import (
     DiverseBatch,
     composition_vectors,
@@ -58,6 +62,7 @@ __all__ = [
     "check_members",
     "composition_vectors",
     "cosine_similarity",
+    "exclusion_counts",
     "ensemble_mean_std",
     "expected_improvement",
     "greedy",

@@ -26,7 +26,6 @@ not ensemble members).
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -45,7 +44,7 @@ from matdiscover.science.ranking.acquisition import (
     thompson_sampling,
     upper_confidence_bound,
 )
-from matdiscover.science.ranking.constraints import apply_constraints
+from matdiscover.science.ranking.constraints import all_excluded_error, apply_constraints
 from matdiscover.science.ranking.diversity import DiverseBatch, select_diverse_batch
 from matdiscover.science.ranking.errors import (
     AcquisitionError,
@@ -378,7 +377,7 @@ def numeric_constraints(
 
     >>> numeric_constraints(3, e_hull=np.array([0.0, 0.3, np.nan]), max_e_hull=0.1,
     ...     in_domain=None, exclude_out_of_domain=False)[1]
-    {1: 'predicted energy above hull 0.3 eV/atom > 0.1', 2: 'no predicted energy above hull'}
+    {1: 'predicted energy above hull > 0.1 eV/atom (0.3)', 2: 'no predicted energy above hull'}
     """
     why: list[list[str]] = [[] for _ in range(n)]
     if max_e_hull is not None:
@@ -388,7 +387,7 @@ def numeric_constraints(
         for i in np.flatnonzero(~np.isfinite(hull)):
             why[i].append("no predicted energy above hull")
         for i in np.flatnonzero(np.isfinite(hull) & (hull > max_e_hull)):
-            why[i].append(f"predicted energy above hull {hull[i]:.3g} eV/atom > {max_e_hull:.3g}")
+            why[i].append(f"predicted energy above hull > {max_e_hull:.3g} eV/atom ({hull[i]:.3g})")
     if exclude_out_of_domain and in_domain is not None:
         for i in np.flatnonzero(~np.asarray(in_domain, dtype=bool)):
             why[i].append("out of the model's domain")
@@ -396,9 +395,7 @@ def numeric_constraints(
     mask = np.ones(n, dtype=bool)
     mask[list(reasons)] = False
     if not mask.any():
-        counts = Counter(part.split(" (")[0] for r in reasons.values() for part in r.split("; "))
-        top = ", ".join(f"{k} ({v})" for k, v in counts.most_common(3))
-        raise AcquisitionError(f"the constraints exclude all {n} candidates: {top}")
+        raise all_excluded_error(n, reasons.values())
     return mask, reasons
 
 

@@ -9,7 +9,10 @@
 >>> result.mask.tolist()
 [True, False, False]
 >>> result.reasons[2]
-'predicted energy above hull 0.3 eV/atom > 0.1'
+'predicted energy above hull > 0.1 eV/atom (0.3)'
+
+Each reason reads ``kind (this candidate's detail)``, so counting the parts before `` (``
+groups a pool's exclusions by constraint.
 """
 
 from __future__ import annotations
@@ -23,6 +26,25 @@ from numpy.typing import ArrayLike, NDArray
 from pymatgen.core import Composition, Element
 
 from matdiscover.science.ranking.errors import AcquisitionError, RankingInputError
+
+
+def exclusion_counts(reasons: Iterable[str | None]) -> dict[str, int]:
+    """How many candidates each constraint excluded, most first: every ``"; "``-joined
+    part of a reason counts once under its kind (the text before `` (``).
+
+    >>> exclusion_counts(["excluded element (Pb)", None,
+    ...     "excluded element (Cd); predicted energy above hull > 0.1 eV/atom (0.3)"])
+    {'excluded element': 2, 'predicted energy above hull > 0.1 eV/atom': 1}
+    """
+    counts = Counter(part.split(" (")[0] for r in reasons if r for part in r.split("; "))
+    return dict(counts.most_common())
+
+
+def all_excluded_error(n: int, reasons: Iterable[str | None]) -> AcquisitionError:
+    """The error for a pool that the constraints empty, naming the three commonest kinds."""
+    top = ", ".join(f"{k} ({v})" for k, v in list(exclusion_counts(reasons).items())[:3])
+    return AcquisitionError(f"the constraints exclude all {n} candidates: {top}")
+
 
 BoolArray = NDArray[np.bool_]
 
@@ -115,28 +137,28 @@ def apply_constraints(
         try:
             elements = {el.symbol for el in Composition(formula).elements}
         except Exception as exc:  # pymatgen raises several types for bad formulas
-            why.append(f"formula {formula!r} could not be parsed ({exc})")
+            why.append(f"formula could not be parsed ({formula!r}: {exc})")
             elements = set()
         unknown = sorted(e for e in elements if not Element.is_valid_symbol(e))
         if unknown:
-            why.append(f"{', '.join(unknown)} is not a chemical element")
+            why.append(f"not a chemical element ({', '.join(unknown)})")
             elements -= set(unknown)
         if elements and allowed is not None and not elements <= allowed:
-            why.append(f"element(s) {', '.join(sorted(elements - allowed))} not allowed")
+            why.append(f"element not allowed ({', '.join(sorted(elements - allowed))})")
         if excluded is not None and elements & excluded:
-            why.append(f"contains excluded element(s) {', '.join(sorted(elements & excluded))}")
+            why.append(f"excluded element ({', '.join(sorted(elements & excluded))})")
         if max_e_hull is not None and hull is not None:
             if not np.isfinite(hull[i]):
                 why.append("no predicted energy above hull")
             elif hull[i] > max_e_hull:
-                why.append(f"predicted energy above hull {hull[i]:.3g} eV/atom > {max_e_hull:.3g}")
+                why.append(
+                    f"predicted energy above hull > {max_e_hull:.3g} eV/atom ({hull[i]:.3g})"
+                )
         if exclude_out_of_domain and domain is not None and not domain[i]:
             why.append("out of the model's domain")
         reasons.append("; ".join(why) if why else None)
 
     mask = np.array([r is None for r in reasons], dtype=bool)
     if not mask.any():
-        counts = Counter(part.split(" (")[0] for r in reasons if r for part in r.split("; "))
-        top = ", ".join(f"{k} ({v})" for k, v in counts.most_common(3))
-        raise AcquisitionError(f"the constraints exclude all {n} candidates: {top}")
+        raise all_excluded_error(n, reasons)
     return ConstraintResult(mask, tuple(reasons))
