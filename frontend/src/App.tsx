@@ -7,6 +7,7 @@ import { NavLink, Route, Routes, useLocation } from "react-router-dom";
 import { AuthGate, UserMenu, useAuth } from "./auth/AuthGate";
 import { Loading } from "./components/common/Status";
 import { BatchPage } from "./routes/BatchPage";
+import { CampaignPage } from "./routes/CampaignPage";
 import { CompoundPage } from "./routes/CompoundPage";
 import { ExplorerPage } from "./routes/ExplorerPage";
 import { HomePage } from "./routes/HomePage";
@@ -97,6 +98,7 @@ export function App() {
             <Route path="/jobs/:id" element={<JobPage />} />
             <Route path="/projects" element={<ProjectsPage />} />
             <Route path="/projects/:id" element={<ProjectPage />} />
+            <Route path="/projects/:id/campaigns/:cid" element={<CampaignPage />} />
             <Route path="/models" element={<ModelsPage />} />
             <Route path="/molecules" element={<MoleculesPage />} />
             <Route path="/molecules/:id" element={<MoleculePage />} />

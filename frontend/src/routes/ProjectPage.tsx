@@ -6,10 +6,13 @@
  */
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { Link, useParams } from "react-router-dom";
+import { Link, useNavigate, useParams } from "react-router-dom";
 import { ALL_PROPERTIES, propertyLabel } from "../client/properties";
 import { DownloadLink } from "../components/common/DownloadLink";
 import { ErrorBox, Loading } from "../components/common/Status";
+import { campaignKeys, listCampaigns } from "../components/campaigns/campaignApi";
+import { CampaignCreateForm } from "../components/campaigns/CampaignCreateForm";
+import { CampaignList } from "../components/campaigns/CampaignList";
 import { AddItemForm } from "../components/projects/AddItemForm";
 import { ItemTable } from "../components/projects/ItemTable";
 import { MeasurementUpload } from "../components/projects/MeasurementUpload";
@@ -28,6 +31,7 @@ import { NotFoundPage } from "./NotFoundPage";
 export function ProjectPage() {
   const id = Number(useParams().id);
   const client = useQueryClient();
+  const navigate = useNavigate();
   const [property, setProperty] = useState<string>("band_gap");
   const valid = Number.isInteger(id) && id > 0;
   const project = useQuery({ queryKey: projectKeys.one(id), queryFn: () => getProject(id), enabled: valid });
@@ -40,6 +44,11 @@ export function ProjectPage() {
   const recal = useQuery({
     queryKey: projectKeys.recalibrations(id),
     queryFn: () => listRecalibrations(id),
+    enabled: valid,
+  });
+  const campaigns = useQuery({
+    queryKey: campaignKeys.list(id),
+    queryFn: () => listCampaigns(id),
     enabled: valid,
   });
   // every change may move counts, the table, the parity numbers and recalibrations
@@ -91,6 +100,26 @@ export function ProjectPage() {
         {items.data && items.data.items.length > 0 && (
           <ItemTable projectId={id} items={items.data.items} property={property} onChanged={refresh} />
         )}
+      </section>
+
+      <section className="panel" aria-labelledby="campaigns-title" data-testid="campaigns-section">
+        <h2 id="campaigns-title">Campaigns</h2>
+        <p className="muted small">
+          A campaign ranks what to make or compute next, round by round, and learns from the results you enter.
+        </p>
+        {campaigns.isError && <ErrorBox error={campaigns.error} />}
+        {campaigns.data && campaigns.data.items.length === 0 && <p className="empty">No campaigns yet.</p>}
+        {campaigns.data && campaigns.data.items.length > 0 && (
+          <CampaignList projectId={id} campaigns={campaigns.data.items} />
+        )}
+        <CampaignCreateForm
+          projectId={id}
+          nItems={p.n_items}
+          onCreated={(c) => {
+            void client.invalidateQueries({ queryKey: campaignKeys.list(id) });
+            navigate(`/projects/${id}/campaigns/${c.id}`);
+          }}
+        />
       </section>
 
       <section className="panel" aria-labelledby="measurements-title">
