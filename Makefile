@@ -10,7 +10,7 @@ export MKL_NUM_THREADS ?= 1
 
 FRONTEND_SRC := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/tsconfig*.json -type f 2>/dev/null)
 
-.PHONY: install frontend frontend-test chromium deploy-tools run test test-distributed lint typecheck pytest bench clean
+.PHONY: install frontend frontend-test chromium deploy-tools netlab-tools run test test-distributed lint typecheck pytest bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "MatDiscover needs Python 3.11"'
@@ -66,9 +66,17 @@ pytest: install frontend chromium deploy-tools
 
 test: lint typecheck frontend-test pytest
 
+# Debian's iptables for the multi-host fault test: where the kernel has no sch_netem, the
+# slow link is an NFQUEUE rule feeding tests/distributed/delayq.py (ip and tc: iproute2).
+netlab-tools:
+	@command -v iptables >/dev/null && command -v tc >/dev/null || { \
+		echo "installing Debian iptables and iproute2 for the multi-host fault test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends iptables iproute2 >/dev/null; }
+
 # Multi-host fault test (root: network namespaces, veth, netfilter); figures printed and
 # written to test-artifacts/distributed/result.json. Not part of `make test`'s pytest run.
-test-distributed: install
+test-distributed: install netlab-tools
 	$(BIN)/python -m pytest tests/distributed -m distributed -s
 
 bench: install
