@@ -63,6 +63,17 @@ def _prepare(
     return vals / scale, obs / scale, ref / scale, scale
 
 
+def _use_the_pytorch_path() -> None:
+    """botorch's qLogEHVI JIT-compiles a fused C++ kernel on first use (the system C++
+    compiler with ``-march=native`` into ``~/.cache/torch_extensions``: ~25 s here, and a
+    warning where there is no compiler). Our pools are small, so its pure-PyTorch path,
+    which computes the same quantity, is used instead."""
+    from botorch.acquisition.multi_objective import logei
+
+    if getattr(logei, "_C", None) is None and hasattr(logei, "_load_attempted"):
+        logei._load_attempted = True
+
+
 def _acquisition(
     vals: FloatArray, obs: FloatArray, ref: FloatArray, tau_max: float
 ) -> tuple[Any, Any]:
@@ -78,6 +89,7 @@ def _acquisition(
         from botorch.utils.multi_objective.box_decompositions.non_dominated import (
             NondominatedPartitioning,
         )
+    _use_the_pytorch_path()
 
     values = torch.as_tensor(vals, dtype=torch.float64)
     n_members, m = vals.shape[1], vals.shape[2]
