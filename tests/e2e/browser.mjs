@@ -223,3 +223,55 @@ export async function countSvgPixels(locator) {
     return n;
   });
 }
+
+/** The two sizes every page flow checks: desktop and phone. */
+export const SIZES = [
+  { width: 1440, height: 900 },
+  { width: 390, height: 844 },
+];
+
+/**
+ * The steps a page flow is made of, writing into its record `out` (`failures`, `sizes`,
+ * and `timings` when the record has it):
+ * - `settle()`: network idle (at most `idleTimeout` ms when given), no spinner, then
+ *   `ready(page)` and a short pause;
+ * - `shots(name)`: a full-page screenshot `<prefix>-<name>-<width>.png` at both SIZES, with
+ *   the sideways overflow and axe-core results of each;
+ * - `section(name, fn)`: runs `fn`, records a failure (with a screenshot) instead of
+ *   throwing, then the CSP check.
+ */
+export function flowSteps({ page, artifacts, prefix, out, log, csp, idleTimeout, ready, pauseMs = 400 }) {
+  async function settle() {
+    await page.waitForLoadState("networkidle", idleTimeout ? { timeout: idleTimeout } : {}).catch(() => {});
+    await page.waitForFunction(() => !document.querySelector("[role=status] .spinner")).catch(() => {});
+    if (ready) await ready(page);
+    await page.waitForTimeout(pauseMs);
+  }
+
+  async function shots(name) {
+    for (const size of SIZES) {
+      await page.setViewportSize(size);
+      await settle();
+      await page.screenshot({ path: path.join(artifacts, `${prefix}-${name}-${size.width}.png`), fullPage: true });
+      out.sizes[`${name}-${size.width}`] = { overflow: await overflowX(page), axe: await axe(page) };
+    }
+    await page.setViewportSize(SIZES[0]);
+  }
+
+  async function section(name, fn) {
+    const t0 = Date.now();
+    try {
+      await fn();
+    } catch (e) {
+      out.failures[name] = String(e?.stack ?? e);
+      log(`FAILED ${name}: ${String(e).split("\n")[0]}`);
+      await page
+        .screenshot({ path: path.join(artifacts, `${prefix}-failure-${name}.png`), fullPage: true })
+        .catch(() => {});
+    }
+    if (out.timings) out.timings[name] = (Date.now() - t0) / 1000;
+    await csp();
+  }
+
+  return { settle, shots, section };
+}

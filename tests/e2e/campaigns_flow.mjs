@@ -9,8 +9,7 @@
 // errors, failed requests), sideways overflow and axe-core at both sizes. Prints one JSON
 // object.
 import { mkdirSync } from "node:fs";
-import path from "node:path";
-import { axe, guard, launch, overflowX } from "./browser.mjs";
+import { flowSteps, guard, launch } from "./browser.mjs";
 
 const [base, artifacts, ...formulas] = process.argv.slice(2);
 mkdirSync(artifacts, { recursive: true });
@@ -32,38 +31,7 @@ const { problems, csp } = await guard(context, page, {
   ],
 });
 
-async function settle() {
-  await page.waitForLoadState("networkidle", { timeout: 5000 }).catch(() => {});
-  await page.waitForFunction(() => !document.querySelector("[role=status] .spinner")).catch(() => {});
-  await page.waitForTimeout(300);
-}
-
-/** Screenshots at both sizes, with the page-width and axe checks at each. */
-async function shots(name) {
-  for (const size of [
-    { width: 1440, height: 900 },
-    { width: 390, height: 844 },
-  ]) {
-    await page.setViewportSize(size);
-    await settle();
-    await page.screenshot({ path: path.join(artifacts, `campaigns-${name}-${size.width}.png`), fullPage: true });
-    out.sizes[`${name}-${size.width}`] = { overflow: await overflowX(page), axe: await axe(page) };
-  }
-  await page.setViewportSize({ width: 1440, height: 900 });
-}
-
-async function section(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-  } catch (e) {
-    out.failures[name] = String(e?.stack ?? e);
-    log(`FAILED ${name}: ${String(e).split("\n")[0]}`);
-    await page.screenshot({ path: path.join(artifacts, `campaigns-failure-${name}.png`), fullPage: true }).catch(() => {});
-  }
-  out.timings[name] = (Date.now() - t0) / 1000;
-  await csp();
-}
+const { shots, section } = flowSteps({ page, artifacts, prefix: "campaigns", out, log, csp, idleTimeout: 5000, pauseMs: 300 });
 
 const round = (n) => page.locator(`[data-testid=round][data-index="${n}"]`);
 

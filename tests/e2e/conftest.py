@@ -4,6 +4,7 @@ on a free port, and Debian's chromium driven by playwright-core (a frontend devD
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -15,6 +16,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -44,6 +46,33 @@ def require_browser() -> None:
 
 
 SERVE = REPO / "tests" / "e2e" / "serve_ui.py"  # the matdiscover CLI
+
+
+def run_flow(name: str, args: list[str], *, timeout: float) -> dict[str, Any]:
+    """Run ``tests/e2e/<name>_flow.mjs ARGS`` (node, playwright-core); its log goes to
+    ``<name>-flow.log`` and its record (the last line of its output, one JSON object) to
+    ``<name>-result.json`` in the artifacts, and the record is returned."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.run(
+        ["node", str(REPO / "tests" / "e2e" / f"{name}_flow.mjs"), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    (ARTIFACTS / f"{name}-flow.log").write_text(proc.stderr, encoding="utf-8")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    (ARTIFACTS / f"{name}-result.json").write_text(json.dumps(result, indent=1), "utf-8")
+    return result
+
+
+def sections_ok(flow: dict[str, Any], *sections: str) -> None:
+    """None of these sections of a flow's record failed (the first 1,500 characters of
+    each failure otherwise)."""
+    failed = {s: flow["failures"][s][:1500] for s in sections if s in flow["failures"]}
+    assert not failed, failed
+
 
 # These wait for the end of the session server's background reference load (known
 # compounds are built last, minutes after start): run them after the other browser tests,

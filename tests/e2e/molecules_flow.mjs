@@ -9,7 +9,7 @@
 // sideways overflow and axe-core at both sizes. Prints one JSON object.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { axe, countSvgPixels, guard, launch, overflowX } from "./browser.mjs";
+import { countSvgPixels, flowSteps, guard, launch } from "./browser.mjs";
 
 const [base, artifacts, csvPath, painsName] = process.argv.slice(2);
 mkdirSync(artifacts, { recursive: true });
@@ -24,39 +24,12 @@ const page = context.pages()[0] ?? (await context.newPage());
 page.setDefaultTimeout(90_000);
 const { problems, csp } = await guard(context, page);
 
-async function settle() {
-  await page.waitForLoadState("networkidle").catch(() => {});
-  await page.waitForFunction(() => !document.querySelector("[role=status] .spinner")).catch(() => {});
-  // thumbnails and the depiction are blob: images: wait until they are decoded
-  await page
+// thumbnails and the depiction are blob: images: settling waits until they are decoded
+const imagesDecoded = (p) =>
+  p
     .waitForFunction(() => [...document.querySelectorAll("img")].every((i) => i.complete && i.naturalWidth > 0))
     .catch(() => {});
-  await page.waitForTimeout(400);
-}
-
-async function shots(name) {
-  for (const size of [
-    { width: 1440, height: 900 },
-    { width: 390, height: 844 },
-  ]) {
-    await page.setViewportSize(size);
-    await settle();
-    await page.screenshot({ path: path.join(artifacts, `molecules-${name}-${size.width}.png`), fullPage: true });
-    out.sizes[`${name}-${size.width}`] = { overflow: await overflowX(page), axe: await axe(page) };
-  }
-  await page.setViewportSize({ width: 1440, height: 900 });
-}
-
-async function section(name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    out.failures[name] = String(e?.stack ?? e);
-    log(`FAILED ${name}: ${String(e).split("\n")[0]}`);
-    await page.screenshot({ path: path.join(artifacts, `molecules-failure-${name}.png`), fullPage: true }).catch(() => {});
-  }
-  await csp();
-}
+const { shots, section } = flowSteps({ page, artifacts, prefix: "molecules", out, log, csp, ready: imagesDecoded });
 
 async function download(testId, name) {
   const [d] = await Promise.all([page.waitForEvent("download"), page.locator(`[data-testid=${testId}]`).click()]);

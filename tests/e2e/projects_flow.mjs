@@ -9,7 +9,7 @@
 // and axe-core at both sizes. Prints one JSON object.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { axe, countSvgPixels, guard, launch, overflowX } from "./browser.mjs";
+import { countSvgPixels, flowSteps, guard, launch } from "./browser.mjs";
 
 const [base, artifacts, compound, ...cifs] = process.argv.slice(2);
 mkdirSync(artifacts, { recursive: true });
@@ -30,36 +30,7 @@ const { problems, csp } = await guard(context, page, {
   ],
 });
 
-async function settle() {
-  await page.waitForLoadState("networkidle").catch(() => {});
-  await page.waitForFunction(() => !document.querySelector("[role=status] .spinner")).catch(() => {});
-  await page.waitForTimeout(400);
-}
-
-/** Screenshots at both sizes, with the page-width and axe checks at each. */
-async function shots(name) {
-  for (const size of [
-    { width: 1440, height: 900 },
-    { width: 390, height: 844 },
-  ]) {
-    await page.setViewportSize(size);
-    await settle();
-    await page.screenshot({ path: path.join(artifacts, `projects-${name}-${size.width}.png`), fullPage: true });
-    out.sizes[`${name}-${size.width}`] = { overflow: await overflowX(page), axe: await axe(page) };
-  }
-  await page.setViewportSize({ width: 1440, height: 900 });
-}
-
-async function section(name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    out.failures[name] = String(e?.stack ?? e);
-    log(`FAILED ${name}: ${String(e).split("\n")[0]}`);
-    await page.screenshot({ path: path.join(artifacts, `projects-failure-${name}.png`), fullPage: true }).catch(() => {});
-  }
-  await csp();
-}
+const { shots, section } = flowSteps({ page, artifacts, prefix: "projects", out, log, csp });
 
 const itemRow = (formula) => page.locator(`[data-testid=project-item][data-formula="${formula}"]`);
 

@@ -16,13 +16,12 @@ session server is still loading it.
 from __future__ import annotations
 
 import json
-import subprocess
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, REPO, require_browser
+from tests.e2e.conftest import ARTIFACTS, require_browser, run_flow, sections_ok
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -39,23 +38,7 @@ BATCH = 5
 def flow(server: str) -> dict[str, Any]:
     require_browser()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run(
-        ["node", str(REPO / "tests/e2e/campaigns_flow.mjs"), server, str(ARTIFACTS), *POOL],
-        capture_output=True,
-        text=True,
-        timeout=540,
-        check=False,
-    )
-    (ARTIFACTS / "campaigns-flow.log").write_text(proc.stderr, encoding="utf-8")
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-    (ARTIFACTS / "campaigns-result.json").write_text(json.dumps(result, indent=1), "utf-8")
-    return result
-
-
-def _ok(flow: dict[str, Any], *sections: str) -> None:
-    failed = {s: flow["failures"][s][:1500] for s in sections if s in flow["failures"]}
-    assert not failed, failed
+    return run_flow("campaigns", [server, str(ARTIFACTS), *POOL], timeout=540)
 
 
 def _formulas(flow: dict[str, Any], n: int) -> list[str]:
@@ -82,7 +65,7 @@ def _check_batch(flow: dict[str, Any], n: int) -> None:
 
 
 def test_api_detail_is_shown_next_to_the_form(flow: dict[str, Any]) -> None:
-    _ok(flow, "create-project", "bad-window")
+    sections_ok(flow, "create-project", "bad-window")
     assert flow["emptyCampaigns"] == "No campaigns yet."
     assert flow["poolCount"] == f"{len(POOL)} lines"
     assert flow["windowError"].startswith("Not created: "), flow["windowError"]
@@ -91,14 +74,14 @@ def test_api_detail_is_shown_next_to_the_form(flow: dict[str, Any]) -> None:
 
 
 def test_campaign_created_from_the_form(flow: dict[str, Any]) -> None:
-    _ok(flow, "create-campaign")
+    sections_ok(flow, "create-campaign")
     assert flow["pool"].startswith(f"{len(POOL)} candidates (pasted)"), flow["pool"]
     assert "Band gap: maximise" in flow["settings"], flow["settings"]
     assert "ucb, κ 1, batch 5" in flow["settings"], flow["settings"]
 
 
 def test_round_1_shows_a_ranked_batch_of_5_with_live_progress(flow: dict[str, Any]) -> None:
-    _ok(flow, "round-1")
+    sections_ok(flow, "round-1")
     _check_batch(flow, 1)
     rnd = flow["rounds"]["1"]
     assert rnd["buttonText"] == "Run next round (1)"
@@ -107,7 +90,7 @@ def test_round_1_shows_a_ranked_batch_of_5_with_live_progress(flow: dict[str, An
 
 
 def test_measured_values_entered_in_the_page(flow: dict[str, Any]) -> None:
-    _ok(flow, "results-1")
+    sections_ok(flow, "results-1")
     after = {row["formula"]: row for row in flow["rounds"]["1"]["after"]}
     assert sorted(after) == sorted(_formulas(flow, 1))
     for formula, typed in flow["typed"].items():
@@ -121,7 +104,7 @@ def test_measured_values_entered_in_the_page(flow: dict[str, Any]) -> None:
 def test_round_2_picks_5_new_candidates_and_records_computed_results(
     flow: dict[str, Any],
 ) -> None:
-    _ok(flow, "round-2", "results-2")
+    sections_ok(flow, "round-2", "results-2")
     _check_batch(flow, 2)
     assert not set(_formulas(flow, 1)) & set(_formulas(flow, 2))
     summary = flow["rounds"]["2"]["summary"]
@@ -135,7 +118,7 @@ def test_round_2_picks_5_new_candidates_and_records_computed_results(
 
 
 def test_round_3_differs_from_rounds_1_and_2(flow: dict[str, Any]) -> None:
-    _ok(flow, "round-3")
+    sections_ok(flow, "round-3")
     _check_batch(flow, 3)
     one, two, three = (set(_formulas(flow, n)) for n in (1, 2, 3))
     assert not three & (one | two)
@@ -144,7 +127,7 @@ def test_round_3_differs_from_rounds_1_and_2(flow: dict[str, Any]) -> None:
 
 
 def test_project_page_lists_the_campaign_with_its_rounds(flow: dict[str, Any]) -> None:
-    _ok(flow, "list")
+    sections_ok(flow, "list")
     assert len(flow["list"]) == 1, flow["list"]
     row = flow["list"][0]
     name, objectives, acquisition, rounds, pool, results = row["cells"][:6]

@@ -11,8 +11,6 @@ Screenshots: test-artifacts/e2e/compounds-*.png (1440x900 and 390x844).
 
 from __future__ import annotations
 
-import json
-import subprocess
 import time
 from typing import Any
 
@@ -20,7 +18,7 @@ import httpx
 import pytest
 from pymatgen.core import Structure
 
-from tests.e2e.conftest import ARTIFACTS, REPO, require_browser
+from tests.e2e.conftest import ARTIFACTS, require_browser, run_flow
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400)]
 
@@ -55,18 +53,7 @@ def flow(server: str) -> dict[str, Any]:
             pytest.fail(f"reference data not loaded in {LOAD_TIMEOUT_S} s")
         time.sleep(5)
     pairs = [x for mp_id, formula in STRUCTURES.items() for x in (formula, mp_id)]
-    proc = subprocess.run(
-        ["node", str(REPO / "tests/e2e/compounds_flow.mjs"), server, str(ARTIFACTS), *pairs],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    (ARTIFACTS / "compounds-flow.log").write_text(proc.stderr, encoding="utf-8")
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-    (ARTIFACTS / "compounds-result.json").write_text(json.dumps(result, indent=1), "utf-8")
-    return result
+    return run_flow("compounds", [server, str(ARTIFACTS), *pairs], timeout=900)
 
 
 def test_explorer_shows_one_row_for_lifepo4(flow: dict[str, Any]) -> None:

@@ -29,7 +29,7 @@ from PIL import Image
 from rdkit import Chem, RDLogger
 
 from matdiscover.science.chemistry import load_moleculeace_seed
-from tests.e2e.conftest import ARTIFACTS, REPO, require_browser
+from tests.e2e.conftest import ARTIFACTS, require_browser, run_flow, sections_ok
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 
@@ -82,24 +82,7 @@ def flow(server: str) -> dict[str, Any]:
     csv_path = ARTIFACTS / "molecules-upload.csv"
     rows = _write_csv(csv_path)
     assert len(rows) == N_GOOD
-    proc = subprocess.run(
-        ["node", str(REPO / "tests/e2e/molecules_flow.mjs"), server, str(ARTIFACTS)]
-        + [str(csv_path), PAINS_NAME],
-        capture_output=True,
-        text=True,
-        timeout=1100,
-        check=False,
-    )
-    (ARTIFACTS / "molecules-flow.log").write_text(proc.stderr, encoding="utf-8")
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-    (ARTIFACTS / "molecules-result.json").write_text(json.dumps(result, indent=1), "utf-8")
-    return result
-
-
-def _ok(flow: dict[str, Any], *sections: str) -> None:
-    failed = {s: flow["failures"][s][:1500] for s in sections if s in flow["failures"]}
-    assert not failed, failed
+    return run_flow("molecules", [server, str(ARTIFACTS), str(csv_path), PAINS_NAME], timeout=1100)
 
 
 def _sdf_count(path: Path) -> tuple[int, int, list[str]]:
@@ -126,7 +109,7 @@ def _pdf_page1_ink(path: Path, tmp: Path) -> float:
 
 
 def test_upload_progress_until_done_and_the_bad_row_listed(flow: dict[str, Any]) -> None:
-    _ok(flow, "upload")
+    sections_ok(flow, "upload")
     statuses = [p["status"] for p in flow["progress"]]
     assert statuses[-1] == "succeeded", flow["progress"]
     final = flow["progress"][-1]["text"]
@@ -139,7 +122,7 @@ def test_upload_progress_until_done_and_the_bad_row_listed(flow: dict[str, Any])
 
 
 def test_table_sorted_by_score_in_both_directions_and_filtered(flow: dict[str, Any]) -> None:
-    _ok(flow, "sort")
+    sections_ok(flow, "sort")
     assert flow["rows"] == N_GOOD and flow["total"].strip(" ·") == str(N_GOOD), flow["total"]
     for key, reverse in (("scoresDefault", True), ("scoresAsc", False), ("scoresDesc", True)):
         scored = [s for s in flow[key] if s is not None]
@@ -156,7 +139,7 @@ def test_table_sorted_by_score_in_both_directions_and_filtered(flow: dict[str, A
 
 
 def test_pains_atoms_highlighted_and_family_named(flow: dict[str, Any]) -> None:
-    _ok(flow, "molecule")
+    sections_ok(flow, "molecule")
     groups = {g["kind"]: g for g in flow["alertGroups"]}
     assert "PAINS" in groups, groups
     assert "ene rhod" in groups["PAINS"]["families"], groups
@@ -172,7 +155,7 @@ def test_pains_atoms_highlighted_and_family_named(flow: dict[str, Any]) -> None:
 
 
 def test_score_reproducible_from_components_and_weights(flow: dict[str, Any]) -> None:
-    _ok(flow, "molecule")
+    sections_ok(flow, "molecule")
     terms = {t[0]: t for t in flow["score"]["terms"]}
     assert set(terms) == {"Potency", "Efficiency", "Quality"}
     values = {k: float(v[1]) for k, v in terms.items()}
@@ -189,7 +172,7 @@ def test_score_reproducible_from_components_and_weights(flow: dict[str, Any]) ->
 
 
 def test_efficiency_plane_shows_this_molecule_among_the_others(flow: dict[str, Any]) -> None:
-    _ok(flow, "molecule")
+    sections_ok(flow, "molecule")
     plane = flow["plane"]
     assert plane["self"] == 1, plane
     assert plane["others"] >= N_GOOD - 5, plane
@@ -198,7 +181,7 @@ def test_efficiency_plane_shows_this_molecule_among_the_others(flow: dict[str, A
 
 
 def test_exports_read_back(flow: dict[str, Any], tmp_path: Path) -> None:
-    _ok(flow, "export", "molecule")
+    sections_ok(flow, "export", "molecule")
     d = {k: Path(v["file"]) for k, v in flow["downloads"].items()}
     total, good, names = _sdf_count(d["export-sdf"])
     assert (total, good) == (N_GOOD, N_GOOD)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ import pytest
 from pymatgen.core import Lattice, Structure
 from pymatgen.io.cif import CifWriter
 
-from tests.e2e.conftest import ARTIFACTS, REPO, require_browser
+from tests.e2e.conftest import ARTIFACTS, require_browser, run_flow, sections_ok
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400)]
 
@@ -80,30 +79,13 @@ def flow(server: str) -> dict[str, Any]:
         time.sleep(5)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     cifs = [str(p) for p in _cifs(ARTIFACTS)]
-    proc = subprocess.run(
-        ["node", str(REPO / "tests/e2e/projects_flow.mjs"), server, str(ARTIFACTS), COMPOUND]
-        + cifs,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-        check=False,
-    )
-    (ARTIFACTS / "projects-flow.log").write_text(proc.stderr, encoding="utf-8")
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-    (ARTIFACTS / "projects-result.json").write_text(json.dumps(result, indent=1), "utf-8")
-    return result
-
-
-def _ok(flow: dict[str, Any], *sections: str) -> None:
-    failed = {s: flow["failures"][s][:1500] for s in sections if s in flow["failures"]}
-    assert not failed, failed
+    return run_flow("projects", [server, str(ARTIFACTS), COMPOUND, *cifs], timeout=1200)
 
 
 def test_create_project_and_add_three_uploads_and_a_known_compound(
     flow: dict[str, Any],
 ) -> None:
-    _ok(flow, "create", "upload", "add-items")
+    sections_ok(flow, "create", "upload", "add-items")
     assert flow["heading"] == "Wide-gap oxides"
     assert sorted(m["formula"] for m in flow["materials"]) == ["GaAs", "MgO", "TiO2"]
     items = {i["formula"]: i for i in flow["items"]}
@@ -117,7 +99,7 @@ def test_create_project_and_add_three_uploads_and_a_known_compound(
 def test_bad_row_is_listed_and_nothing_stored_then_fixed_file_is_stored(
     flow: dict[str, Any],
 ) -> None:
-    _ok(flow, "bad-upload", "good-upload")
+    sections_ok(flow, "bad-upload", "good-upload")
     rejected = flow["rejected"]
     assert "Nothing was stored" in rejected["text"]
     # the ZnO row is the fifth row of the file (header = row 1), its value is bad
@@ -135,7 +117,7 @@ def test_bad_row_is_listed_and_nothing_stored_then_fixed_file_is_stored(
 
 
 def test_parity_plot_draws_the_points_with_the_numbers(flow: dict[str, Any]) -> None:
-    _ok(flow, "parity")
+    sections_ok(flow, "parity")
     parity = flow["parity"]
     assert parity["points"] == 4, parity
     assert parity["pixels"] > MIN_PARITY_PIXELS, parity
@@ -152,7 +134,7 @@ def test_parity_plot_draws_the_points_with_the_numbers(flow: dict[str, Any]) -> 
 
 
 def test_status_changes_tags_notes_and_sorting(flow: dict[str, Any]) -> None:
-    _ok(flow, "statuses")
+    sections_ok(flow, "statuses")
     assert flow["statuses"] == {
         "TiO2": "measured",
         "MgO": "discarded",
@@ -164,7 +146,7 @@ def test_status_changes_tags_notes_and_sorting(flow: dict[str, Any]) -> None:
 
 
 def test_export_csv_holds_the_table(flow: dict[str, Any]) -> None:
-    _ok(flow, "export")
+    sections_ok(flow, "export")
     assert flow["export"]["suggested"].endswith(".csv")
     rows = list(csv.DictReader(io.StringIO(flow["export"]["text"].lstrip("\ufeff"))))
     by_formula = {r["formula"]: r for r in rows}

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import time
 from typing import Any
 
@@ -27,7 +26,7 @@ from PIL import Image
 from pymatgen.core import Lattice, Structure
 from pymatgen.io.cif import CifWriter
 
-from tests.e2e.conftest import ARTIFACTS, REPO, require_browser
+from tests.e2e.conftest import ARTIFACTS, require_browser, run_flow
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400)]
 
@@ -75,18 +74,7 @@ def visual(server: str) -> dict[str, Any]:
             pytest.fail(f"reference data not loaded in {LOAD_TIMEOUT_S} s")
         time.sleep(5)
     material_id = _upload_rutile(server)
-    proc = subprocess.run(
-        ["node", str(REPO / "tests/e2e/visual_flow.mjs"), server, str(ARTIFACTS), str(material_id)],
-        capture_output=True,
-        text=True,
-        timeout=1200,
-        check=False,
-    )
-    (ARTIFACTS / "visual-flow.log").write_text(proc.stderr, encoding="utf-8")
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-    (ARTIFACTS / "visual-result.json").write_text(json.dumps(result, indent=1), "utf-8")
-    return result
+    return run_flow("visual", [server, str(ARTIFACTS), str(material_id)], timeout=1200)
 
 
 def test_every_page_renders_at_both_sizes_without_problems(visual: dict[str, Any]) -> None:

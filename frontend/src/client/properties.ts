@@ -27,5 +27,17 @@ export function propertyLabel(p: string): string {
   return PROPERTY_LABELS[p] ?? p.replace(/_/g, " ");
 }
 
+/** " eV" for a property with a unit, "" without: appended to a value. */
+export function unitSuffix(p: string): string {
+  const unit = PROPERTY_UNITS[p];
+  return unit ? ` ${unit}` : "";
+}
+
+/** "Band gap (eV)": the label with the unit in brackets, when there is one. */
+export function labelWithUnit(p: string): string {
+  const unit = PROPERTY_UNITS[p];
+  return unit ? `${propertyLabel(p)} (${unit})` : propertyLabel(p);
+}
+
 /** A number on its own (3 significant figures): the UI's one formatter, `format/number.ts`. */
 export { formatNumber as fmt } from "../format/number";

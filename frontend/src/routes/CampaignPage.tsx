@@ -4,9 +4,9 @@
  * newest first.
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useCallback, useEffect, useRef } from "react";
+import { useCallback } from "react";
 import { Link, useParams } from "react-router-dom";
-import { api, unwrap, type Job } from "../client/api";
+import type { Job } from "../client/api";
 import { propertyLabel } from "../client/properties";
 import { ErrorBox, Loading } from "../components/common/Status";
 import {
@@ -20,30 +20,15 @@ import {
 import { objectiveText } from "../components/campaigns/campaignForm";
 import { bestText } from "../components/campaigns/CampaignList";
 import { RoundView } from "../components/campaigns/RoundView";
-import { isActive, JobProgress } from "../components/jobs/JobProgress";
+import { useFollowedJob } from "../components/jobs/followJob";
+import { JobProgress } from "../components/jobs/JobProgress";
 import { getProject, projectKeys } from "../components/projects/projectApi";
 import { formatNumber } from "../format/number";
-import { useJobEvents } from "./JobPage";
 import { NotFoundPage } from "./NotFoundPage";
-
-const getJob = (jobId: number) => unwrap(api.GET("/api/v1/jobs/{job_id}", { params: { path: { job_id: jobId } } }));
 
 /** Live progress of a round's job; `onFinished` once it stops running. */
 function RoundProgress({ jobId, onFinished }: { jobId: number; onFinished: () => void }) {
-  const job = useQuery({
-    queryKey: ["job", jobId],
-    queryFn: () => getJob(jobId),
-    refetchInterval: (q) => (q.state.data && isActive(q.state.data) ? 3000 : false),
-  });
-  const active = job.data ? isActive(job.data) : true;
-  const live = useJobEvents(jobId, active);
-  const finished = useRef(false);
-  useEffect(() => {
-    if (job.data && !isActive(job.data) && !finished.current) {
-      finished.current = true;
-      onFinished();
-    }
-  }, [job.data, onFinished]);
+  const { job, active, live } = useFollowedJob(jobId, 3000, onFinished);
   if (job.isError) return <ErrorBox error={job.error} title="Could not load the round's job" />;
   if (!job.data) return <p className="muted">Job #{jobId} queued…</p>;
   const j: Job = job.data;

@@ -1,69 +1,18 @@
 /** One batch job: live progress from the SSE stream, errors, downloads, cancel/retry. */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
 import { Link, useParams } from "react-router-dom";
-import { API_BASE, api, jobResultsUrl, unwrap, type Job } from "../client/api";
-import { readEventStream } from "../client/sse";
+import { api, jobResultsUrl, unwrap } from "../client/api";
 import { DownloadLink } from "../components/common/DownloadLink";
 import { ErrorBox, Loading } from "../components/common/Status";
 import { isActive, JobProgress } from "../components/jobs/JobProgress";
-
-/** Wait before reconnecting a dropped event stream (EventSource's default is similar). */
-const RECONNECT_MS = 3000;
-
-/**
- * Subscribe to `GET /jobs/{id}/events` (a fetch-based reader: it sends the
- * `Authorization` header that EventSource cannot); writes each progress event into the
- * query cache, reconnects after a dropped connection and stops on `end` or unmount.
- */
-export function useJobEvents(jobId: number, enabled: boolean) {
-  const queryClient = useQueryClient();
-  const [live, setLive] = useState(false);
-  useEffect(() => {
-    if (!enabled) return;
-    const abort = new AbortController();
-    let ended = false;
-    const run = async () => {
-      while (!ended && !abort.signal.aborted) {
-        try {
-          await readEventStream(`${API_BASE}/jobs/${jobId}/events`, {
-            signal: abort.signal,
-            onOpen: () => setLive(true),
-            onEvent: ({ event, data }) => {
-              if (event === "progress") {
-                queryClient.setQueryData(["job", jobId], JSON.parse(data) as Job);
-              } else if (event === "end") {
-                ended = true;
-                void queryClient.invalidateQueries({ queryKey: ["job", jobId] });
-                void queryClient.invalidateQueries({ queryKey: ["job-errors", jobId] });
-              }
-            },
-          });
-        } catch (e) {
-          if (abort.signal.aborted) return;
-          const status = (e as { status?: number }).status;
-          // the job is gone or the session ended: polling (or the login page) takes over
-          if (status && status >= 400 && status < 500 && status !== 429) ended = true;
-        }
-        setLive(false);
-        if (!ended) await new Promise((r) => setTimeout(r, RECONNECT_MS));
-      }
-    };
-    void run();
-    return () => {
-      abort.abort();
-      setLive(false);
-    };
-  }, [jobId, enabled, queryClient]);
-  return live;
-}
+import { getJob, useJobEvents } from "../components/jobs/followJob";
 
 export function JobPage() {
   const jobId = Number(useParams().id);
   const queryClient = useQueryClient();
   const job = useQuery({
     queryKey: ["job", jobId],
-    queryFn: () => unwrap(api.GET("/api/v1/jobs/{job_id}", { params: { path: { job_id: jobId } } })),
+    queryFn: () => getJob(jobId),
     refetchInterval: (q) => (q.state.data && isActive(q.state.data) ? 5000 : false),
   });
   const active = job.data ? isActive(job.data) : false;

@@ -1,7 +1,7 @@
 /** Start a campaign in a project: one objective, the acquisition, κ, batch size and the pool. */
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
-import { ALL_PROPERTIES, propertyLabel, PROPERTY_UNITS } from "../../client/properties";
+import { ALL_PROPERTIES, labelWithUnit, PROPERTY_UNITS } from "../../client/properties";
 import { ErrorBox } from "../common/Status";
 import { createCampaign, type Campaign } from "./campaignApi";
 import {
@@ -66,8 +66,7 @@ export function CampaignCreateForm({
           <select value={form.property} onChange={(e) => set("property", e.target.value)}>
             {ALL_PROPERTIES.map((k) => (
               <option key={k} value={k}>
-                {propertyLabel(k)}
-                {PROPERTY_UNITS[k] ? ` (${PROPERTY_UNITS[k]})` : ""}
+                {labelWithUnit(k)}
               </option>
             ))}
           </select>

@@ -1,16 +1,13 @@
 /** The project's campaigns: name, objectives, acquisition, rounds done, pool and results. */
 import { Link } from "react-router-dom";
-import { propertyLabel, PROPERTY_UNITS } from "../../client/properties";
+import { propertyLabel, unitSuffix } from "../../client/properties";
 import { formatNumber } from "../../format/number";
 import { TableScroll } from "../common/TableScroll";
 import type { Campaign } from "./campaignApi";
 import { objectiveText } from "./campaignForm";
 
 export function bestText(best: Record<string, number>): string {
-  const parts = Object.entries(best).map(([p, v]) => {
-    const unit = PROPERTY_UNITS[p];
-    return `${propertyLabel(p)} ${formatNumber(v)}${unit ? ` ${unit}` : ""}`;
-  });
+  const parts = Object.entries(best).map(([p, v]) => `${propertyLabel(p)} ${formatNumber(v)}${unitSuffix(p)}`);
   return parts.length ? parts.join("; ") : "—";
 }
 

@@ -6,7 +6,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router-dom";
-import { propertyLabel, PROPERTY_UNITS } from "../../client/properties";
+import { labelWithUnit, propertyLabel, PROPERTY_UNITS, unitSuffix } from "../../client/properties";
 import { formatNumber, formatWithSigma } from "../../format/number";
 import { Formula } from "../common/Formula";
 import { ErrorBox } from "../common/Status";
@@ -14,8 +14,6 @@ import { TableScroll } from "../common/TableScroll";
 import { ACTIVE_ROUND, recordResults, type BatchEntry, type Objective, type Round } from "./campaignApi";
 import { buildResultValues } from "./campaignForm";
 import { bestText } from "./CampaignList";
-
-const withUnit = (p: string) => (PROPERTY_UNITS[p] ? `${propertyLabel(p)} (${PROPERTY_UNITS[p]})` : propertyLabel(p));
 
 /** Where a candidate came from: "pasted: ZnO", "project item #4", "enumeration". */
 export function originText(origin: BatchEntry["origin"]): string {
@@ -28,9 +26,8 @@ export function originText(origin: BatchEntry["origin"]): string {
 function resultText(e: BatchEntry, property: string): string | null {
   const r = e.results?.[property];
   if (!r) return null;
-  const unit = PROPERTY_UNITS[property];
   const value = r.uncertainty ? formatWithSigma(r.value, r.uncertainty) : formatNumber(r.value);
-  return `${value}${unit ? ` ${unit}` : ""} (${r.source})`;
+  return `${value}${unitSuffix(property)} (${r.source})`;
 }
 
 export function RoundSummary({ round }: { round: Round }) {
@@ -149,13 +146,13 @@ export function RoundView({
                   </th>
                   {props.map((p) => (
                     <th scope="col" className="num" key={p}>
-                      Predicted {withUnit(p)}
+                      Predicted {labelWithUnit(p)}
                     </th>
                   ))}
                   <th scope="col">Origin</th>
                   {props.map((p) => (
                     <th scope="col" key={p}>
-                      Result: {withUnit(p)}
+                      Result: {labelWithUnit(p)}
                     </th>
                   ))}
                 </tr>

@@ -2,7 +2,7 @@
  * The campaign create form's state, its validation and the request it sends, and the
  * results form's request: pure functions (unit-tested) used by the components.
  */
-import { propertyLabel, PROPERTY_UNITS } from "../../client/properties";
+import { propertyLabel, unitSuffix } from "../../client/properties";
 import { formatNumber } from "../../format/number";
 import type { Acquisition, CampaignCreate, Objective, ResultValue } from "./campaignApi";
 
@@ -116,8 +116,7 @@ export function buildCampaignRequest(f: CampaignFormState): { body: CampaignCrea
 export function objectiveText(o: Objective): string {
   const label = propertyLabel(o.property);
   if (o.direction === "window") {
-    const unit = PROPERTY_UNITS[o.property];
-    return `${label} in ${formatNumber(o.min)} to ${formatNumber(o.max)}${unit ? ` ${unit}` : ""}`;
+    return `${label} in ${formatNumber(o.min)} to ${formatNumber(o.max)}${unitSuffix(o.property)}`;
   }
   return `${label}: ${o.direction === "max" ? "maximise" : "minimise"}`;
 }

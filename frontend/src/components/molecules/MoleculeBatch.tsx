@@ -5,14 +5,14 @@
  * page's URL (`?job=`), so a reload keeps following it.
  */
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { useEffect, useRef } from "react";
+import { useRef } from "react";
 import { Link } from "react-router-dom";
 import type { Job } from "../../client/api";
-import { useJobEvents } from "../../routes/JobPage";
 import { TableScroll } from "../common/TableScroll";
 import { ErrorBox } from "../common/Status";
-import { isActive, JobProgress } from "../jobs/JobProgress";
-import { getJob, getJobErrors, submitBatch } from "./moleculeApi";
+import { useFollowedJob } from "../jobs/followJob";
+import { JobProgress } from "../jobs/JobProgress";
+import { getJobErrors, submitBatch } from "./moleculeApi";
 import { BATCH_EXTENSIONS } from "./moleculeFormat";
 
 export function MoleculeBatch({
@@ -62,25 +62,12 @@ export function MoleculeBatch({
 }
 
 function BatchProgress({ jobId, onFinished }: { jobId: number; onFinished: () => void }) {
-  const job = useQuery({
-    queryKey: ["job", jobId],
-    queryFn: () => getJob(jobId),
-    refetchInterval: (q) => (q.state.data && isActive(q.state.data) ? 2000 : false),
-  });
-  const active = job.data ? isActive(job.data) : true;
-  useJobEvents(jobId, active);
+  const { job, active } = useFollowedJob(jobId, 2000, onFinished);
   const errors = useQuery({
     queryKey: ["job-errors", jobId, job.data?.error_count],
     queryFn: () => getJobErrors(jobId),
     enabled: !active && (job.data?.error_count ?? 0) > 0,
   });
-  const finishedOnce = useRef(false);
-  useEffect(() => {
-    if (job.data && !isActive(job.data) && !finishedOnce.current) {
-      finishedOnce.current = true;
-      onFinished();
-    }
-  }, [job.data, onFinished]);
 
   if (job.isError) return <ErrorBox error={job.error} title="Could not load the job" />;
   if (!job.data) return <p className="muted">Job #{jobId} submitted…</p>;

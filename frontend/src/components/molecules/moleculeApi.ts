@@ -84,9 +84,6 @@ export function submitBatch(file: File) {
   );
 }
 
-export const getJob = (id: number) =>
-  unwrap(api.GET("/api/v1/jobs/{job_id}", { params: { path: { job_id: id } } }));
-
 export const getJobErrors = (id: number) =>
   unwrap(
     api.GET("/api/v1/jobs/{job_id}/errors", {
