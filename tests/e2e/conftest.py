@@ -67,6 +67,21 @@ def run_flow(name: str, args: list[str], *, timeout: float) -> dict[str, Any]:
     return result
 
 
+def clean_at_both_sizes(flow: dict[str, Any], prefix: str, shots: tuple[str, ...]) -> None:
+    """A flow's record shows no failed section, no page problem (CSP, console, request), no
+    sideways overflow and no serious axe finding, and its screenshots ``<prefix>-<shot>``
+    exist at 1440 and 390 px."""
+    assert flow["failures"] == {}, {k: v[:800] for k, v in flow["failures"].items()}
+    assert flow["problems"] == [], flow["problems"]
+    wide = {k: v["overflow"] for k, v in flow["sizes"].items() if v["overflow"]["overflow"] > 0}
+    assert wide == {}, wide
+    bad = {k: v["axe"] for k, v in flow["sizes"].items() if v["axe"]}
+    assert bad == {}, json.dumps(bad, indent=1)
+    for name in shots:
+        for width in (1440, 390):
+            assert (ARTIFACTS / f"{prefix}-{name}-{width}.png").stat().st_size > 5000
+
+
 def sections_ok(flow: dict[str, Any], *sections: str) -> None:
     """None of these sections of a flow's record failed (the first 1,500 characters of
     each failure otherwise)."""
