@@ -7,7 +7,8 @@ rows. The platform splits jobs into chunks and calls these in workers.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -18,11 +19,20 @@ from matdiscover.science.io import ParseLimits, read_structures
 from matdiscover.science.models.types import PropertyPrediction
 from matdiscover.science.predict import STRUCTURE_PROPERTIES, check_properties
 
+if TYPE_CHECKING:
+    from matdiscover.science.models.composition import CompositionModel
+
 RESULT_SUFFIXES = ("", "_std", "_low95", "_high95", "_in_domain", "_warnings")
+#: Provenance columns per property: the model name and version that made each value.
+MODEL_SUFFIXES = ("_model", "_model_version")
 
 
 def result_columns(properties: Sequence[str]) -> list[str]:
     return [f"{p}{s}" for p in properties for s in RESULT_SUFFIXES]
+
+
+def model_columns(properties: Sequence[str]) -> list[str]:
+    return [f"{p}{s}" for p in properties for s in MODEL_SUFFIXES]
 
 
 def _empty_results(n: int, properties: Sequence[str]) -> dict[str, list[object]]:
@@ -34,23 +44,29 @@ def _empty_results(n: int, properties: Sequence[str]) -> dict[str, list[object]]
         cols[f"{p}_high95"] = [np.nan] * n
         cols[f"{p}_in_domain"] = [None] * n
         cols[f"{p}_warnings"] = [""] * n
+        cols[f"{p}_model"] = [""] * n
+        cols[f"{p}_model_version"] = [""] * n
     return cols
 
 
 def predict_formula_table(
-    formulas: Sequence[str], *, properties: Sequence[str] | None = None
+    formulas: Sequence[str],
+    *,
+    properties: Sequence[str] | None = None,
+    models: Mapping[str, CompositionModel] | None = None,
 ) -> pd.DataFrame:
     """Predictions for every formula; invalid formulas get ``error`` and NaN values.
 
-    Returns columns ``formula`` (reduced, when valid), ``method``, ``error`` and, per
-    property ``p``: ``p``, ``p_std``, ``p_low95``, ``p_high95`` (units of the property),
-    ``p_in_domain``, ``p_warnings``.
+    ``models`` replaces the shipped composition model of a property (an organisation's
+    active version). Returns columns ``formula`` (reduced, when valid), ``method``,
+    ``error`` and, per property ``p``: ``p``, ``p_std``, ``p_low95``, ``p_high95`` (units
+    of the property), ``p_in_domain``, ``p_warnings``, ``p_model``, ``p_model_version``.
     """
     from matdiscover.science.models.composition import predict_compositions
 
     props = check_properties(properties)
     cleaned = [str(f).strip() for f in formulas]
-    frame = predict_compositions(cleaned, properties=props)
+    frame = predict_compositions(cleaned, properties=props, models=models)
     errors = frame["error"].tolist()
     for i, f in enumerate(cleaned):
         if not f:
@@ -58,12 +74,14 @@ def predict_formula_table(
     out = pd.DataFrame({"method": "composition", "error": errors})
     for col in result_columns(props):
         out[col] = frame[col].to_numpy()
+    for p, (name, version) in frame.attrs["models"].items():
+        out[f"{p}_model"], out[f"{p}_model_version"] = name, version
     bad = out["error"].notna()
-    for col in result_columns(props):
+    for col in [*result_columns(props), *model_columns(props)]:
         if col.endswith("_in_domain"):
             out[col] = out[col].astype(object)
             out.loc[bad, col] = None
-        elif col.endswith("_warnings"):
+        elif col.endswith(("_warnings", *MODEL_SUFFIXES)):
             out.loc[bad, col] = ""
         else:
             out.loc[bad, col] = np.nan
@@ -76,11 +94,14 @@ def predict_structure_files(
     properties: Sequence[str] | None = None,
     limits: ParseLimits | None = None,
     symprec: float = 0.1,
+    models: Mapping[str, CompositionModel] | None = None,
 ) -> pd.DataFrame:
     """Predictions for structure files (the first structure of each file).
 
     Formation energy and energy above hull come from the batched CHGNet path, the
-    other properties from the composition ensembles. Unreadable files get ``error``.
+    other properties from the composition ensembles (``models`` replaces the shipped
+    one of a property). ``p_model`` and ``p_model_version`` say which model made each
+    value. Unreadable files get ``error``.
     """
     from matdiscover.science.models.chgnet_path import predict_structure_properties
     from matdiscover.science.models.composition import predict_compositions
@@ -125,8 +146,11 @@ def predict_structure_files(
             notes[i].append("disordered structure: composition models used for all properties")
     if valid:
         comp = predict_compositions(
-            [structures[i].composition.formula.replace(" ", "") for i in valid], properties=props
+            [structures[i].composition.formula.replace(" ", "") for i in valid],
+            properties=props,
+            models=models,
         )
+        used = comp.attrs["models"]
         for k, i in enumerate(valid):
             for p in props:
                 if p in by_row[i]:
@@ -138,10 +162,12 @@ def predict_structure_files(
                         pred.interval_95[1],
                         pred.in_domain,
                         "; ".join(pred.warnings),
+                        pred.model,
+                        pred.model_version,
                     )
                 else:
-                    vals = tuple(comp[f"{p}{s}"].iloc[k] for s in RESULT_SUFFIXES)
-                for s, v in zip(RESULT_SUFFIXES, vals, strict=True):
+                    vals = (*(comp[f"{p}{s}"].iloc[k] for s in RESULT_SUFFIXES), *used[p])
+                for s, v in zip((*RESULT_SUFFIXES, *MODEL_SUFFIXES), vals, strict=True):
                     cols[f"{p}{s}"][i] = v
     method = ["structure" if i in structures else "" for i in range(n)]
     out = pd.DataFrame({"formula": formulas, "method": method, "error": errors})

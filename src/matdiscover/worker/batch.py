@@ -59,8 +59,27 @@ def chunk_models(work: service.ChunkWork) -> dict[str, Callable[[], object]]:
     return models
 
 
+def organization_models(work: service.ChunkWork) -> dict[str, Any]:
+    """The organisation's model versions the job was submitted with, loaded (cached per
+    process), by property."""
+    if not work.model_version_ids:
+        return {}
+    from matdiscover.domains.model_registry import service as registry
+
+    settings = get_settings()
+    out: dict[str, Any] = {}
+    with session_scope(session_factory()) as session:
+        for prop, version_id in work.model_version_ids.items():
+            row = registry.get(session, version_id, organization_id=work.organization_id)
+            out[prop] = registry.load_model(
+                row, object_store(), cache_dir=settings.resolved_data_dir / "model-cache"
+            )
+    return out
+
+
 def compute_chunk(frame: pd.DataFrame, work: service.ChunkWork) -> pd.DataFrame:
-    """Predictions for one chunk's rows, in the chunk's order, errors as a column.
+    """Predictions for one chunk's rows, in the chunk's order, errors as a column; the
+    organisation's active model versions at submission replace the shipped ones.
 
     Model loads (first use in this process) and the prediction call are timed for the
     worker's metrics; the prediction is labelled ``chgnet`` when structure files use the
@@ -72,6 +91,7 @@ def compute_chunk(frame: pd.DataFrame, work: service.ChunkWork) -> pd.DataFrame:
     models = chunk_models(work)
     for name, load in models.items():
         ensure_loaded(name, load)
+    own = organization_models(work)
     if work.input_kind == "structures":
         settings = get_settings()
         with timed_prediction("chgnet" if "chgnet" in models else "composition"):
@@ -80,11 +100,12 @@ def compute_chunk(frame: pd.DataFrame, work: service.ChunkWork) -> pd.DataFrame:
                 properties=props,
                 limits=settings.parse_limits(),
                 symprec=settings.symprec,
+                models=own,
             )
         head = frame[["row_index", "filename"]].reset_index(drop=True)
         return pd.concat([head, res], axis=1)
     with timed_prediction("composition"):
-        res = batch.predict_formula_table(frame["formula"].tolist(), properties=props)
+        res = batch.predict_formula_table(frame["formula"].tolist(), properties=props, models=own)
     return pd.concat([frame.reset_index(drop=True), res], axis=1)
 
 

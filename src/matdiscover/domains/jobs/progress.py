@@ -10,8 +10,8 @@ Crash-safety rules:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -45,6 +45,9 @@ class ChunkWork:
     index: int
     input_kind: str
     properties: Sequence[str]
+    organization_id: int = 0
+    #: the organisation's model versions to use instead of the shipped ones, by property
+    model_version_ids: Mapping[str, int] = field(default_factory=dict)
 
 
 def chunk_counts(session: Session, job_id: int) -> dict[JobStatus, int]:
@@ -82,6 +85,10 @@ def start_chunk(session: Session, job_id: int, index: int) -> ChunkWork | None:
         index=index,
         input_kind=str(job.params["input_kind"]),
         properties=list(job.params["properties"]),
+        organization_id=job.organization_id,
+        model_version_ids={
+            str(k): int(v) for k, v in (job.params.get("model_version_ids") or {}).items()
+        },
     )
 
 

@@ -129,6 +129,9 @@ def submit_batch(
             "chunk_rows": size,
             "queue": queue,
             "columns": [c for c in frame.columns if c not in ("row_index", "content")],
+            # the organisation's active versions at submission: every chunk uses these,
+            # even if another version is promoted while the job runs
+            "model_version_ids": organization_models(session, organization_id, props),
         },
         total=len(frame),
     )
@@ -163,3 +166,13 @@ def submit_batch(
         raise
     delete_blobs_on_rollback(session, store, written)
     return job
+
+
+def organization_models(
+    session: Session, organization_id: int, props: Sequence[str]
+) -> dict[str, int]:
+    """Ids of the organisation's active composition-model versions among ``props``."""
+    from matdiscover.domains.model_registry import service as registry
+
+    active = registry.active_versions(session, organization_id=organization_id)
+    return {p: row.id for p, row in active.items() if p in props and row.method == "composition"}

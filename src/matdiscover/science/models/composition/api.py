@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ import pandas as pd
 from matdiscover.errors import InvalidComposition, NotFound
 from matdiscover.science.featurize import CompositionFeatures, featurize_compositions
 from matdiscover.science.models.composition.ensemble import (
+    CompositionModel,
     CompositionPredictions,
     load_composition_model,
 )
@@ -34,21 +35,27 @@ E_HULL = "energy_above_hull"
 
 
 def _predict_all(
-    formulas: Sequence[str], props: list[str], batch: CompositionFeatures, root: Path | None
+    formulas: Sequence[str],
+    props: list[str],
+    batch: CompositionFeatures,
+    root: Path | None,
+    models: Mapping[str, CompositionModel] | None = None,
 ) -> dict[str, tuple[CompositionPredictions, str, str, list[dict[str, Any]]]]:
     """Per property: predictions, model name, version and per-row details.
 
-    ``energy_above_hull`` is the hull of the predicted formation energy (one definition,
-    :func:`matdiscover.science.thermo.stability`); see
+    ``models`` replaces the shipped model of a property (e.g. an organisation's
+    fine-tuned version). ``energy_above_hull`` is the hull of the shipped model's
+    formation energy (one definition, :func:`matdiscover.science.thermo.stability`); see
     :mod:`~matdiscover.science.models.composition.hull_route`.
     """
     n = len(formulas)
     out: dict[str, tuple[CompositionPredictions, str, str, list[dict[str, Any]]]] = {}
     eform = None
+    given = models or {}
     for p in props:
         if p == E_HULL:
             continue
-        model = load_composition_model(p, root=root)
+        model = given.get(p) or load_composition_model(p, root=root)
         pred = model.predict_features(batch, n)
         details: list[dict[str, Any]] = [{} for _ in range(n)]
         if pred.p_metal is not None and model.metal_gate is not None:
@@ -57,7 +64,7 @@ def _predict_all(
                 if np.isfinite(pm):
                     details[i] = {"p_metal": float(pm), "metal": bool(pm >= thr)}
         out[p] = (pred, model.name, model.version, details)
-        if p == "formation_energy":
+        if p == "formation_energy" and p not in given:
             eform = pred
     if E_HULL in props:
         if eform is None:
@@ -73,6 +80,7 @@ def predict_compositions(
     *,
     properties: Sequence[str] | None = None,
     root: Path | str | None = None,
+    models: Mapping[str, CompositionModel] | None = None,
 ) -> pd.DataFrame:
     """Predict properties for many formulas at once (features computed once).
 
@@ -80,6 +88,7 @@ def predict_compositions(
         formulas: chemical formulas.
         properties: subset of :data:`PROPERTIES` keys; all six by default.
         root: optional data directory.
+        models: loaded models to use instead of the shipped ones, by property.
 
     Returns:
         One row per input formula, in input order, with columns ``formula``, ``error``
@@ -88,7 +97,8 @@ def predict_compositions(
         ``p_warnings`` (``"; "``-joined, empty when none); for ``band_gap`` also
         ``band_gap_p_metal`` (classifier P(metal)) and ``band_gap_metal`` (reported as a
         metal: value 0). Invalid rows have ``NaN``. ``energy_above_hull`` is the hull of
-        the predicted formation energy (one hull placement per formula).
+        the predicted formation energy (one hull placement per formula). ``frame.attrs
+        ["models"]`` maps each property to ``(model name, model version)``.
 
     Example:
         >>> df = predict_compositions(["NaCl", "Fe2O3"], properties=["band_gap"])
@@ -103,7 +113,11 @@ def predict_compositions(
     for row, msg in batch.errors:
         errors[row] = msg
     cols: dict[str, object] = {"formula": list(formulas), "error": errors}
-    for p, (pred, _, _, details) in _predict_all(formulas, props, batch, base).items():
+    used: dict[str, tuple[str, str]] = {}
+    for p, (pred, name, version, details) in _predict_all(
+        formulas, props, batch, base, models
+    ).items():
+        used[p] = (name, version)
         cols[p] = pred.value
         cols[f"{p}_std"] = pred.std
         cols[f"{p}_low95"] = pred.low95
@@ -113,7 +127,9 @@ def predict_compositions(
         if pred.p_metal is not None:
             cols[f"{p}_p_metal"] = pred.p_metal
             cols[f"{p}_metal"] = [bool(d.get("metal", False)) for d in details]
-    return pd.DataFrame(cols)
+    frame = pd.DataFrame(cols)
+    frame.attrs["models"] = used
+    return frame
 
 
 def predict_composition(
