@@ -92,7 +92,11 @@ def sections_ok(flow: dict[str, Any], *sections: str) -> None:
 # These wait for the end of the session server's background reference load (known
 # compounds are built last, minutes after start): run them after the other browser tests,
 # which then overlap the load instead of waiting behind it.
-AFTER_THE_LOAD = ("tests/e2e/test_projects_ui.py", "tests/e2e/test_compounds_ui.py")
+AFTER_THE_LOAD = (
+    "tests/e2e/test_projects_ui.py",
+    "tests/e2e/test_compounds_ui.py",
+    "tests/e2e/test_training_ui.py",
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -4,6 +4,7 @@ shipped experimental table (``expt_gap``)."""
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import time
@@ -181,6 +182,10 @@ def test_finetune_promote_predict_rollback(lab: Lab) -> None:
         f"{test['candidate']['mae']:.3f} eV"
     )
     assert hold["candidate"]["mae"] < hold["shipped"]["mae"]
+    # the held-out rows with both models' predictions, for the page's parity plot
+    points = version["metrics"]["holdout_points"]
+    assert len(points) == hold["rows"]
+    assert set(points[0]) == {"formula", "measured", "shipped", "candidate"}
     assert test["rows"] > 10_000 and test["candidate"]["mae"] < 0.6
     assert version["data_fingerprint"] == job["params"]["data_fingerprint"]
     assert version["artifact_uri"] and version["card"]["learning_curve"]
@@ -211,6 +216,11 @@ def test_finetune_promote_predict_rollback(lab: Lab) -> None:
     assert tuned["value"] != shipped["value"]
     b_material = upload(c, "MgO", headers=lab.b)
     assert predict_gap(lab, b_material, lab.b)["model_version"] == shipped["model_version"]
+    # a batch job uses the active version too, and records it on every row it stores
+    batch = batch_gaps(lab, a)
+    assert set(batch["band_gap_model_version"]) == {version["version"]}
+    assert batch.loc[batch.formula == "MgO", "band_gap"].item() == pytest.approx(tuned["value"])
+    assert set(batch_gaps(lab, lab.b)["band_gap_model_version"]) == {shipped["model_version"]}
 
     r = c.post(f"{API}/models/band_gap/rollback", headers=a)
     assert r.status_code == 200, r.text
@@ -229,6 +239,35 @@ def test_finetune_promote_predict_rollback(lab: Lab) -> None:
         shipped["model_version"],
     ]
     assert c.get(f"{API}/models/versions/{version_id}", headers=a).json()["status"] == "retired"
+
+
+def batch_gaps(lab: Lab, headers: dict[str, str]) -> pd.DataFrame:
+    """A stored batch job of three formulas: its results table, after checking that every
+    stored prediction records the model version of its row."""
+    r = lab.client.post(
+        f"{API}/jobs/batch-predictions",
+        files={"file": ("gaps.csv", b"formula\nMgO\nZnO\nGaN\n")},
+        data={"properties": "band_gap", "store": "true"},
+        headers=headers,
+    )
+    assert r.status_code == 202, r.text
+    url = f"{API}/jobs/{r.json()['id']}"
+    deadline = time.monotonic() + 120
+    while not ended(done := lab.client.get(url, headers=headers).json()):
+        assert time.monotonic() < deadline, (done, lab.workers.tails())
+        time.sleep(0.2)
+    assert done["status"] == "succeeded", done
+    csv = lab.client.get(f"{API}/jobs/{done['id']}/results", headers=headers)
+    table = pd.read_csv(io.StringIO(csv.text))
+    with lab.engine.connect() as conn:
+        stored = conn.execute(
+            text("SELECT model_name, model_version FROM predictions WHERE job_id = :j"),
+            {"j": done["id"]},
+        ).all()
+    assert sorted(stored) == sorted(
+        zip(table["band_gap_model"], table["band_gap_model_version"], strict=True)
+    )
+    return table
 
 
 def assert_tracked(lab: Lab, job: dict[str, Any], version: dict[str, Any]) -> None:

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { modelLabel, modelTitle } from "./modelLabel";
+import { fineTunedVersion, modelLabel, modelTitle } from "./modelLabel";
 
 describe("modelLabel", () => {
   it.each([
@@ -11,6 +11,8 @@ describe("modelLabel", () => {
     ["chgnet-0.3.0-mptrj+refs-2026-11-26", "1", "CHGNet 0.3.0 (structure)"],
     ["mlp-ens5-mp_gap-2026.11-band_gap", "2.0.0", "Composition ensemble v2"],
     ["mlp-ens5-mp_e_form-2026.11-formation_energy", "1.0.0", "Composition ensemble v1"],
+    ["mlp-ens5-mp_gap-2026.11-band_gap-ft", "1.0.0+ft.12", "Composition ensemble v1, fine-tuned (1.0.0+ft.12)"],
+    ["chgnet-0.3.0-mptrj+refs-2026-11-26-ft", "0.3.0+ft.4", "CHGNet 0.3.0 (structure), fine-tuned (0.3.0+ft.4)"],
     ["batch", "", "batch job"],
     ["something-else", "1", "something-else"],
   ])("%s v%s → %s", (name, version, want) => {
@@ -21,5 +23,14 @@ describe("modelLabel", () => {
       "mlp-ens5-mp_gap-2026.11-band_gap, version 2.0.0",
     );
     expect(modelTitle("batch", "")).toBe("batch");
+  });
+});
+
+describe("fineTunedVersion", () => {
+  it("recognises the registry's fine-tuned versions only", () => {
+    expect(fineTunedVersion("1.0.0+ft.12")).toBe("1.0.0+ft.12");
+    expect(fineTunedVersion("0.13.0+refs-2026-12-04")).toBeNull();
+    expect(fineTunedVersion("1.0.0")).toBeNull();
+    expect(fineTunedVersion(null)).toBeNull();
   });
 });

@@ -1,7 +1,10 @@
 /**
  * Human-readable model labels from the registry names of `GET /api/v1/models`
  * ("7net-0" → "SevenNet-0 (structure)", "mlp-ens5-mp_gap-2026.11-band_gap" v2.0.0 →
- * "Composition ensemble v2"). Show the full id in a tooltip (`modelTitle`).
+ * "Composition ensemble v2"). A version the organisation fine-tuned (model registry:
+ * version "<base version>+ft.<id>") says so with its full version, which the models page
+ * shows too: "Composition ensemble v2, fine-tuned (2.0.0+ft.12)". Show the full id in a
+ * tooltip (`modelTitle`).
  */
 
 // registry names such as "7net-0", "sevennet-7net-l3i5-mptrj+refs-2026-12-04",
@@ -19,8 +22,22 @@ const major = (version: string | null | undefined) => {
   return m ? `v${m[1]}` : "";
 };
 
-/** "SevenNet-0 (structure)", "Composition ensemble v2", "batch job" or the name itself. */
+/** A fine-tuned version's recorded `model_version` ("2.0.0+ft.12"), else null. */
+export function fineTunedVersion(version: string | null | undefined): string | null {
+  return version && /\+ft\.\d+$/.test(version) ? version : null;
+}
+
+/**
+ * "SevenNet-0 (structure)", "Composition ensemble v2", "Composition ensemble v2,
+ * fine-tuned (2.0.0+ft.12)", "batch job" or the name itself.
+ */
 export function modelLabel(name: string | null | undefined, version?: string | null): string {
+  const label = baseLabel(name, version);
+  const tuned = fineTunedVersion(version);
+  return tuned && name ? `${label}, fine-tuned (${tuned})` : label;
+}
+
+function baseLabel(name: string | null | undefined, version?: string | null): string {
   if (!name) return "unknown model";
   if (name === "batch") return "batch job";
   if (name === "reference") return "reference data";

@@ -185,7 +185,7 @@ function Predictions({ m }: { m: Material }) {
         ))}
       {latest.length > 0 && <PropertyCards predictions={latest} />}
       {predictions.data && predictions.data.history.length > latest.length && (
-        <details className="history">
+        <details className="history" data-testid="prediction-history">
           <summary>Prediction history ({predictions.data.history.length})</summary>
           <PredictionHistory history={predictions.data.history} />
         </details>

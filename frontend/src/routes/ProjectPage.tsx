@@ -125,6 +125,14 @@ export function ProjectPage() {
       <section className="panel" aria-labelledby="measurements-title">
         <h2 id="measurements-title">Upload measurements</h2>
         <MeasurementUpload projectId={id} onStored={refresh} />
+        {p.n_measurements > 0 && (
+          <p className="small">
+            <Link to={`/models?project=${id}`} data-testid="train-from-project">
+              Fine-tune a model on this project’s measurements
+            </Link>{" "}
+            <span className="muted">(compare it with the shipped model before your predictions use it)</span>
+          </p>
+        )}
       </section>
 
       <section className="panel" aria-labelledby="parity-title" data-testid="parity-section">

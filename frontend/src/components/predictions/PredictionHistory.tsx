@@ -3,11 +3,12 @@ import type { Prediction } from "../../client/api";
 import { propertyLabel } from "../../client/properties";
 import { formatMeasured } from "../../format/number";
 import { modelLabel, modelTitle } from "../../format/modelLabel";
+import { TableScroll } from "../common/TableScroll";
 
 export function PredictionHistory({ history }: { history: Prediction[] }) {
   if (history.length === 0) return <p className="muted">No earlier predictions.</p>;
   return (
-    <div className="table-wrap">
+    <TableScroll label="Prediction history">
       <table className="data small">
         <caption className="sr-only">Prediction history</caption>
         <thead>
@@ -35,6 +36,6 @@ export function PredictionHistory({ history }: { history: Prediction[] }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }

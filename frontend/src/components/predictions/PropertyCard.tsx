@@ -119,7 +119,12 @@ export function PropertyCard({ prediction: p }: { prediction: Prediction }) {
         <dt>Method</dt>
         <dd>{p.method}</dd>
         <dt>Model</dt>
-        <dd title={modelTitle(p.model_name, p.model_version)} data-testid="model">
+        <dd
+          title={modelTitle(p.model_name, p.model_version)}
+          data-testid="model"
+          data-model-name={p.model_name ?? ""}
+          data-model-version={p.model_version ?? ""}
+        >
           {modelLabel(p.model_name, p.model_version)}
         </dd>
       </dl>

@@ -50,6 +50,7 @@ from matdiscover.science.models.composition.specs import PROPERTIES
 
 __all__ = [
     "FINETUNABLE",
+    "HOLDOUT_POINTS_MAX",
     "MAX_TRAINING_ROWS",
     "MIN_TRAINING_ROWS",
     "EpochPoint",
@@ -59,6 +60,7 @@ __all__ = [
     "check_training_rows",
     "evaluate",
     "finetune_composition",
+    "holdout_points",
     "holdout_split",
     "predict_with",
     "read_checkpoint",
@@ -66,6 +68,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 FloatArray = npt.NDArray[np.float64]
+#: Held-out rows kept per version for its parity plot (``metrics["holdout_points"]``).
+HOLDOUT_POINTS_MAX = 500
 
 
 @dataclass(frozen=True)
@@ -185,7 +189,9 @@ def finetune_composition(
 
     Returns:
         A :class:`FineTuneResult` (``metrics``: ``holdout`` and ``shipped_test`` each with
-        ``shipped`` and ``candidate`` MAE/RMSE/coverage), or ``None`` when stopped.
+        ``shipped`` and ``candidate`` MAE/RMSE/coverage; ``holdout_points`` the held-out
+        rows with both models' predictions, see :func:`holdout_points`), or ``None`` when
+        stopped.
     """
     import torch
 
@@ -338,12 +344,41 @@ def finetune_composition(
             "shipped": evaluate(base, test_f, test_v),
             "candidate": evaluate(candidate, test_f, test_v),
         },
+        "holdout_points": holdout_points(base, candidate, hold_f, hold_v),
     }
     seconds = round(time.perf_counter() - started, 1)
     card = _card(base, candidate, rows, cfg, metrics, curve, seconds, n_train=len(u_train))
     card["training_data"]["rows_unfeaturisable"] = len(batch.errors)
     card["training_data"]["replay_rows"] = int(len(replay))
     return FineTuneResult(model=candidate, metrics=metrics, learning_curve=curve, card=card)
+
+
+def holdout_points(
+    base: CompositionModel,
+    candidate: CompositionModel,
+    formulas: list[str],
+    measured: FloatArray,
+    *,
+    limit: int = HOLDOUT_POINTS_MAX,
+) -> list[dict[str, Any]]:
+    """The held-out rows for a parity plot: ``{"formula", "measured", "shipped",
+    "candidate"}`` per row (values in the property's unit, 4 decimals), the first
+    ``limit`` rows whose two predictions are finite."""
+    rows = formulas[:limit]
+    if not rows:
+        return []
+    shipped = base.predict(rows).value
+    tuned = candidate.predict(rows).value
+    return [
+        {
+            "formula": str(f),
+            "measured": round(float(m), 4),
+            "shipped": round(float(s), 4),
+            "candidate": round(float(c), 4),
+        }
+        for f, m, s, c in zip(rows, measured[:limit], shipped, tuned, strict=True)
+        if np.isfinite(s) and np.isfinite(c)
+    ]
 
 
 def read_checkpoint(state: bytes) -> tuple[int, list[EpochPoint]]:
