@@ -105,6 +105,12 @@ def multipart_for(method: str, path: str) -> dict[str, Any] | None:
     if (method, path) == ("POST", "/api/v1/models/training/upload"):
         table = b"formula,value,unit\nNaCl,8.5,eV\nKBr,7.4,eV\n"
         return {"files": {"file": ("b.csv", table, "text/csv")}, "data": {"property": "band_gap"}}
+    if (method, path) == ("POST", "/api/v1/models/training/structures"):
+        frame = (
+            '2\nLattice="4 0 0 0 4 0 0 0 4" Properties=species:S:1:pos:R:3 energy=-7.5 '
+            'pbc="T T T"\nNa 0 0 0\nCl 2 2 2\n'
+        )
+        return {"files": {"file": ("b.extxyz", frame.encode(), "text/plain")}}
     if (method, path) == ("POST", "/api/v1/molecules/upload"):
         return {"files": {"file": ("b.smi", b"CCO b-ethanol\nCCN\n", "text/plain")}}
     if (method, path) == ("POST", "/api/v1/molecules/activities/import"):

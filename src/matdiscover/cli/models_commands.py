@@ -230,7 +230,7 @@ def _finetune(
     queue_only: bool,
     data_dir: Path | None,
 ) -> None:
-    from matdiscover.domains.training import run, service
+    from matdiscover.domains.training import service
     from matdiscover.domains.training.schemas import TrainingOptions
     from matdiscover.storage import ObjectStore
 
@@ -252,10 +252,70 @@ def _finetune(
         job_id, factory = job.id, local.factory
         local.session.commit()
         console.print(f"queued training job {job_id} ({len(rows)} rows of {prop})")
-        if queue_only:
-            return
-        with console.status(f"fine-tuning {prop} ..."):
-            out = run.run_training(factory, store, job_id)
+    if not queue_only:
+        _run_here(job_id, factory, store, prop, data_dir)
+
+
+@app.command("train-structures")
+@handle_errors
+def train_structures_cmd(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="Extended XYZ: periodic frames, each with its total energy in eV.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ],
+    epochs: Annotated[int, typer.Option(min=1, max=200, help="Passes over the frames.")] = 20,
+    freeze_backbone: Annotated[
+        bool,
+        typer.Option(help="Train only the energy head and element energies (small data)."),
+    ] = True,
+    holdout_fraction: Annotated[
+        float, typer.Option(min=0.05, max=0.5, help="Share of structures held out.")
+    ] = 0.2,
+    queue_only: Annotated[bool, typer.Option(help="Only queue the job for a worker.")] = False,
+    data_dir: DataDirOpt = None,
+) -> None:
+    """Fine-tune the structure model (CHGNet) on your structures with energies: a
+    candidate ``energy_per_atom`` version with its held-out energy and force errors next
+    to the shipped model's (run here unless ``--queue-only``)."""
+    from matdiscover.domains.training import service
+    from matdiscover.domains.training.schemas import StructureTrainingOptions
+    from matdiscover.storage import ObjectStore
+
+    with _local(data_dir) as local:
+        store = ObjectStore(local.settings.resolved_storage_url)
+        limit = local.settings.max_file_bytes
+        with file.open("rb") as fh:
+            data = fh.read(limit + 1)
+        frames = service.structure_frames(data, file.name, max_bytes=limit)
+        job = service.start_structure_training(
+            local.session,
+            store,
+            data,
+            file.name,
+            frames,
+            StructureTrainingOptions(
+                epochs=epochs, freeze_backbone=freeze_backbone, holdout_fraction=holdout_fraction
+            ),
+            organization_id=local.organization_id,
+            user_id=local.user_id,
+            plan_limits=local.settings.plan_limits,
+        )
+        job_id, factory = job.id, local.factory
+        local.session.commit()
+        console.print(f"queued structure training job {job_id} ({len(frames)} frames)")
+    if not queue_only:
+        _run_here(job_id, factory, store, "the structure model", data_dir)
+
+
+def _run_here(job_id: int, factory: Any, store: Any, what: str, data_dir: Path | None) -> None:
+    from matdiscover.domains.training import run
+
+    with console.status(f"fine-tuning {what} ..."):
+        out = run.run_training(factory, store, job_id)
     if "error" in out:
         raise typer.Exit(_fail(str(out["error"])))
     console.print(f"[green]candidate version[/] {out.get('model_version_id')}")

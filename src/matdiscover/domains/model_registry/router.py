@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
-from matdiscover.api.deps import CallerDep, SessionDep
+from matdiscover.api.deps import CallerDep, SessionDep, StoreDep
 from matdiscover.api.responses import error_responses
 from matdiscover.domains.model_registry import service
 from matdiscover.domains.model_registry.schemas import (
@@ -58,3 +58,28 @@ def rollback(property: str, session: SessionDep, caller: CallerDep) -> ActiveMod
     """Retire the active version of ``property`` and restore the previous one (the shipped
     model if there was none): one call."""
     return service.rollback(session, property, organization_id=caller.organization_id)
+
+
+@router.get(
+    "/versions/{version_id}/files/{name}",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/octet-stream": {}}, "description": "the file"},
+        **error_responses(404, 422),
+    },
+)
+def download_file(
+    version_id: int, name: str, session: SessionDep, caller: CallerDep, store: StoreDep
+) -> Response:
+    """One file of a version's artifact: ``chgnet.pt`` (a fine-tuned structure model:
+    ``matdiscover.science.models.chgnet_path.finetune.load_finetuned_chgnet(bytes)`` gives
+    the CHGNet), ``model.json.xz`` and ``mlp.npz`` (a composition model), ``card.json``."""
+    data = service.artifact_file(
+        session, store, version_id, name, organization_id=caller.organization_id
+    )
+    media = "application/json" if name.endswith(".json") else "application/octet-stream"
+    return Response(
+        data,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="version-{version_id}-{name}"'},
+    )

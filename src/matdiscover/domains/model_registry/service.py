@@ -28,8 +28,10 @@ from matdiscover.storage import ObjectStore
 
 log = logging.getLogger(__name__)
 
-#: Files of a composition-model artifact folder copied to and from the object store.
-ARTIFACT_FILES = ("model.json.xz", "mlp.npz", "card.json")
+#: The weights of a fine-tuned structure model (``torch.save`` of its state).
+STRUCTURE_ARTIFACT = "chgnet.pt"
+#: Files of an artifact folder copied to and from the object store.
+ARTIFACT_FILES = ("model.json.xz", "mlp.npz", STRUCTURE_ARTIFACT, "card.json")
 
 
 def artifact_prefix(organization_id: int, prop: str, version: int) -> str:
@@ -197,6 +199,19 @@ def store_artifact(store: ObjectStore, row: ModelVersion, folder: Path) -> None:
     row.artifact_uri = store.url_for(prefix)
 
 
+def artifact_file(
+    session: Session, store: ObjectStore, version_id: int, name: str, *, organization_id: int
+) -> bytes:
+    """One file of a version's stored artifact (``name`` one of :data:`ARTIFACT_FILES`)."""
+    row = get(session, version_id, organization_id=organization_id)
+    if name not in ARTIFACT_FILES:
+        raise InvalidInput(f"unknown artifact file {name!r}; one of {', '.join(ARTIFACT_FILES)}")
+    key = f"{row.artifact_key}/{name}"
+    if row.artifact_key is None or not store.exists(key):
+        raise NotFound(f"model version {version_id} has no {name}")
+    return store.get(key)
+
+
 def promote(session: Session, version_id: int, *, organization_id: int) -> ModelVersion:
     """Make a version the organisation's active one for its property (from the next
     prediction on); the previously active version is retired and remembered for
@@ -206,6 +221,12 @@ def promote(session: Session, version_id: int, *, organization_id: int) -> Model
         raise Conflict(f"model version {version_id} is already active")
     if row.artifact_key is None:
         raise Conflict(f"model version {version_id} has no stored artifact")
+    if row.method != "composition":
+        raise Conflict(
+            f"model version {version_id} is a fine-tuned structure model: predictions do not "
+            "use those yet (their energies are on your calculations' scale, which has no "
+            "elemental references for formation energies); download its weights instead"
+        )
     current = active_versions(session, organization_id=organization_id).get(row.property)
     now = datetime.now(UTC)
     if current is not None:

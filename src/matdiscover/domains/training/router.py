@@ -11,7 +11,11 @@ from matdiscover.api.responses import error_responses
 from matdiscover.domains.jobs import service as jobs
 from matdiscover.domains.jobs.schemas import JobRead
 from matdiscover.domains.training import service
-from matdiscover.domains.training.schemas import TrainingOptions, TrainingRequest
+from matdiscover.domains.training.schemas import (
+    StructureTrainingOptions,
+    TrainingOptions,
+    TrainingRequest,
+)
 
 router = APIRouter(prefix="/models", tags=["models"])
 
@@ -82,6 +86,56 @@ def start_training_upload(
         organization_id=caller.organization_id,
         user_id=caller.user_id,
         source={"file": file.filename},
+        plan_limits=settings.plan_limits,
+    )
+    return jobs.to_read(session, job)
+
+
+@router.post(
+    "/training/structures",
+    status_code=202,
+    response_model=JobRead,
+    responses=error_responses(400, 413, 422, 429),
+)
+def start_structure_training(
+    session: SessionDep,
+    caller: CallerDep,
+    settings: SettingsDep,
+    store: StoreDep,
+    file: Annotated[
+        UploadFile,
+        File(description="extended XYZ: periodic frames, each with its total energy (eV)"),
+    ],
+    epochs: Annotated[int, Form(ge=1, le=200)] = 20,
+    freeze_backbone: Annotated[bool, Form()] = True,
+    holdout_fraction: Annotated[float, Form(ge=0.05, le=0.5)] = 0.2,
+    seed: Annotated[int, Form(ge=0, le=2**31 - 1)] = 0,
+) -> JobRead:
+    """Fine-tune the structure model (CHGNet) on your structures with energies (a
+    ``structure_training`` job; follow and cancel it like any job). Every frame needs a
+    periodic cell and a total energy (``energy=`` in the comment line or a calculator
+    result); forces are used when present. Whole structures are held out for the
+    comparison. The result is a ``candidate`` version of ``energy_per_atom`` with its
+    held-out energy and force errors next to the shipped CHGNet's. Unusable frames are a
+    400 naming them; above the file size limit a 413; nothing is queued."""
+    limit = settings.max_file_bytes
+    data = file.file.read(limit + 1)
+    name = file.filename or "frames.extxyz"
+    frames = service.structure_frames(data, name, max_bytes=limit)
+    job = service.start_structure_training(
+        session,
+        store,
+        data,
+        name,
+        frames,
+        StructureTrainingOptions(
+            epochs=epochs,
+            freeze_backbone=freeze_backbone,
+            holdout_fraction=holdout_fraction,
+            seed=seed,
+        ),
+        organization_id=caller.organization_id,
+        user_id=caller.user_id,
         plan_limits=settings.plan_limits,
     )
     return jobs.to_read(session, job)

@@ -32,3 +32,21 @@ class TrainingRequest(TrainingOptions):
 
     project_id: int
     property: str = Field(description="e.g. band_gap")
+
+
+class StructureTrainingOptions(BaseModel):
+    """How to fine-tune CHGNet on structures with energies (defaults suit a few hundred
+    frames of small cells)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    epochs: int = Field(default=20, ge=1, le=200, description="Passes over the training frames")
+    freeze_backbone: bool = Field(
+        default=True,
+        description="Train only the energy head and per-element reference energies "
+        "(small data); false: every weight at a small learning rate",
+    )
+    holdout_fraction: float = Field(
+        default=0.2, ge=0.05, le=0.5, description="Share of the structures held out"
+    )
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)

@@ -7,8 +7,8 @@ The run itself is :mod:`.run` (called by the worker).
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from sqlalchemy.orm import Session
@@ -17,16 +17,27 @@ from matdiscover.domains import tasks
 from matdiscover.domains.experiments import service as experiments
 from matdiscover.domains.jobs import service as jobs
 from matdiscover.domains.projects import service as projects
-from matdiscover.domains.training.schemas import TrainingOptions
+from matdiscover.domains.training.schemas import StructureTrainingOptions, TrainingOptions
 from matdiscover.errors import InputTooLarge, InvalidInput
 from matdiscover.science.models.composition.finetune import TrainingRows, check_training_rows
 from matdiscover.storage import ObjectStore
 
+if TYPE_CHECKING:
+    from matdiscover.science.models.chgnet_path.finetune import EnergyFrames
+
 TRAINING_KIND = "model_training"
+STRUCTURE_TRAINING_KIND = "structure_training"
+#: What a structure fine-tune predicts: the potential's energy per atom on the scale of
+#: the organisation's own calculations (registry property of its versions).
+STRUCTURE_PROPERTY = "energy_per_atom"
 
 
 def rows_key(job_id: int) -> str:
     return f"training/job-{job_id}/rows.parquet"
+
+
+def frames_key(job_id: int) -> str:
+    return f"training/job-{job_id}/frames.extxyz"
 
 
 def checkpoint_key(job_id: int) -> str:
@@ -77,14 +88,13 @@ def start_training(
     source: dict[str, Any],
     plan_limits: dict[str, dict[str, int]] | None,
 ) -> jobs.Job:
-    """Queue a fine-tune of the shipped model of ``rows.property`` on ``rows`` (one job
-    slot of the plan). The rows are snapshotted, so later edits do not change the run."""
-    jobs.check_job_slot(session, organization_id, plan_limits)
-    job = jobs.Job(
-        organization_id=organization_id,
-        created_by_id=user_id,
+    """Queue a fine-tune of the shipped model of ``rows.property`` on ``rows``."""
+    return _queue(
+        session,
+        store,
         kind=TRAINING_KIND,
-        status=jobs.JobStatus.queued,
+        key=rows_key,
+        data=_rows_parquet(rows),
         params={
             "property": rows.property,
             "unit": rows.unit,
@@ -92,18 +102,92 @@ def start_training(
             "data_fingerprint": rows.fingerprint(),
             "options": options.model_dump(),
             "source": source,
-            "learning_curve": [],
         },
-        total=options.epochs + 1,
+        epochs=options.epochs,
+        organization_id=organization_id,
+        user_id=user_id,
+        plan_limits=plan_limits,
+    )
+
+
+def structure_frames(data: bytes, filename: str, *, max_bytes: int) -> EnergyFrames:
+    """The frames of an uploaded extxyz file with energies, validated (``InputTooLarge``
+    above ``max_bytes``; ``InvalidInput`` with the frame numbers for unusable frames)."""
+    from matdiscover.science.models.chgnet_path.finetune import read_energy_frames
+
+    if len(data) > max_bytes:
+        raise InputTooLarge(f"the file exceeds the limit of {max_bytes // (1024 * 1024)} MB")
+    return read_energy_frames(data, filename)
+
+
+def start_structure_training(
+    session: Session,
+    store: ObjectStore,
+    data: bytes,
+    filename: str,
+    frames: EnergyFrames,
+    options: StructureTrainingOptions,
+    *,
+    organization_id: int,
+    user_id: int | None,
+    plan_limits: dict[str, dict[str, int]] | None,
+) -> jobs.Job:
+    """Queue a fine-tune of CHGNet on ``frames`` (read from ``data``, which is kept as the
+    job's snapshot)."""
+    return _queue(
+        session,
+        store,
+        kind=STRUCTURE_TRAINING_KIND,
+        key=frames_key,
+        data=data,
+        params={
+            "property": STRUCTURE_PROPERTY,
+            "unit": "eV/atom",
+            "rows": len(frames),
+            "filename": filename,
+            "data_fingerprint": frames.fingerprint(),
+            "options": options.model_dump(),
+            "source": {"file": filename},
+        },
+        epochs=options.epochs,
+        organization_id=organization_id,
+        user_id=user_id,
+        plan_limits=plan_limits,
+    )
+
+
+def _queue(
+    session: Session,
+    store: ObjectStore,
+    *,
+    kind: str,
+    key: Callable[[int], str],
+    data: bytes,
+    params: dict[str, Any],
+    epochs: int,
+    organization_id: int,
+    user_id: int | None,
+    plan_limits: dict[str, dict[str, int]] | None,
+) -> jobs.Job:
+    """One job slot of the plan; the data is snapshotted, so later edits do not change
+    the run."""
+    jobs.check_job_slot(session, organization_id, plan_limits)
+    job = jobs.Job(
+        organization_id=organization_id,
+        created_by_id=user_id,
+        kind=kind,
+        status=jobs.JobStatus.queued,
+        params={**params, "learning_curve": []},
+        total=epochs + 1,
     )
     session.add(job)
     session.flush()
-    key = rows_key(job.id)
-    job.input_uri = store.url_for(key)
+    blob = key(job.id)
+    job.input_uri = store.url_for(blob)
     tasks.defer(session, tasks.TrainModel(job_id=job.id))
     session.flush()
-    store.put(key, _rows_parquet(rows))
-    jobs.delete_blobs_on_rollback(session, store, [key])
+    store.put(blob, data)
+    jobs.delete_blobs_on_rollback(session, store, [blob])
     return job
 
 
@@ -117,3 +201,9 @@ def read_rows(store: ObjectStore, job_id: int, prop: str, unit: str) -> Training
     frame = pd.read_parquet(io.BytesIO(store.get(rows_key(job_id))))
     formulas: Sequence[str] = frame["formula"].astype(str).tolist()
     return check_training_rows(prop, formulas, frame["value"].tolist(), [unit] * len(frame))
+
+
+def read_frames(store: ObjectStore, job_id: int, filename: str) -> EnergyFrames:
+    from matdiscover.science.models.chgnet_path.finetune import read_energy_frames
+
+    return read_energy_frames(store.get(frames_key(job_id)), filename)

@@ -24,6 +24,8 @@ from matdiscover.storage import ObjectStore
 log = logging.getLogger(__name__)
 
 SCHEMA = "mlflow"
+#: MLflow names of learning-curve fields whose own name is ambiguous.
+_CURVE_NAMES = {"holdout_mae": "holdout_mae_regressor"}
 
 
 def database_url_of(factory: sessionmaker[Session]) -> str:
@@ -73,12 +75,15 @@ def log_training_run(
     ms: list[Metric] = []
     for point in curve:
         step = int(point["epoch"])
-        ms.append(Metric("train_loss", float(point["train_loss"]), now, step))
-        ms.append(Metric("holdout_mae_regressor", float(point["holdout_mae"]), now, step))
-    for part in ("holdout", "shipped_test"):
+        for key, value in point.items():
+            if key not in ("epoch", "epochs") and _number(value):
+                ms.append(Metric(_CURVE_NAMES.get(key, key), float(value), now, step))
+    for part, by_model in metrics.items():
+        if not isinstance(by_model, Mapping):
+            continue
         for model in ("shipped", "candidate"):
-            for key, value in (metrics.get(part, {}).get(model) or {}).items():
-                if isinstance(value, int | float):
+            for key, value in (by_model.get(model) or {}).items():
+                if _number(value):
                     ms.append(Metric(f"{part}_{model}_{key}", float(value), now, 0))
     client.log_batch(
         run_id,
@@ -89,3 +94,8 @@ def log_training_run(
     client.log_dict(run_id, dict(card), "card.json")
     client.set_terminated(run_id)
     return str(run_id)
+
+
+def _number(value: Any) -> bool:
+    """A finite int or float (MLflow refuses NaN on PostgreSQL; bools are not metrics)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == value
