@@ -74,7 +74,7 @@ DOMAIN_DEPENDENCIES: dict[str, set[str]] = {
     "materials": {"organizations", "usage"},
     "model_registry": set(),
     "predictions": {"materials", "usage", "model_registry"},
-    "jobs": {"materials", "predictions", "usage"},
+    "jobs": {"materials", "model_registry", "predictions", "usage"},
     "similarity": {"materials", "compounds"},
     "reference": {"materials", "similarity", "compounds"},
     "search": {"materials", "predictions"},

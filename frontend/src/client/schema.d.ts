@@ -727,6 +727,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/models/training/structures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Structure Training
+         * @description Fine-tune the structure model (CHGNet) on your structures with energies (a
+         *     ``structure_training`` job; follow and cancel it like any job). Every frame needs a
+         *     periodic cell and a total energy (``energy=`` in the comment line or a calculator
+         *     result); forces are used when present. Whole structures are held out for the
+         *     comparison. The result is a ``candidate`` version of ``energy_per_atom`` with its
+         *     held-out energy and force errors next to the shipped CHGNet's. Unusable frames are a
+         *     400 naming them; above the file size limit a 413; nothing is queued.
+         */
+        post: operations["start_structure_training_api_v1_models_training_structures_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/models/training/upload": {
         parameters: {
             query?: never;
@@ -781,6 +807,28 @@ export interface paths {
          * @description One of the organisation's versions with its card, metrics and learning curve.
          */
         get: operations["get_version_api_v1_models_versions__version_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/versions/{version_id}/files/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download File
+         * @description One file of a version's artifact: ``chgnet.pt`` (a fine-tuned structure model:
+         *     ``matdiscover.science.models.chgnet_path.finetune.load_finetuned_chgnet(bytes)`` gives
+         *     the CHGNet), ``model.json.xz`` and ``mlp.npz`` (a composition model), ``card.json``.
+         */
+        get: operations["download_file_api_v1_models_versions__version_id__files__name__get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1941,6 +1989,34 @@ export interface components {
              * @description ChEMBL activity export, CSV or TSV
              */
             file: string;
+        };
+        /** Body_start_structure_training_api_v1_models_training_structures_post */
+        Body_start_structure_training_api_v1_models_training_structures_post: {
+            /**
+             * Epochs
+             * @default 20
+             */
+            epochs: number;
+            /**
+             * File
+             * @description extended XYZ: periodic frames, each with its total energy (eV)
+             */
+            file: string;
+            /**
+             * Freeze Backbone
+             * @default true
+             */
+            freeze_backbone: boolean;
+            /**
+             * Holdout Fraction
+             * @default 0.2
+             */
+            holdout_fraction: number;
+            /**
+             * Seed
+             * @default 0
+             */
+            seed: number;
         };
         /** Body_start_training_upload_api_v1_models_training_upload_post */
         Body_start_training_upload_api_v1_models_training_upload_post: {
@@ -7994,6 +8070,88 @@ export interface operations {
             };
         };
     };
+    start_structure_training_api_v1_models_training_structures_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_start_structure_training_api_v1_models_training_structures_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobRead"];
+                };
+            };
+            /** @description Invalid input (a malformed request body, bad query values or file contents) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated, or the credentials are invalid or expired */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for your role, or from this address */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request body or a file exceeds a size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request does not match the schema, or the input is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     start_training_upload_api_v1_models_training_upload_post: {
         parameters: {
             query?: never;
@@ -8156,6 +8314,78 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ModelVersionRead"];
+                };
+            };
+            /** @description Not authenticated, or the credentials are invalid or expired */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for your role, or from this address */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such object (or not visible to you) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request does not match the schema, or the input is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    download_file_api_v1_models_versions__version_id__files__name__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                version_id: number;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
                 };
             };
             /** @description Not authenticated, or the credentials are invalid or expired */
