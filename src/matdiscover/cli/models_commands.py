@@ -284,13 +284,13 @@ def train_structures_cmd(
     from matdiscover.domains.training import service
     from matdiscover.domains.training.schemas import StructureTrainingOptions
     from matdiscover.storage import ObjectStore
+    from matdiscover.uploads import read_bounded
 
     with _local(data_dir) as local:
         store = ObjectStore(local.settings.resolved_storage_url)
-        limit = local.settings.max_file_bytes
         with file.open("rb") as fh:
-            data = fh.read(limit + 1)
-        frames = service.structure_frames(data, file.name, max_bytes=limit)
+            data = read_bounded(fh, local.settings.max_file_bytes)
+        frames = service.structure_frames(data, file.name)
         job = service.start_structure_training(
             local.session,
             store,

@@ -4,7 +4,7 @@
  * (`ChangeNotice`). Viewers see the buttons disabled, with the reason.
  */
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import { Link } from "react-router-dom";
 import { propertyLabel } from "../../client/properties";
 import { modelLabel } from "../../format/modelLabel";
@@ -19,6 +19,42 @@ const invalidate = (client: ReturnType<typeof useQueryClient>) => {
 
 const labelOf = (v: Pick<ModelVersion, "name" | "version"> | null | undefined) =>
   v ? modelLabel(v.name, v.version) : "the shipped model";
+
+/** A confirmation: what changes (``children``), then confirm (test id ``<testId>-button``)
+ * or cancel. */
+function Confirm({
+  label,
+  testId,
+  confirm,
+  cancel,
+  pending,
+  onConfirm,
+  onCancel,
+  children,
+}: {
+  label: string;
+  testId: string;
+  confirm: string;
+  cancel: string;
+  pending: boolean;
+  onConfirm: () => void;
+  onCancel: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <div className="confirm" role="group" aria-label={label} data-testid={testId}>
+      {children}
+      <div className="button-row">
+        <button type="button" className="primary" onClick={onConfirm} disabled={pending} data-testid={`${testId}-button`}>
+          {confirm}
+        </button>
+        <button type="button" onClick={onCancel} disabled={pending}>
+          {cancel}
+        </button>
+      </div>
+    </div>
+  );
+}
 
 /** What a promotion or rollback changed. */
 export interface ModelChange {
@@ -88,7 +124,15 @@ export function PromoteButton({
       )}
       {!canWrite && <p className="muted small">{VIEWER_REASON}</p>}
       {asking && (
-        <div className="confirm" role="group" aria-label="Confirm the promotion" data-testid="confirm-promote">
+        <Confirm
+          label="Confirm the promotion"
+          testId="confirm-promote"
+          confirm={promote.isPending ? "Promoting…" : `Use version ${version.number} for predictions`}
+          cancel="Keep the current model"
+          pending={promote.isPending}
+          onConfirm={() => promote.mutate()}
+          onCancel={() => setAsking(false)}
+        >
           <p>
             From the next prediction on, {prop} predictions of your organisation use{" "}
             <strong>{labelOf(version)}</strong> instead of <strong>{labelOf(inUse)}</strong>. Predictions already stored
@@ -99,21 +143,7 @@ export function PromoteButton({
               {warnings.length === 1 ? "Note the warning above" : "Note the warnings above"}: {warnings[0]}
             </p>
           )}
-          <div className="button-row">
-            <button
-              type="button"
-              className="primary"
-              onClick={() => promote.mutate()}
-              disabled={promote.isPending}
-              data-testid="confirm-promote-button"
-            >
-              {promote.isPending ? "Promoting…" : `Use version ${version.number} for predictions`}
-            </button>
-            <button type="button" onClick={() => setAsking(false)} disabled={promote.isPending}>
-              Keep the current model
-            </button>
-          </div>
-        </div>
+        </Confirm>
       )}
       {promote.isError && <ErrorBox error={promote.error} title="Not promoted" />}
     </div>
@@ -156,27 +186,21 @@ export function RollbackButton({
         </button>
       )}
       {asking && (
-        <div className="confirm" role="group" aria-label="Confirm the rollback" data-testid="confirm-rollback">
+        <Confirm
+          label="Confirm the rollback"
+          testId="confirm-rollback"
+          confirm={rollback.isPending ? "Rolling back…" : "Roll back"}
+          cancel="Keep it"
+          pending={rollback.isPending}
+          onConfirm={() => rollback.mutate()}
+          onCancel={() => setAsking(false)}
+        >
           <p>
             <strong>{labelOf(active)}</strong> is retired and {prop} predictions go back to the model it replaced (the
             shipped model if it replaced none), from the next prediction on. Stored predictions keep their version; you
             can promote this version again later.
           </p>
-          <div className="button-row">
-            <button
-              type="button"
-              className="primary"
-              onClick={() => rollback.mutate()}
-              disabled={rollback.isPending}
-              data-testid="confirm-rollback-button"
-            >
-              {rollback.isPending ? "Rolling back…" : "Roll back"}
-            </button>
-            <button type="button" onClick={() => setAsking(false)} disabled={rollback.isPending}>
-              Keep it
-            </button>
-          </div>
-        </div>
+        </Confirm>
       )}
       {rollback.isError && <ErrorBox error={rollback.error} title="Not rolled back" />}
     </div>

@@ -37,7 +37,6 @@ from matdiscover.domains.molecules.views import (
     to_read,
 )
 from matdiscover.domains.usage import service as usage
-from matdiscover.errors import InputTooLarge
 from matdiscover.reports import MAX_MOLECULES
 from matdiscover.science.chemistry import (
     Activity,
@@ -50,6 +49,7 @@ from matdiscover.science.chemistry import (
     parse_smiles,
 )
 from matdiscover.settings import Settings
+from matdiscover.uploads import read_bounded
 
 router = APIRouter(prefix="/molecules", tags=["molecules"])
 
@@ -188,9 +188,7 @@ def _import(
     activities: bool,
 ) -> UploadResult | JSONResponse:
     limit = settings.max_file_bytes
-    data = file.file.read(limit + 1)
-    if len(data) > limit:
-        raise InputTooLarge(f"the file exceeds the limit of {limit // (1024 * 1024)} MB")
+    data = read_bounded(file.file, limit)
     done = importing.import_file(
         session,
         caller,

@@ -37,8 +37,8 @@ from matdiscover.domains.projects.schemas import (
     RowErrorRead,
 )
 from matdiscover.domains.projects.table import SORT_HELP, item_table
-from matdiscover.errors import InputTooLarge
 from matdiscover.science.properties import PropertyName
+from matdiscover.uploads import read_bounded
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 
@@ -222,9 +222,7 @@ def upload_measurements(
     413."""
     project = service.get(session, project_id, organization_id=caller.organization_id)
     limit = settings.max_file_bytes
-    data = file.file.read(limit + 1)
-    if len(data) > limit:
-        raise InputTooLarge(f"the file exceeds the limit of {limit // (1024 * 1024)} MB")
+    data = read_bounded(file.file, limit)
     outcome = importing.import_file(
         session,
         project,

@@ -16,6 +16,7 @@ from matdiscover.domains.training.schemas import (
     TrainingOptions,
     TrainingRequest,
 )
+from matdiscover.uploads import read_bounded
 
 router = APIRouter(prefix="/models", tags=["models"])
 
@@ -75,9 +76,8 @@ def start_training_upload(
 ) -> JobRead:
     """Like ``POST /models/training`` with the rows from a file (above the file size
     limit: 413, before anything is read into a job)."""
-    limit = settings.max_file_bytes
-    data = file.file.read(limit + 1)
-    rows = service.table_rows(data, file.filename or "training.csv", property, max_bytes=limit)
+    data = read_bounded(file.file, settings.max_file_bytes)
+    rows = service.table_rows(data, file.filename or "training.csv", property)
     job = service.start_training(
         session,
         store,
@@ -118,10 +118,9 @@ def start_structure_training(
     comparison. The result is a ``candidate`` version of ``energy_per_atom`` with its
     held-out energy and force errors next to the shipped CHGNet's. Unusable frames are a
     400 naming them; above the file size limit a 413; nothing is queued."""
-    limit = settings.max_file_bytes
-    data = file.file.read(limit + 1)
+    data = read_bounded(file.file, settings.max_file_bytes)
     name = file.filename or "frames.extxyz"
-    frames = service.structure_frames(data, name, max_bytes=limit)
+    frames = service.structure_frames(data, name)
     job = service.start_structure_training(
         session,
         store,

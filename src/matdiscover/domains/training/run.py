@@ -162,11 +162,12 @@ def run_training(factory: sessionmaker[Session], store: ObjectStore, job_id: int
 
 def _record_resume(factory: sessionmaker[Session], job_id: int, kind: str, resume: bytes) -> None:
     """Put the progress and learning curve of the checkpoint back on the job."""
-    from matdiscover.science.models.chgnet_path import finetune as structure
-    from matdiscover.science.models.composition import finetune as composition
+    if kind == STRUCTURE_TRAINING_KIND:
+        from matdiscover.science.models.chgnet_path import finetune
+    else:
+        from matdiscover.science.models.composition import finetune  # type: ignore[no-redef]
 
-    reader = structure if kind == STRUCTURE_TRAINING_KIND else composition
-    epoch, curve = reader.read_checkpoint(resume)
+    epoch, curve = finetune.read_checkpoint(resume)
     with session_scope(factory) as session:
         job = session.get(jobs.Job, job_id, with_for_update=True)
         if job is not None:

@@ -18,7 +18,7 @@ from matdiscover.domains.experiments import service as experiments
 from matdiscover.domains.jobs import service as jobs
 from matdiscover.domains.projects import service as projects
 from matdiscover.domains.training.schemas import StructureTrainingOptions, TrainingOptions
-from matdiscover.errors import InputTooLarge, InvalidInput
+from matdiscover.errors import InvalidInput
 from matdiscover.science.models.composition.finetune import TrainingRows, check_training_rows
 from matdiscover.storage import ObjectStore
 
@@ -56,12 +56,11 @@ def project_rows(
     )
 
 
-def table_rows(data: bytes, filename: str, prop: str, *, max_bytes: int) -> TrainingRows:
-    """Rows of an uploaded table with ``formula``, ``value`` and ``unit`` columns."""
+def table_rows(data: bytes, filename: str, prop: str) -> TrainingRows:
+    """Rows of an uploaded table with ``formula``, ``value`` and ``unit`` columns (read
+    with the size limit: :func:`matdiscover.uploads.read_bounded`)."""
     from matdiscover.science.io.tables import read_composition_table
 
-    if len(data) > max_bytes:
-        raise InputTooLarge(f"the file exceeds the limit of {max_bytes // (1024 * 1024)} MB")
     frame = read_composition_table(data, filename)
     cols = {c.lower().strip(): c for c in frame.columns}
     if "value" not in cols:
@@ -110,13 +109,12 @@ def start_training(
     )
 
 
-def structure_frames(data: bytes, filename: str, *, max_bytes: int) -> EnergyFrames:
-    """The frames of an uploaded extxyz file with energies, validated (``InputTooLarge``
-    above ``max_bytes``; ``InvalidInput`` with the frame numbers for unusable frames)."""
+def structure_frames(data: bytes, filename: str) -> EnergyFrames:
+    """The frames of an uploaded extxyz file with energies, validated (``InvalidInput``
+    with the frame numbers for unusable frames; read with the size limit:
+    :func:`matdiscover.uploads.read_bounded`)."""
     from matdiscover.science.models.chgnet_path.finetune import read_energy_frames
 
-    if len(data) > max_bytes:
-        raise InputTooLarge(f"the file exceeds the limit of {max_bytes // (1024 * 1024)} MB")
     return read_energy_frames(data, filename)
 
 

@@ -1,4 +1,5 @@
-"""Types shared by all property predictors (composition and structure paths)."""
+"""Types shared by all property predictors (composition and structure paths) and their
+fine-tunes."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["PropertyPrediction"]
+__all__ = ["EpochPoint", "PropertyPrediction"]
 
 
 @dataclass(frozen=True)
@@ -41,3 +42,16 @@ class PropertyPrediction:
     warnings: tuple[str, ...] = ()
     in_domain: bool = True
     details: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+
+@dataclass(frozen=True)
+class EpochPoint:
+    """One learning-curve point of a fine-tune: the training loss of the epoch and the
+    held-out MAE after it (in the property's unit). What the loss is, and which members
+    the MAE covers, each fine-tune's module says."""
+
+    epoch: int
+    epochs: int
+    train_loss: float
+    holdout_mae: float
+    seconds: float

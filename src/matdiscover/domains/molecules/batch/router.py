@@ -17,8 +17,8 @@ from matdiscover.domains.jobs import service as jobs
 from matdiscover.domains.jobs.schemas import JobRead
 from matdiscover.domains.molecules.batch.submit import Priority, submit_molecule_batch
 from matdiscover.domains.usage import service as usage
-from matdiscover.errors import InputTooLarge
 from matdiscover.science.chemistry.inputs import DEFAULT_MAX_BYTES
+from matdiscover.uploads import read_bounded
 
 router = APIRouter(tags=["molecules"])
 
@@ -53,9 +53,7 @@ def submit_molecule_batch_job(
     Every molecule read counts against the monthly prediction quota (402 when it cannot).
     ``params.steps`` counts rows parsed, profiled and stored."""
     limit = min(settings.max_upload_bytes, DEFAULT_MAX_BYTES)
-    data = file.file.read(limit + 1)
-    if len(data) > limit:
-        raise InputTooLarge(f"the file exceeds the limit of {limit // (1024 * 1024)} MB")
+    data = read_bounded(file.file, limit)
     jobs.check_job_slot(session, caller.organization_id, settings.plan_limits)
 
     def check_quota(rows: int, molecules: int) -> None:  # before any file is stored

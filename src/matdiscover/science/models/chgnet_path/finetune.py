@@ -57,7 +57,7 @@ from matdiscover.science.models.chgnet_path.finetune_data import (
     holdout_split,
     read_energy_frames,
 )
-from matdiscover.science.models.composition.finetune import EpochPoint
+from matdiscover.science.models.types import EpochPoint
 
 if TYPE_CHECKING:
     from chgnet.model import CHGNet

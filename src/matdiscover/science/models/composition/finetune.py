@@ -47,6 +47,7 @@ from matdiscover.science.models.composition.finetune_rows import (
 )
 from matdiscover.science.models.composition.members import LGBMMember, Member, MLPMember
 from matdiscover.science.models.composition.specs import PROPERTIES
+from matdiscover.science.models.types import EpochPoint
 
 __all__ = [
     "FINETUNABLE",
@@ -99,21 +100,13 @@ class FineTuneConfig:
     seed: int = 0
 
 
-@dataclass(frozen=True)
-class EpochPoint:
-    """One learning-curve point: weighted training L1 loss (standardised units, mean over
-    MLP members) and the regressor's MAE on the held-out rows (in the property's unit)."""
-
-    epoch: int
-    epochs: int
-    train_loss: float
-    holdout_mae: float
-    seconds: float
-
-
 @dataclass
 class FineTuneResult:
-    """The candidate model, its comparison with the shipped one and its card."""
+    """The candidate model, its comparison with the shipped one and its card.
+
+    Its learning curve's ``train_loss`` is the weighted training L1 loss (standardised
+    units, mean over MLP members), ``holdout_mae`` the regressor's MAE on the held-out
+    rows."""
 
     model: CompositionModel
     metrics: dict[str, Any]
